@@ -1,0 +1,473 @@
+/**
+ * A local simulator of LOX24's `verify_codes` API, faithful to the documented shapes and
+ * rules: token auth (with the documented IP block after bad credentials), validation
+ * errors as API Platform violations, delivery along the routing strategy with configurable
+ * outcomes per channel, costs set when processing ends, pages, and an inbox.
+ *
+ * Where LOX24's behaviour is not documented, the simulator picks one (listed in
+ * docs/vendors/lox24.md): 422 for rule violations and 400 for malformed bodies or unknown
+ * fields, pages of 30 oldest first, every processed step costs its channel's price.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Inbox } from '../../src/simulator/inbox.js';
+import { SimServer, type Fault, type SimRequest, type SimResponse } from '../../src/simulator/server.js';
+import { LOX24_CHANNELS, LOX24_LANGS, type Lox24Channel } from './wire.js';
+
+/** What happens when a step is processed. */
+export type Lox24Outcome = 'delivered' | 'failed' | 'error';
+
+export interface Lox24SimulatorOptions {
+  /** Port on 127.0.0.1 (a free one by default). */
+  readonly port?: number;
+  /** The accepted `X-LOX24-AUTH-TOKEN`. */
+  readonly token?: string;
+  readonly userId?: number;
+  /** Sender ids the account may use. */
+  readonly senderIds?: readonly string[];
+  /** Items per list page (30). */
+  readonly pageSize?: number;
+  /** Outcome of each channel (all `delivered` by default), or a function of phone and channel. */
+  readonly outcomes?: Partial<Record<Lox24Channel, Lox24Outcome>> | ((phone: string, channel: Lox24Channel) => Lox24Outcome);
+  /** Simulated seconds each step takes (0: processed on the next look). */
+  readonly stepSeconds?: number;
+  /** Price of a processed step, euro cents. */
+  readonly prices?: Partial<Record<Lox24Channel, number>>;
+  /** Account balance in cents; a create is refused with 402 when it is not positive. */
+  readonly balanceCents?: number;
+  /** Added to every answer. */
+  readonly latencyMs?: number;
+}
+
+interface StepRecord {
+  channel: Lox24Channel;
+  timeout_sec: number | null;
+  sender_id: string | null;
+  template: string | null;
+}
+interface HistoryRecord {
+  id: string;
+  channel: Lox24Channel;
+  status: number;
+  processed_at: number;
+  external_id: string | null;
+}
+interface VerifyCodeRecord {
+  id: string;
+  user_id: number;
+  phone: string;
+  code: string;
+  code_length: number;
+  lang: string;
+  routing_strategy: StepRecord[];
+  status: number;
+  delivered_channel: Lox24Channel | null;
+  cost: number | null;
+  currency: string | null;
+  payload: string | null;
+  created_at: number;
+  updated_at: number;
+  history: HistoryRecord[];
+  is_code_deleted: boolean;
+  /** Simulation state. */
+  sim: { step: number; stepStartedMs: number; costCents: number; done: boolean };
+}
+
+const DEFAULT_TOKEN = '1234567:simulator0000000000000000000000';
+const PROBLEM_TYPE = 'https://tools.ietf.org/html/rfc2616#section-10';
+const VIOLATION_CODE = 'c1051bb4-d103-4f74-8988-acbcafc7fdc3';
+const BODY_KEYS = new Set(['phone', 'code', 'code_length', 'lang', 'payload', 'is_code_deleted', 'routing_strategy']);
+const STEP_KEYS = new Set(['channel', 'timeout_sec', 'sender_id', 'template']);
+const UUID_PATH = /^\/verify_codes\/([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$/;
+const DEFAULT_TEXT: Record<string, string> = { DE: 'Ihr Code lautet: {{code}}', EN: 'Your code is: {{code}}' };
+const BAD_CREDENTIAL_LIMIT = 3;
+const BLOCK_WINDOW_MS = 60_000;
+const BLOCK_MS = 600_000;
+
+/** A running LOX24 simulator. */
+export class Lox24Simulator {
+  readonly inbox = new Inbox();
+  /** The accepted token. */
+  readonly token: string;
+  /** Current account balance, cents. */
+  balanceCents: number;
+  readonly #server: SimServer;
+  readonly #records = new Map<string, VerifyCodeRecord>();
+  readonly #options: Required<Omit<Lox24SimulatorOptions, 'port' | 'latencyMs' | 'balanceCents' | 'outcomes' | 'prices'>> & {
+    prices: Record<Lox24Channel, number>;
+  };
+  #outcomes: Lox24SimulatorOptions['outcomes'];
+  readonly #badCredentials = new Map<string, number[]>();
+  readonly #blockedUntil = new Map<string, number>();
+
+  private constructor(server: SimServer, options: Lox24SimulatorOptions) {
+    this.#server = server;
+    this.token = options.token ?? DEFAULT_TOKEN;
+    this.balanceCents = options.balanceCents ?? Number.POSITIVE_INFINITY;
+    this.#outcomes = options.outcomes;
+    this.#options = {
+      token: this.token,
+      userId: options.userId ?? 12345,
+      senderIds: options.senderIds ?? ['LOX24'],
+      pageSize: options.pageSize ?? 30,
+      stepSeconds: options.stepSeconds ?? 0,
+      prices: { telegram: 5, voice: 20, sms: 9, ...options.prices },
+    };
+  }
+
+  /** Starts a simulator on 127.0.0.1. */
+  static async start(options: Lox24SimulatorOptions = {}): Promise<Lox24Simulator> {
+    let simulator: Lox24Simulator | undefined;
+    const server = await SimServer.start((request) => simulator!.#route(request), options);
+    simulator = new Lox24Simulator(server, options);
+    return simulator;
+  }
+
+  /** The base URL to give the adapter as `baseUrl`. */
+  get url(): string {
+    return this.#server.url;
+  }
+  /** The newest requests received. */
+  get requests(): readonly SimRequest[] {
+    return this.#server.requests;
+  }
+  get requestCount(): number {
+    return this.#server.requestCount;
+  }
+  /** The simulated time, epoch ms. */
+  now(): number {
+    return this.#server.clock.now();
+  }
+  /** Moves simulated time forward. */
+  advance(ms: number): void {
+    this.#server.clock.advance(ms);
+  }
+  fault(fault: Fault): void {
+    this.#server.fault(fault);
+  }
+  clearFaults(): void {
+    this.#server.clearFaults();
+  }
+  /** Changes the outcome of a channel (or all of them, with a function). */
+  setOutcomes(outcomes: Lox24SimulatorOptions['outcomes']): void {
+    this.#outcomes = outcomes;
+  }
+  /** The code last delivered to a phone number (or for a verify code id), processing due steps first. */
+  lastCode(phoneOrId: string): string | undefined {
+    this.#processAll();
+    return this.inbox.last(phoneOrId)?.code;
+  }
+  /** Every verify code held, processed up to now, as LOX24 would return it. */
+  verifyCodes(): unknown[] {
+    this.#processAll();
+    return [...this.#records.values()].map((record) => this.#view(record));
+  }
+  /**
+   * Adds a finished verify code directly (for list tests and benchmarks), as if created at
+   * `createdAt` (unix seconds) and delivered on its first step.
+   */
+  seed(input: { phone: string; createdAt: number; payload?: string; channels?: Lox24Channel[]; status?: 10 | 20 }): string {
+    const id = randomUUID();
+    const channels = input.channels ?? ['sms'];
+    const status = input.status ?? 10;
+    const history = channels.map((channel, index) => ({
+      id: randomUUID(),
+      channel,
+      status: status === 10 && index === channels.length - 1 ? 10 : 20,
+      processed_at: input.createdAt + index + 1,
+      external_id: `${channel}_${id.slice(0, 8)}_${index}`,
+    }));
+    const cost = channels.reduce((sum, channel) => sum + this.#options.prices[channel], 0);
+    this.#records.set(id, {
+      id,
+      user_id: this.#options.userId,
+      phone: input.phone,
+      code: '0000',
+      code_length: 4,
+      lang: 'EN',
+      routing_strategy: channels.map((channel) => ({ channel, timeout_sec: channel === 'telegram' ? 30 : null, sender_id: null, template: null })),
+      status,
+      delivered_channel: status === 10 ? channels[channels.length - 1]! : null,
+      cost,
+      currency: 'EUR',
+      payload: input.payload ?? null,
+      created_at: input.createdAt,
+      updated_at: input.createdAt + channels.length,
+      history,
+      is_code_deleted: true,
+      sim: { step: channels.length, stepStartedMs: input.createdAt * 1000, costCents: cost, done: true },
+    });
+    return id;
+  }
+
+  async close(): Promise<void> {
+    await this.#server.close();
+  }
+
+  // ---- routes ----
+
+  #route(request: SimRequest): SimResponse {
+    const now = this.now();
+    const blocked = this.#blockedUntil.get(request.ip);
+    if (blocked !== undefined && now < blocked) {
+      return this.#problem(429, 'IP address was temporary blocked, because during short time from it was sent many request with invalid credentials. Please wait and try later.');
+    }
+    if (request.headers['x-lox24-auth-token'] !== this.token) {
+      this.#noteBadCredentials(request.ip, now);
+      return this.#problem(401, "Client ID or API key isn't active or invalid!");
+    }
+    if (request.method === 'POST' && request.path === '/verify_codes') return this.#create(request, now);
+    if (request.method === 'GET' && request.path === '/verify_codes') return this.#list(request, now);
+    const item = UUID_PATH.exec(request.path);
+    if (request.method === 'GET' && item) {
+      const record = this.#records.get(item[1]!.toLowerCase());
+      if (!record) return this.#problem(404, 'Not Found');
+      this.#process(record, now);
+      return this.#ok(200, this.#view(record));
+    }
+    if (request.path === '/verify_codes' || UUID_PATH.test(request.path)) return this.#problem(405, 'Method Not Allowed');
+    return this.#problem(404, 'Not Found');
+  }
+
+  #create(request: SimRequest, now: number): SimResponse {
+    const body = request.body;
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) return this.#problem(400, 'Syntax error: the body is not a JSON object');
+    const input = body as Record<string, unknown>;
+    const extra = Object.keys(input).filter((key) => !BODY_KEYS.has(key));
+    if (extra.length) return this.#problem(400, `Extra attributes are not allowed ("${extra.join('", "')}" are unknown).`);
+    const violations = this.#validate(input);
+    if (violations.length) return this.#violations(violations);
+    if (!(this.balanceCents > 0)) return this.#problem(402, 'There are not enough funds on your account!');
+
+    const strategy = (input['routing_strategy'] as Record<string, unknown>[]).map((step) => ({
+      channel: step['channel'] as Lox24Channel,
+      timeout_sec: (step['timeout_sec'] as number | null | undefined) ?? (step['channel'] === 'telegram' ? 30 : null),
+      sender_id: (step['sender_id'] as string | null | undefined) ?? null,
+      template: (step['template'] as string | null | undefined) ?? null,
+    }));
+    const codeLength = (input['code_length'] as number | null | undefined) ?? 4;
+    const code = (input['code'] as string | null | undefined) ?? randomDigits(codeLength);
+    const id = randomUUID();
+    const seconds = Math.floor(now / 1000);
+    const record: VerifyCodeRecord = {
+      id,
+      user_id: this.#options.userId,
+      phone: input['phone'] as string,
+      code,
+      code_length: code.length,
+      lang: (input['lang'] as string | undefined) ?? 'DE',
+      routing_strategy: strategy,
+      status: 0,
+      delivered_channel: null,
+      cost: null,
+      currency: null,
+      payload: (input['payload'] as string | null | undefined) ?? null,
+      created_at: seconds,
+      updated_at: seconds,
+      history: [],
+      is_code_deleted: (input['is_code_deleted'] as boolean | null | undefined) ?? false,
+      sim: { step: 0, stepStartedMs: now, costCents: 0, done: false },
+    };
+    this.#records.set(id, record);
+    // Delivery starts after the answer: the created object is New, as LOX24 returns it.
+    return this.#ok(201, this.#view(record));
+  }
+
+  #list(request: SimRequest, now: number): SimResponse {
+    const pageText = request.query.get('page') ?? '1';
+    const page = Number(pageText);
+    if (!Number.isInteger(page) || page < 1) return this.#problem(400, 'Page should not be less than 1');
+    const size = this.#options.pageSize;
+    const all = [...this.#records.values()].filter((record) => record.user_id === this.#options.userId);
+    const slice = all.slice((page - 1) * size, page * size);
+    for (const record of slice) this.#process(record, now);
+    const members = slice.map((record) => this.#view(record));
+    const accept = String(request.headers['accept'] ?? '');
+    if (!accept.includes('ld+json')) return this.#ok(200, members);
+    const lastPage = Math.max(1, Math.ceil(all.length / size));
+    return this.#ok(200, {
+      '@context': '/contexts/VerifyCode',
+      '@id': '/verify_codes',
+      '@type': 'hydra:Collection',
+      'hydra:member': members,
+      'hydra:totalItems': all.length,
+      'hydra:view': {
+        '@id': `/verify_codes?page=${page}`,
+        '@type': 'hydra:PartialCollectionView',
+        'hydra:first': '/verify_codes?page=1',
+        'hydra:last': `/verify_codes?page=${lastPage}`,
+        ...(page < lastPage && { 'hydra:next': `/verify_codes?page=${page + 1}` }),
+      },
+    });
+  }
+
+  #validate(input: Record<string, unknown>): { path: string; message: string }[] {
+    const out: { path: string; message: string }[] = [];
+    const phone = input['phone'];
+    if (typeof phone !== 'string' || phone.length < 5 || phone.length > 30) out.push({ path: 'phone', message: 'This value should have 5 to 30 characters.' });
+    const code = input['code'];
+    if (code != null && (typeof code !== 'string' || code.length < 4 || code.length > 8)) out.push({ path: 'code', message: 'This value should have 4 to 8 characters.' });
+    const codeLength = input['code_length'];
+    if (codeLength != null && (!Number.isInteger(codeLength) || (codeLength as number) < 4 || (codeLength as number) > 8)) {
+      out.push({ path: 'code_length', message: 'This value should be between 4 and 8.' });
+    }
+    const lang = input['lang'];
+    if (lang !== undefined && !(LOX24_LANGS as readonly unknown[]).includes(lang)) out.push({ path: 'lang', message: 'The value you selected is not a valid choice.' });
+    const payload = input['payload'];
+    if (payload != null && (typeof payload !== 'string' || payload.length > 128)) out.push({ path: 'payload', message: 'This value is too long. It should have 128 characters or less.' });
+    const deleted = input['is_code_deleted'];
+    if (deleted != null && typeof deleted !== 'boolean') out.push({ path: 'is_code_deleted', message: 'This value should be of type bool.' });
+    const strategy = input['routing_strategy'];
+    if (!Array.isArray(strategy) || strategy.length === 0) {
+      out.push({ path: 'routing_strategy', message: 'At least one routing step is required.' });
+      return out;
+    }
+    const seen = new Set<unknown>();
+    strategy.forEach((step: unknown, index) => {
+      const at = `routing_strategy[${index}]`;
+      if (typeof step !== 'object' || step === null) return void out.push({ path: at, message: 'This value should be of type object.' });
+      const fields = step as Record<string, unknown>;
+      const unknown = Object.keys(fields).filter((key) => !STEP_KEYS.has(key));
+      if (unknown.length) out.push({ path: at, message: `Extra attributes are not allowed ("${unknown.join('", "')}" are unknown).` });
+      const channel = fields['channel'];
+      if (!(LOX24_CHANNELS as readonly unknown[]).includes(channel)) return void out.push({ path: `${at}.channel`, message: 'The value you selected is not a valid choice.' });
+      if (seen.has(channel)) out.push({ path: `${at}.channel`, message: 'Duplicate channels are not allowed.' });
+      seen.add(channel);
+      if (channel === 'sms' && index !== strategy.length - 1) out.push({ path: `${at}.channel`, message: 'The sms channel can only be the last step.' });
+      const timeout = fields['timeout_sec'];
+      if (channel === 'telegram' && timeout != null && (!Number.isInteger(timeout) || (timeout as number) < 30 || (timeout as number) > 3600)) {
+        out.push({ path: `${at}.timeout_sec`, message: 'This value should be between 30 and 3600.' });
+      }
+      const sender = fields['sender_id'];
+      if (channel !== 'telegram' && sender != null && !this.#options.senderIds.includes(sender as string)) {
+        out.push({ path: `${at}.sender_id`, message: 'This sender ID is not allowed for your account.' });
+      }
+      const template = fields['template'];
+      if (channel !== 'telegram' && template != null) {
+        if (typeof template !== 'string' || template.length > 70) out.push({ path: `${at}.template`, message: 'This value is too long. It should have 70 characters or less.' });
+        else if (!template.includes('{{code}}')) out.push({ path: `${at}.template`, message: 'The template must contain {{code}}.' });
+      }
+    });
+    return out;
+  }
+
+  // ---- delivery ----
+
+  #processAll(): void {
+    const now = this.now();
+    for (const record of this.#records.values()) this.#process(record, now);
+  }
+
+  /** Advances a verify code along its routing strategy up to `now`. */
+  #process(record: VerifyCodeRecord, now: number): void {
+    const { sim } = record;
+    while (!sim.done) {
+      const step = record.routing_strategy[sim.step]!;
+      const due = sim.stepStartedMs + this.#options.stepSeconds * 1000;
+      if (now < due) {
+        record.status = 5;
+        return;
+      }
+      const outcome = this.#outcomeOf(record.phone, step.channel);
+      const processedAt = Math.floor(due / 1000);
+      const status = outcome === 'delivered' ? 10 : outcome === 'failed' ? 20 : 100;
+      record.history.push({
+        id: randomUUID(),
+        channel: step.channel,
+        status,
+        processed_at: processedAt,
+        external_id: `${step.channel}_${randomBytes(6).toString('hex')}`,
+      });
+      sim.costCents += this.#options.prices[step.channel];
+      this.balanceCents -= this.#options.prices[step.channel];
+      record.updated_at = processedAt;
+      if (outcome === 'delivered') {
+        this.inbox.add({
+          to: record.phone,
+          channel: step.channel,
+          code: record.code,
+          text: this.#text(record, step),
+          at: new Date(due),
+          verificationId: record.id,
+        });
+        record.delivered_channel = step.channel;
+        this.#finish(record, 10);
+      } else if (sim.step === record.routing_strategy.length - 1) {
+        this.#finish(record, status);
+      } else {
+        sim.step++;
+        sim.stepStartedMs = due;
+        record.status = 5;
+      }
+    }
+  }
+
+  #finish(record: VerifyCodeRecord, status: number): void {
+    record.status = status;
+    record.cost = record.sim.costCents;
+    record.currency = 'EUR';
+    record.sim.done = true;
+  }
+
+  #outcomeOf(phone: string, channel: Lox24Channel): Lox24Outcome {
+    const outcomes = this.#outcomes;
+    if (typeof outcomes === 'function') return outcomes(phone, channel);
+    return outcomes?.[channel] ?? 'delivered';
+  }
+
+  #text(record: VerifyCodeRecord, step: StepRecord): string {
+    if (step.channel === 'telegram') return `Your verification code: ${record.code}`;
+    const template = step.template ?? DEFAULT_TEXT[record.lang] ?? DEFAULT_TEXT['EN']!;
+    return template.split('{{code}}').join(record.code);
+  }
+
+  /** The documented read model; the code is gone once delivery ended with `is_code_deleted`. */
+  #view(record: VerifyCodeRecord): Record<string, unknown> {
+    const { sim, code, ...rest } = record;
+    return { ...rest, code: record.is_code_deleted && sim.done ? null : code, history: record.history.map((h) => ({ ...h })) };
+  }
+
+  // ---- answers ----
+
+  #noteBadCredentials(ip: string, now: number): void {
+    const recent = (this.#badCredentials.get(ip) ?? []).filter((at) => now - at < BLOCK_WINDOW_MS);
+    recent.push(now);
+    this.#badCredentials.set(ip, recent);
+    if (recent.length > BAD_CREDENTIAL_LIMIT) this.#blockedUntil.set(ip, now + BLOCK_MS);
+  }
+
+  #headers(): Record<string, string> {
+    return { 'X-LOX24-REQUEST-ID': randomBytes(16).toString('hex') };
+  }
+
+  #ok(status: number, body: unknown): SimResponse {
+    return { status, body, headers: this.#headers() };
+  }
+
+  #problem(status: number, detail: string): SimResponse {
+    return { status, body: { type: PROBLEM_TYPE, title: 'An error occurred', detail }, headers: this.#headers() };
+  }
+
+  #violations(violations: { path: string; message: string }[]): SimResponse {
+    return {
+      status: 422,
+      headers: this.#headers(),
+      body: {
+        type: PROBLEM_TYPE,
+        title: 'An error occurred',
+        detail: violations.map((v) => `${v.path}: ${v.message}`).join('\n'),
+        violations: violations.map((v) => ({ propertyPath: v.path, message: v.message, code: VIOLATION_CODE })),
+      },
+    };
+  }
+}
+
+function randomDigits(length: number): string {
+  let out = '';
+  for (let i = 0; i < length; i++) out += String(randomBytes(1)[0]! % 10);
+  return out;
+}
+
+/** Starts a LOX24 simulator on 127.0.0.1. */
+export function startLox24Simulator(options: Lox24SimulatorOptions = {}): Promise<Lox24Simulator> {
+  return Lox24Simulator.start(options);
+}

@@ -1,0 +1,36 @@
+/**
+ * Local simulators of the vendors' APIs, for tests, demos and local development.
+ * Each runs a `node:http` server on 127.0.0.1; point an adapter's `baseUrl` at its `url`.
+ *
+ * @example
+ * ```ts
+ * import { startSimulator } from 'polyverify/testing';
+ * import { lox24 } from 'polyverify/lox24';
+ * const sim = await startSimulator('lox24');
+ * const verify = lox24({ token: sim.token, secret: 'a-secret-of-16+chars', baseUrl: sim.url });
+ * const v = await verify.start({ to: '+491701234567' });
+ * await verify.check(v.id, sim.lastCode('+491701234567')!); // { verified: true, status: 'verified' }
+ * await sim.close();
+ * ```
+ * @module
+ */
+import { Lox24Simulator, startLox24Simulator, type Lox24Outcome, type Lox24SimulatorOptions } from './lox24/simulator.js';
+
+export { Lox24Simulator, startLox24Simulator, type Lox24Outcome, type Lox24SimulatorOptions };
+export { Inbox, type InboxMessage } from '../src/simulator/inbox.js';
+export { SimClock, type Fault, type SimRequest, type SimResponse } from '../src/simulator/server.js';
+
+/** The simulators by vendor name. */
+export interface Simulators {
+  lox24: { options: Lox24SimulatorOptions; simulator: Lox24Simulator };
+}
+
+/** Starts the simulator of `vendor` on a free port of 127.0.0.1. */
+export function startSimulator<V extends keyof Simulators>(vendor: V, options?: Simulators[V]['options']): Promise<Simulators[V]['simulator']> {
+  switch (vendor) {
+    case 'lox24':
+      return startLox24Simulator(options);
+    default:
+      return Promise.reject(new RangeError(`no simulator for vendor '${String(vendor)}'`));
+  }
+}

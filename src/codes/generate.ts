@@ -1,0 +1,14 @@
+/**
+ * Generating numeric one-time codes.
+ */
+import { randomInt } from 'node:crypto';
+
+/**
+ * A code of `length` decimal digits from the OS's CSPRNG, each digit uniform
+ * (`crypto.randomInt` rejects biased draws).
+ */
+export function generateCode(length: number): string {
+  let code = '';
+  for (let i = 0; i < length; i++) code += String(randomInt(10));
+  return code;
+}

@@ -1,0 +1,118 @@
+/**
+ * Codes that polyverify owns for code-transport vendors (LOX24): generated here, stored
+ * only as a keyed hash in a `CodeStore`, checked here with expiry and an attempt limit.
+ */
+import type { CheckResult, VerificationStatus } from '../model.js';
+import { generateCode } from './generate.js';
+import { CodeHasher } from './hash.js';
+import { MemoryCodeStore } from './memory-store.js';
+import type { CodeRecord, CodeStore } from './store.js';
+
+export interface OwnedCodesOptions {
+  /** HMAC secret shared by every process that checks these codes. */
+  readonly secret?: string | undefined;
+  readonly store?: CodeStore | undefined;
+  /** The clock (epoch ms); for tests. */
+  readonly now?: (() => number) | undefined;
+  /** Told once when no secret was given. */
+  readonly onEphemeralSecret?: (() => void) | undefined;
+}
+
+/** The limits of one code. */
+export interface CodeLimits {
+  readonly ttlSeconds: number;
+  readonly maxAttempts: number;
+}
+
+let warnedEphemeral = false;
+export const EPHEMERAL_SECRET_WARNING =
+  'polyverify: no `secret` given; codes are hashed with a random per-process secret and cannot be checked after a restart or by another instance.';
+
+export class OwnedCodes {
+  readonly #hasher: CodeHasher;
+  readonly store: CodeStore;
+  readonly now: () => number;
+
+  constructor(options: OwnedCodesOptions) {
+    this.now = options.now ?? Date.now;
+    this.store = options.store ?? new MemoryCodeStore({ now: this.now });
+    if (options.secret !== undefined) {
+      this.#hasher = new CodeHasher(options.secret);
+    } else {
+      this.#hasher = CodeHasher.ephemeral();
+      options.onEphemeralSecret?.();
+      if (!warnedEphemeral) {
+        warnedEphemeral = true;
+        process.emitWarning(EPHEMERAL_SECRET_WARNING, { code: 'POLYVERIFY_EPHEMERAL_SECRET' });
+      }
+    }
+  }
+
+  generate(length: number): string {
+    return generateCode(length);
+  }
+
+  /** Stores the hash of `code` under `key`; returns the record. */
+  async issue(key: string, code: string, limits: CodeLimits): Promise<CodeRecord> {
+    const createdAt = this.now();
+    const record: CodeRecord = {
+      hash: this.#hasher.hash(code),
+      createdAt,
+      expiresAt: createdAt + limits.ttlSeconds * 1000,
+      maxAttempts: limits.maxAttempts,
+      failedAttempts: 0,
+      state: 'pending',
+    };
+    await this.store.save(key, record);
+    return record;
+  }
+
+  /** Re-files a record under the vendor's id once it is known. */
+  async move(from: string, to: string, record: CodeRecord): Promise<void> {
+    await this.store.save(to, record);
+    await this.store.delete(from);
+  }
+
+  async check(key: string, code: string): Promise<CheckResult> {
+    const { outcome, record } = await this.store.attempt(key, this.#hasher.hash(code), this.now());
+    switch (outcome) {
+      case 'verified':
+        return { verified: true, status: 'verified' };
+      case 'incorrect': {
+        const attemptsRemaining = Math.max(0, record!.maxAttempts - record!.failedAttempts);
+        return { verified: false, status: attemptsRemaining > 0 ? 'pending' : 'failed', reason: 'incorrect_code', attemptsRemaining };
+      }
+      case 'max_attempts':
+        return { verified: false, status: 'failed', reason: 'max_attempts', attemptsRemaining: 0 };
+      case 'expired':
+        return { verified: false, status: 'expired', reason: 'expired' };
+      case 'canceled':
+        return { verified: false, status: 'canceled', reason: 'canceled' };
+      case 'already_verified':
+        return { verified: false, status: 'verified', reason: 'already_verified' };
+      case 'not_found':
+        return { verified: false, status: 'failed', reason: 'not_found' };
+    }
+  }
+
+  cancel(key: string): Promise<CodeRecord | undefined> {
+    return this.store.cancel(key, this.now());
+  }
+
+  record(key: string): Promise<CodeRecord | undefined> {
+    return this.store.get(key);
+  }
+
+  discard(key: string): Promise<void> {
+    return this.store.delete(key);
+  }
+}
+
+/** The verification status a code record implies at `now`. */
+export function statusOfRecord(record: CodeRecord, now: number): VerificationStatus {
+  if (record.state === 'verified') return 'verified';
+  if (record.state === 'canceled') return 'canceled';
+  if (record.failedAttempts >= record.maxAttempts) return 'failed';
+  if (now >= record.expiresAt) return 'expired';
+  return 'pending';
+}

@@ -1,0 +1,211 @@
+/**
+ * The error hierarchy. Every failure polyverify reports is a {@link VerifyError}; each kind
+ * is its own subclass whose `name` is the class name.
+ *
+ * Messages are written by polyverify (never copied from a request), vendor texts are
+ * scrubbed of known secrets before they are used, and `cause` is a sanitized copy of the
+ * underlying error (name, message, code) so that no request object with credentials hangs
+ * off an error.
+ */
+
+/** What an operation was doing when it failed. */
+export type Operation =
+  | 'start'
+  | 'check'
+  | 'get'
+  | 'list'
+  | 'resend'
+  | 'failover'
+  | 'cancel'
+  | 'auth'
+  | 'config';
+
+/**
+ * Whether a message may have gone out to the recipient.
+ * `'no'`: provably not (the vendor never received the request, or refused it).
+ * `'maybe'`: the vendor may have received it (timeout, dropped connection, 5xx).
+ */
+export type SentState = 'no' | 'maybe';
+
+/** One field that failed validation, as a dotted path (`channels.1.timeoutSec`). */
+export interface FieldIssue {
+  readonly field: string;
+  readonly message: string;
+}
+
+/** Stable machine-readable kinds, one per subclass. */
+export type VerifyErrorCode =
+  | 'validation'
+  | 'authentication'
+  | 'permission'
+  | 'insufficient_funds'
+  | 'not_found'
+  | 'rate_limited'
+  | 'rejected'
+  | 'provider_unavailable'
+  | 'timeout'
+  | 'connection'
+  | 'aborted'
+  | 'invalid_response'
+  | 'unsupported';
+
+/** What every error constructor takes. */
+export interface VerifyErrorInit {
+  readonly provider: string;
+  readonly operation: Operation;
+  readonly status?: number;
+  readonly sent?: SentState;
+  readonly retryable?: boolean;
+  readonly requestId?: string;
+  readonly cause?: unknown;
+}
+
+const brand = Symbol.for('polyverify.VerifyError');
+
+/**
+ * Base class of every polyverify error.
+ *
+ * @example
+ * ```ts
+ * try { await verify.start({ to: '+491701234567' }); }
+ * catch (e) {
+ *   if (isVerifyError(e) && e.sent === 'no') { ... safe to try another vendor ... }
+ * }
+ * ```
+ */
+export abstract class VerifyError extends Error {
+  /** The kind of failure, stable across versions. */
+  abstract readonly code: VerifyErrorCode;
+  /** The provider instance's name (`'lox24'` by default). */
+  readonly provider: string;
+  readonly operation: Operation;
+  /** The vendor's HTTP status, when there was a response. */
+  readonly status: number | undefined;
+  /** Whether the recipient may have been sent a message by the failed call. */
+  readonly sent: SentState;
+  /** Whether trying the same call again later can succeed. */
+  readonly retryable: boolean;
+  /** The vendor's request id, for support tickets. */
+  readonly requestId: string | undefined;
+
+  constructor(message: string, init: VerifyErrorInit) {
+    super(message, init.cause === undefined ? undefined : { cause: init.cause });
+    this.provider = init.provider;
+    this.operation = init.operation;
+    this.status = init.status;
+    this.sent = init.sent ?? 'no';
+    this.retryable = init.retryable ?? false;
+    this.requestId = init.requestId;
+    Object.defineProperty(this, brand, { value: true });
+  }
+
+  /** A plain, secret-free view for logs and JSON APIs. */
+  toJSON(): Record<string, unknown> {
+    const plain: Record<string, unknown> = { name: this.name, message: this.message };
+    for (const [key, value] of Object.entries(this)) plain[key] = value;
+    plain['code'] = this.code;
+    return plain;
+  }
+}
+
+/** An input was rejected by polyverify before anything was sent. */
+export class ValidationError extends VerifyError {
+  readonly code = 'validation';
+  override readonly name = 'ValidationError';
+  /** Every bad field, with what is wrong with it. */
+  readonly issues: readonly FieldIssue[];
+  constructor(issues: readonly FieldIssue[], init: VerifyErrorInit, summary = 'Invalid input') {
+    super(`${summary}: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`, { ...init, sent: 'no' });
+    this.issues = issues;
+  }
+}
+
+/** The credentials were refused (HTTP 401). */
+export class AuthenticationError extends VerifyError {
+  readonly code = 'authentication';
+  override readonly name = 'AuthenticationError';
+}
+
+/** The account may not do this (HTTP 403: not activated, blocked). */
+export class PermissionError extends VerifyError {
+  readonly code = 'permission';
+  override readonly name = 'PermissionError';
+}
+
+/** The account has not enough funds (LOX24 402, Notificore 422 "Insufficient funds"). */
+export class InsufficientFundsError extends VerifyError {
+  readonly code = 'insufficient_funds';
+  override readonly name = 'InsufficientFundsError';
+}
+
+/** The verification does not exist at the vendor or in the code store. */
+export class NotFoundError extends VerifyError {
+  readonly code = 'not_found';
+  override readonly name = 'NotFoundError';
+}
+
+/** Too many requests (HTTP 429). `retryAfterMs` is the vendor's `Retry-After`, if any. */
+export class RateLimitError extends VerifyError {
+  readonly code = 'rate_limited';
+  override readonly name = 'RateLimitError';
+  readonly retryAfterMs: number | undefined;
+  constructor(message: string, init: VerifyErrorInit & { retryAfterMs?: number }) {
+    super(message, init);
+    this.retryAfterMs = init.retryAfterMs;
+  }
+}
+
+/** The vendor refused the request (other 4xx); `issues` holds the fields it named. */
+export class RejectedError extends VerifyError {
+  readonly code = 'rejected';
+  override readonly name = 'RejectedError';
+  readonly issues: readonly FieldIssue[];
+  constructor(message: string, init: VerifyErrorInit & { issues?: readonly FieldIssue[] }) {
+    super(message, init);
+    this.issues = init.issues ?? [];
+  }
+}
+
+/** The vendor failed (HTTP 5xx). */
+export class ProviderUnavailableError extends VerifyError {
+  readonly code = 'provider_unavailable';
+  override readonly name = 'ProviderUnavailableError';
+}
+
+/** No response within the time limit. */
+export class TimeoutError extends VerifyError {
+  readonly code = 'timeout';
+  override readonly name = 'TimeoutError';
+}
+
+/** The connection could not be made or was lost. */
+export class ConnectionError extends VerifyError {
+  readonly code = 'connection';
+  override readonly name = 'ConnectionError';
+}
+
+/** The caller's `AbortSignal` ended the call. */
+export class AbortedError extends VerifyError {
+  readonly code = 'aborted';
+  override readonly name = 'AbortedError';
+}
+
+/** The vendor answered with something that does not fit its documented format. */
+export class InvalidResponseError extends VerifyError {
+  readonly code = 'invalid_response';
+  override readonly name = 'InvalidResponseError';
+}
+
+/** The vendor has no such operation; nothing was sent. */
+export class UnsupportedError extends VerifyError {
+  readonly code = 'unsupported';
+  override readonly name = 'UnsupportedError';
+}
+
+/**
+ * True for any polyverify error, also one created by another copy of the module
+ * (two versions in one dependency tree).
+ */
+export function isVerifyError(value: unknown): value is VerifyError {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[brand] === true;
+}

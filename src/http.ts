@@ -1,0 +1,338 @@
+/**
+ * The HTTP layer every adapter uses: one ky instance per adapter instance (no ky retries,
+ * no `afterResponse` hooks: events are emitted around the call, which keeps ky off its
+ * response-cloning path), a p-retry policy, and the mapping of every failure to a typed
+ * error that says whether a message may have gone out.
+ */
+import ky, { TimeoutError as KyTimeoutError, type KyInstance } from 'ky';
+import pRetry from 'p-retry';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  AbortedError,
+  AuthenticationError,
+  ConnectionError,
+  InsufficientFundsError,
+  InvalidResponseError,
+  NotFoundError,
+  PermissionError,
+  ProviderUnavailableError,
+  RateLimitError,
+  RejectedError,
+  TimeoutError,
+  isVerifyError,
+  type FieldIssue,
+  type Operation,
+  type VerifyError,
+  type VerifyErrorInit,
+} from './errors.js';
+import { emit, type VerifyEvent } from './events.js';
+import type { BackoffOptions, CallOptions } from './provider.js';
+import { Redactor, errorCode, sanitizeCause } from './redact.js';
+
+/** Network failures that prove the request never reached the vendor. */
+const NOT_SENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'CERT_HAS_EXPIRED',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+]);
+
+export const DEFAULT_TIMEOUT_MS = 10_000;
+export const DEFAULT_RETRIES = 2;
+const DEFAULT_BACKOFF: Required<BackoffOptions> = { baseMs: 250, maxMs: 5_000, maxRetryAfterMs: 30_000 };
+
+/** A non-2xx response, handed to the adapter's error mapping. */
+export interface HttpFailure {
+  readonly status: number;
+  /** Parsed JSON, or the raw text when the body is not JSON. */
+  readonly body: unknown;
+  readonly headers: Headers;
+  readonly requestId: string | undefined;
+  readonly operation: Operation;
+  /** Whether the call makes the vendor send a message. */
+  readonly sends: boolean;
+}
+
+/** A 2xx response. */
+export interface HttpResult {
+  readonly status: number;
+  readonly body: unknown;
+  readonly headers: Headers;
+  readonly requestId: string | undefined;
+}
+
+/** One call through {@link HttpClient.request}. */
+export interface HttpCall {
+  readonly operation: Operation;
+  readonly method: 'GET' | 'POST' | 'DELETE' | 'PUT' | 'PATCH';
+  /** Relative to the base URL, without a leading slash. */
+  readonly path: string;
+  readonly searchParams?: URLSearchParams;
+  readonly json?: unknown;
+  /**
+   * The call makes the vendor send a message: it is retried only when the failure proves
+   * nothing was sent, and its failures carry `sent: 'maybe'` where that is possible.
+   */
+  readonly sends: boolean;
+  readonly options?: CallOptions | undefined;
+  /** Secrets of this call (a code), on top of the client's. */
+  readonly redactor?: Redactor;
+}
+
+/** How the client is set up by an adapter. */
+export interface HttpClientConfig {
+  readonly provider: string;
+  readonly baseUrl: string;
+  readonly timeoutMs?: number | undefined;
+  readonly retries?: number | undefined;
+  readonly backoff?: BackoffOptions | undefined;
+  /** Non-secret headers sent on every request (Accept, …). */
+  readonly headers?: Record<string, string>;
+  /** Adds the credentials to a request; runs as ky's `beforeRequest` hook. */
+  readonly authorize: (headers: Headers) => void | Promise<void>;
+  readonly redactor: Redactor;
+  readonly onEvent?: ((event: VerifyEvent) => void) | undefined;
+  /** The vendor's response header carrying a request id. */
+  readonly requestIdHeader?: string;
+  /** The vendor's mapping of a non-2xx response; {@link errorForStatus} is the usual fallback. */
+  readonly toError: (failure: HttpFailure, redactor: Redactor) => VerifyError;
+}
+
+// Retry-After of an error, kept off the error object itself.
+const retryAfterOf = new WeakMap<VerifyError, number>();
+
+/** The HTTP client of one adapter instance. */
+export class HttpClient {
+  readonly #ky: KyInstance;
+  readonly #config: HttpClientConfig;
+  readonly #backoff: Required<BackoffOptions>;
+
+  constructor(config: HttpClientConfig) {
+    this.#config = config;
+    this.#backoff = { ...DEFAULT_BACKOFF, ...config.backoff };
+    this.#ky = ky.create({
+      prefixUrl: config.baseUrl,
+      retry: 0,
+      throwHttpErrors: false,
+      timeout: false,
+      headers: config.headers,
+      hooks: { beforeRequest: [(request) => config.authorize(request.headers)] },
+    });
+  }
+
+  /** Runs the call with the retry policy; resolves with a 2xx result or rejects with a `VerifyError`. */
+  async request(call: HttpCall): Promise<HttpResult> {
+    const options = call.options ?? {};
+    const retries = options.retries ?? this.#config.retries ?? DEFAULT_RETRIES;
+    const redactor = call.redactor ?? this.#config.redactor;
+    if (options.signal?.aborted) throw this.#aborted(call, 'no');
+    try {
+      return await pRetry((attempt) => this.#attempt(call, attempt, redactor), {
+        retries,
+        minTimeout: 0,
+        maxTimeout: 0,
+        signal: options.signal,
+        shouldRetry: ({ error }) => this.#mayRetry(call, error as VerifyError),
+        onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
+          const failure = error as VerifyError;
+          if (retriesLeft === 0 || !this.#mayRetry(call, failure)) return;
+          const delayMs = this.#delay(failure, attemptNumber);
+          // A Retry-After beyond the cap: waiting would stall the caller; fail now.
+          if (delayMs === undefined) throw failure;
+          emit(this.#config.onEvent, {
+            type: 'retry',
+            provider: this.#config.provider,
+            operation: call.operation,
+            attempt: attemptNumber,
+            delayMs,
+            error: { name: failure.name, message: failure.message },
+          });
+          try {
+            await sleep(delayMs, undefined, { signal: options.signal });
+          } catch {
+            throw this.#aborted(call, 'no');
+          }
+        },
+      });
+    } catch (error) {
+      const failure = this.#asVerifyError(error, call, redactor);
+      emit(this.#config.onEvent, {
+        type: 'error',
+        provider: this.#config.provider,
+        operation: call.operation,
+        error: { name: failure.name, code: failure.code, message: failure.message, sent: failure.sent },
+      });
+      throw failure;
+    }
+  }
+
+  async #attempt(call: HttpCall, attempt: number, redactor: Redactor): Promise<HttpResult> {
+    const { provider, onEvent } = this.#config;
+    const path = onEvent ? redactor.forLog(`/${call.path}${call.searchParams?.size ? `?${call.searchParams}` : ''}`) : '';
+    emit(onEvent, { type: 'request', provider, operation: call.operation, method: call.method, path, attempt });
+    const started = performance.now();
+    let response: Response;
+    try {
+      response = await this.#ky(call.path, {
+        method: call.method,
+        json: call.json,
+        searchParams: call.searchParams,
+        timeout: call.options?.timeoutMs ?? this.#config.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+        signal: call.options?.signal,
+      });
+    } catch (error) {
+      throw this.#transportError(error, call, redactor);
+    }
+    let text: string;
+    try {
+      text = await response.text();
+    } catch (error) {
+      throw this.#transportError(error, call, redactor);
+    }
+    const requestId = this.#config.requestIdHeader ? (response.headers.get(this.#config.requestIdHeader) ?? undefined) : undefined;
+    emit(onEvent, {
+      type: 'response',
+      provider,
+      operation: call.operation,
+      method: call.method,
+      path,
+      attempt,
+      status: response.status,
+      durationMs: Math.round(performance.now() - started),
+      requestId,
+    });
+    if (response.ok) {
+      let body: unknown;
+      try {
+        body = text === '' ? undefined : JSON.parse(text);
+      } catch (error) {
+        throw new InvalidResponseError(`${provider} ${call.operation}: the response is not JSON (HTTP ${response.status})`, {
+          provider,
+          operation: call.operation,
+          status: response.status,
+          sent: call.sends ? 'maybe' : 'no',
+          requestId,
+          cause: sanitizeCause(error, redactor),
+        });
+      }
+      return { status: response.status, body, headers: response.headers, requestId };
+    }
+    let body: unknown = text;
+    try {
+      body = text === '' ? undefined : JSON.parse(text);
+    } catch {
+      // Not JSON: the mapping gets the text.
+    }
+    const failure = this.#config.toError(
+      { status: response.status, body, headers: response.headers, requestId, operation: call.operation, sends: call.sends },
+      redactor,
+    );
+    const retryAfter = parseRetryAfter(response.headers.get('retry-after'));
+    if (retryAfter !== undefined) retryAfterOf.set(failure, retryAfter);
+    throw failure;
+  }
+
+  #mayRetry(call: HttpCall, error: VerifyError): boolean {
+    if (!error.retryable) return false;
+    return !call.sends || error.sent === 'no';
+  }
+
+  // Exponential backoff with full jitter; Retry-After wins when the vendor sends one.
+  #delay(error: VerifyError, attempt: number): number | undefined {
+    const retryAfter = retryAfterOf.get(error);
+    if (retryAfter !== undefined) return retryAfter <= this.#backoff.maxRetryAfterMs ? retryAfter : undefined;
+    const ceiling = Math.min(this.#backoff.maxMs, this.#backoff.baseMs * 2 ** (attempt - 1));
+    return Math.round(Math.random() * ceiling);
+  }
+
+  #transportError(error: unknown, call: HttpCall, redactor: Redactor): VerifyError {
+    const { provider } = this.#config;
+    const maybe = call.sends ? 'maybe' : 'no';
+    if (call.options?.signal?.aborted) return this.#aborted(call, maybe);
+    const cause = sanitizeCause(error, redactor);
+    const base = { provider, operation: call.operation, retryable: true, cause };
+    if (error instanceof KyTimeoutError) {
+      const ms = call.options?.timeoutMs ?? this.#config.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+      return new TimeoutError(`${provider} ${call.operation}: no response within ${ms} ms${sentNote(call.sends, maybe)}`, {
+        ...base,
+        sent: maybe,
+      });
+    }
+    const code = errorCode(error);
+    const sent = code !== undefined && NOT_SENT_CODES.has(code) ? 'no' : maybe;
+    return new ConnectionError(
+      `${provider} ${call.operation}: connection failed${code ? ` (${code})` : ''}${sentNote(call.sends, sent)}`,
+      { ...base, sent },
+    );
+  }
+
+  #aborted(call: HttpCall, sent: 'no' | 'maybe'): AbortedError {
+    return new AbortedError(`${this.#config.provider} ${call.operation}: aborted by the caller${sentNote(call.sends, sent)}`, {
+      provider: this.#config.provider,
+      operation: call.operation,
+      sent,
+    });
+  }
+
+  #asVerifyError(error: unknown, call: HttpCall, redactor: Redactor): VerifyError {
+    if (isVerifyError(error)) return error;
+    // p-retry rejects with the signal's reason when aborted between attempts.
+    if (call.options?.signal?.aborted) return this.#aborted(call, 'no');
+    return this.#transportError(error, call, redactor);
+  }
+}
+
+function sentNote(sends: boolean, sent: 'no' | 'maybe'): string {
+  if (!sends) return '';
+  return sent === 'no' ? '; nothing was sent' : '; the message may have been sent';
+}
+
+/** Parses `Retry-After` (seconds or an HTTP date) into milliseconds. */
+export function parseRetryAfter(value: string | null): number | undefined {
+  if (value === null || value.trim() === '') return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+/** What the usual status mapping needs besides the failure. */
+export interface StatusErrorDetails {
+  /** The vendor's text, already scrubbed. */
+  readonly message: string;
+  readonly issues?: readonly FieldIssue[];
+  /** Overrides the default retryability of the status. */
+  readonly retryable?: boolean;
+}
+
+/**
+ * The usual mapping of an HTTP status to a typed error: 401 authentication, 402 funds,
+ * 403 permission, 404 not found, 429 rate limit, other 4xx rejected, 5xx unavailable.
+ * 4xx means nothing was sent; 5xx on a sending call means it may have been.
+ */
+export function errorForStatus(failure: HttpFailure, provider: string, details: StatusErrorDetails): VerifyError {
+  const { status } = failure;
+  const serverError = status >= 500;
+  const init: VerifyErrorInit = {
+    provider,
+    operation: failure.operation,
+    status,
+    requestId: failure.requestId,
+    sent: serverError && failure.sends ? 'maybe' : 'no',
+    retryable: details.retryable ?? (serverError || status === 408 || status === 429),
+  };
+  const message = `${provider} ${failure.operation}: HTTP ${status}${details.message ? `: ${details.message}` : ''}`;
+  if (status === 401) return new AuthenticationError(message, init);
+  if (status === 402) return new InsufficientFundsError(message, init);
+  if (status === 403) return new PermissionError(message, init);
+  if (status === 404) return new NotFoundError(message, init);
+  if (status === 429) return new RateLimitError(message, { ...init, retryAfterMs: parseRetryAfter(failure.headers.get('retry-after')) });
+  if (serverError) return new ProviderUnavailableError(message, init);
+  return new RejectedError(message, { ...init, issues: details.issues ?? [] });
+}

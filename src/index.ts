@@ -1,0 +1,59 @@
+/**
+ * polyverify: one `VerifyProvider` interface for OTP verification through LOX24,
+ * Notificore and Bird. Vendor adapters are their own entry points
+ * (`polyverify/lox24`, …); this module is the vendor-neutral core.
+ *
+ * @module
+ */
+export type { CallOptions, Capabilities, ProviderOptions, BackoffOptions, VerifyProvider } from './provider.js';
+export type {
+  Channel,
+  ChannelStep,
+  CheckReason,
+  CheckResult,
+  DeliveryAttempt,
+  DeliveryStatus,
+  ListFilter,
+  ListQuery,
+  Page,
+  PageQuery,
+  Recipient,
+  StartRequest,
+  Verification,
+  VerificationStatus,
+} from './model.js';
+export { addMoney, fromMinorUnits, parseDecimal, sumCosts, type CostTotals, type Money } from './money.js';
+export {
+  AbortedError,
+  AuthenticationError,
+  ConnectionError,
+  InsufficientFundsError,
+  InvalidResponseError,
+  NotFoundError,
+  PermissionError,
+  ProviderUnavailableError,
+  RateLimitError,
+  RejectedError,
+  TimeoutError,
+  UnsupportedError,
+  ValidationError,
+  VerifyError,
+  isVerifyError,
+  type FieldIssue,
+  type Operation,
+  type SentState,
+  type VerifyErrorCode,
+  type VerifyErrorInit,
+} from './errors.js';
+export type { VerifyEvent, RequestEvent, ResponseEvent, RetryEvent, ErrorEvent, WarningEvent } from './events.js';
+export {
+  MemoryCodeStore,
+  CodeHasher,
+  generateCode,
+  type AttemptOutcome,
+  type AttemptResult,
+  type CodeRecord,
+  type CodeStore,
+  type MemoryCodeStoreOptions,
+} from './codes/index.js';
+export { maskPhone } from './redact.js';

@@ -1,0 +1,128 @@
+/**
+ * Exact money. Amounts are decimal strings (`'1.20'`), never floats; sums use scaled
+ * bigint arithmetic, per currency.
+ */
+
+/** An exact amount of money. */
+export interface Money {
+  /** Decimal string with `.` as separator, e.g. `'1.20'` or `'0.0642918'`. */
+  readonly amount: string;
+  /** ISO 4217 code, e.g. `'EUR'`. */
+  readonly currency: string;
+}
+
+const DECIMAL = /^(-)?(\d+)(?:[.,](\d+))?$/;
+
+/** A decimal as an integer of units of 10^-scale. */
+interface Scaled {
+  readonly units: bigint;
+  readonly scale: number;
+}
+
+function toScaled(amount: string): Scaled {
+  const match = DECIMAL.exec(amount.trim());
+  if (!match) throw new RangeError('not a decimal amount');
+  const [, sign, whole, fraction = ''] = match;
+  const units = BigInt(`${whole}${fraction}`);
+  return { units: sign ? -units : units, scale: fraction.length };
+}
+
+function fromScaled({ units, scale }: Scaled): string {
+  const negative = units < 0n;
+  const digits = (negative ? -units : units).toString().padStart(scale + 1, '0');
+  const whole = digits.slice(0, digits.length - scale);
+  const fraction = digits.slice(digits.length - scale);
+  return `${negative ? '-' : ''}${whole}${scale > 0 ? `.${fraction}` : ''}`;
+}
+
+function rescale(value: Scaled, scale: number): bigint {
+  return value.units * 10n ** BigInt(scale - value.scale);
+}
+
+/**
+ * Parses a vendor amount exactly: a JSON number, or a string with `.` or `,` as the
+ * decimal separator (Notificore's `"0,02"`). Returns `undefined` for anything else.
+ * A JSON number is read from its shortest round-trip text, which is the text the vendor sent
+ * for any amount with up to 15 significant digits.
+ */
+export function parseDecimal(value: unknown): string | undefined {
+  let text: string;
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) return undefined;
+    text = numberToPlainString(value);
+  } else if (typeof value === 'string') {
+    text = value;
+  } else {
+    return undefined;
+  }
+  try {
+    return fromScaled(toScaled(text));
+  } catch {
+    return undefined;
+  }
+}
+
+// `String(1e-7)` is '1e-7': expand exponents so the decimal parser accepts it.
+function numberToPlainString(value: number): string {
+  const text = String(value);
+  if (!/e/i.test(text)) return text;
+  return value.toFixed(20).replace(/\.?0+$/, '');
+}
+
+/**
+ * Money from an integer count of minor units (LOX24 reports euro cents).
+ *
+ * @example
+ * ```ts
+ * fromMinorUnits(120, 'EUR'); // { amount: '1.20', currency: 'EUR' }
+ * ```
+ */
+export function fromMinorUnits(units: number, currency: string, exponent = 2): Money {
+  if (!Number.isSafeInteger(units)) throw new RangeError('minor units must be a safe integer');
+  return { amount: fromScaled({ units: BigInt(units), scale: exponent }), currency };
+}
+
+/** Adds two amounts of the same currency; the result keeps the larger number of decimals. */
+export function addMoney(a: Money, b: Money): Money {
+  if (a.currency !== b.currency) throw new RangeError(`cannot add ${a.currency} to ${b.currency}`);
+  const x = toScaled(a.amount);
+  const y = toScaled(b.amount);
+  const scale = Math.max(x.scale, y.scale);
+  return { amount: fromScaled({ units: rescale(x, scale) + rescale(y, scale), scale }), currency: a.currency };
+}
+
+/** Exact totals per currency, in first-seen currency order. */
+export interface CostTotals {
+  /** One entry per currency. */
+  readonly totals: readonly Money[];
+  /** How many items had a final cost. */
+  readonly priced: number;
+  /** How many items had no final cost yet (`cost: null`): not counted as zero. */
+  readonly unpriced: number;
+}
+
+/**
+ * Sums costs exactly, per currency. `null` costs (not final yet) are counted in
+ * `unpriced`, never as zero.
+ *
+ * @example
+ * ```ts
+ * sumCosts([{ cost: { amount: '1.20', currency: 'EUR' } }, { cost: null }]);
+ * // { totals: [{ amount: '1.20', currency: 'EUR' }], priced: 1, unpriced: 1 }
+ * ```
+ */
+export function sumCosts(items: Iterable<{ readonly cost: Money | null }>): CostTotals {
+  const totals = new Map<string, Money>();
+  let priced = 0;
+  let unpriced = 0;
+  for (const { cost } of items) {
+    if (cost === null) {
+      unpriced++;
+      continue;
+    }
+    priced++;
+    const sum = totals.get(cost.currency);
+    totals.set(cost.currency, sum ? addMoney(sum, cost) : { amount: parseDecimal(cost.amount) ?? cost.amount, currency: cost.currency });
+  }
+  return { totals: [...totals.values()], priced, unpriced };
+}

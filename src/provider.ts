@@ -1,0 +1,94 @@
+/**
+ * The one interface every vendor adapter implements.
+ */
+import type { Channel, CheckResult, ListFilter, Page, PageQuery, ListQuery, StartRequest, Verification } from './model.js';
+import type { VerifyEvent } from './events.js';
+
+/** Per-call options. Unset values fall back to the adapter's defaults. */
+export interface CallOptions {
+  /** Aborts the call (and its retries). */
+  readonly signal?: AbortSignal;
+  /** Time limit of one HTTP attempt, in milliseconds. */
+  readonly timeoutMs?: number;
+  /** How many times a failed call may be retried, where retrying is safe. */
+  readonly retries?: number;
+}
+
+/** What a provider can do, known before any call. */
+export interface Capabilities {
+  /** Channels the vendor can deliver on. */
+  readonly channels: readonly Channel[];
+  /** Recipient kinds the vendor accepts. */
+  readonly recipients: readonly ('phone' | 'email')[];
+  /** Who generates and checks the code: the vendor, or polyverify (keyed hash in a `CodeStore`). */
+  readonly codeOwner: 'vendor' | 'library';
+  /** Whether `start()` accepts a code of your own. */
+  readonly customCode: boolean;
+  readonly codeLength: { readonly min: number; readonly max: number; readonly default: number };
+  readonly ttlSeconds: { readonly min: number; readonly max: number; readonly default: number };
+  readonly maxAttempts: { readonly min: number; readonly max: number; readonly default: number };
+  /** `resend()` is supported. */
+  readonly resend: boolean;
+  /** `failover()` (move to the next channel now) is supported. */
+  readonly failover: boolean;
+  /**
+   * `'vendor'`: `cancel()` cancels at the vendor. `'local'`: it only invalidates the code
+   * in polyverify's store (a message already sent is not recalled). `'none'`: unsupported.
+   */
+  readonly cancel: 'vendor' | 'local' | 'none';
+  /** Whether the vendor reports costs. */
+  readonly cost: boolean;
+  /** Which list filters the vendor applies (`server`) and which polyverify applies (`client`). */
+  readonly listFilters: { readonly server: readonly ListFilter[]; readonly client: readonly ListFilter[] };
+}
+
+/**
+ * Start and check one-time-code verifications through one vendor.
+ * Every method exists on every provider; an operation the vendor lacks rejects with
+ * `UnsupportedError` before any network call, and `capabilities` says so up front.
+ */
+export interface VerifyProvider<VendorExtras extends object = Record<string, unknown>> {
+  /** The instance's name (the vendor's name by default), carried by errors and results. */
+  readonly name: string;
+  readonly capabilities: Capabilities;
+  /** Creates a verification and makes the vendor send the code. */
+  start(request: StartRequest<VendorExtras>, options?: CallOptions): Promise<Verification>;
+  /** Checks a code the user typed. A wrong code resolves with `verified: false`. */
+  check(id: string, code: string, options?: CallOptions): Promise<CheckResult>;
+  get(id: string, options?: CallOptions): Promise<Verification>;
+  /** Every verification matching `query`, fetched page by page as you iterate. */
+  list(query?: ListQuery, options?: CallOptions): AsyncIterable<Verification>;
+  /** One page, with an opaque cursor for the next one. */
+  listPage(query?: PageQuery, options?: CallOptions): Promise<Page<Verification>>;
+  /** Sends the code again (on `step`, where the vendor lets you choose). */
+  resend(id: string, options?: CallOptions & { readonly step?: number }): Promise<Verification>;
+  /** Moves to the next channel of the plan now. */
+  failover(id: string, options?: CallOptions & { readonly step?: number }): Promise<Verification>;
+  cancel(id: string, options?: CallOptions): Promise<Verification>;
+}
+
+/** Options every adapter factory takes besides its credentials. */
+export interface ProviderOptions {
+  /** The vendor's API root; its production URL by default, a simulator's in tests. */
+  readonly baseUrl?: string;
+  /** Default time limit of one HTTP attempt (10 000 ms). */
+  readonly timeoutMs?: number;
+  /** Default retries of reads and of provably unsent creates (2). */
+  readonly retries?: number;
+  /** Receives request / response / retry / error / warning events, secrets removed. */
+  readonly onEvent?: (event: VerifyEvent) => void;
+  /** The instance's name; defaults to the vendor's name. */
+  readonly name?: string;
+  /** Backoff between retries. Defaults: 250 ms base, 5 s cap, Retry-After honoured up to 30 s. */
+  readonly backoff?: BackoffOptions;
+}
+
+/** Retry timing. */
+export interface BackoffOptions {
+  /** First delay; doubled each retry, with full jitter. */
+  readonly baseMs?: number;
+  /** Largest computed delay. */
+  readonly maxMs?: number;
+  /** Largest `Retry-After` that is waited for; a longer one fails the call at once. */
+  readonly maxRetryAfterMs?: number;
+}

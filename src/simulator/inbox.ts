@@ -1,0 +1,50 @@
+/**
+ * The simulated recipient's inbox: every message a simulator delivered, code included,
+ * for tests and demos to read.
+ */
+import type { Channel } from '../model.js';
+
+export interface InboxMessage {
+  /** E.164 number or e-mail address. */
+  readonly to: string;
+  readonly channel: Channel;
+  /** The code the message carried. */
+  readonly code: string;
+  /** The message text as delivered. */
+  readonly text: string;
+  readonly at: Date;
+  /** The vendor's id of the verification. */
+  readonly verificationId: string;
+}
+
+export class Inbox {
+  readonly #messages: InboxMessage[] = [];
+  readonly #limit: number;
+
+  constructor(limit = 10_000) {
+    this.#limit = limit;
+  }
+
+  add(message: InboxMessage): void {
+    this.#messages.push(message);
+    if (this.#messages.length > this.#limit) this.#messages.shift();
+  }
+
+  /** Messages to `to` (all when omitted), oldest first. */
+  messages(to?: string): InboxMessage[] {
+    return to === undefined ? [...this.#messages] : this.#messages.filter((m) => m.to === to);
+  }
+
+  /** The newest message to `to`, or for a verification id. */
+  last(to: string): InboxMessage | undefined {
+    for (let i = this.#messages.length - 1; i >= 0; i--) {
+      const message = this.#messages[i]!;
+      if (message.to === to || message.verificationId === to) return message;
+    }
+    return undefined;
+  }
+
+  clear(): void {
+    this.#messages.length = 0;
+  }
+}

@@ -1,0 +1,205 @@
+/**
+ * The HTTP server under every vendor simulator: `node:http` on 127.0.0.1, JSON bodies,
+ * a request log, a clock that tests can move forward, and injectable faults.
+ */
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+
+/** A request as the simulator saw it. */
+export interface SimRequest {
+  readonly method: string;
+  /** Path without the query, e.g. `/verify_codes`. */
+  readonly path: string;
+  readonly query: URLSearchParams;
+  readonly headers: IncomingHttpHeaders;
+  /** Parsed JSON body; `undefined` when empty; the text when it is not JSON. */
+  readonly body: unknown;
+  readonly rawBody: string;
+  readonly ip: string;
+}
+
+/** What a route answers. */
+export interface SimResponse {
+  readonly status: number;
+  readonly body?: unknown;
+  readonly headers?: Record<string, string>;
+}
+
+/**
+ * A fault to inject into matching requests.
+ * - `status` (+ `body`): answer with it, without processing the request;
+ * - `delayMs`: process the request, then wait before answering (a client timeout then
+ *   means "received, maybe sent");
+ * - `drop: 'before'`: close the connection without processing; `drop: 'after'`: process,
+ *   then close the connection without an answer.
+ */
+export interface Fault {
+  readonly method?: string;
+  /** Exact path or a pattern. */
+  readonly path?: string | RegExp;
+  readonly status?: number;
+  readonly body?: unknown;
+  readonly headers?: Record<string, string>;
+  readonly delayMs?: number;
+  readonly drop?: 'before' | 'after';
+  /** How many matching requests it applies to (1; `Infinity` for all). */
+  readonly times?: number;
+}
+
+/** A clock that starts at real time and can be moved forward. */
+export class SimClock {
+  #offsetMs = 0;
+  now(): number {
+    return Date.now() + this.#offsetMs;
+  }
+  advance(ms: number): void {
+    this.#offsetMs += ms;
+  }
+}
+
+export type Route = (request: SimRequest) => SimResponse | Promise<SimResponse>;
+
+export interface SimServerOptions {
+  /** Port on 127.0.0.1; 0 (default) picks a free one. */
+  readonly port?: number;
+  /** Added to every answer. */
+  readonly latencyMs?: number;
+  /** How many requests the log keeps (the newest; 10 000). `requestCount` counts all. */
+  readonly logLimit?: number;
+}
+
+/** One running simulator server. */
+export class SimServer {
+  readonly clock = new SimClock();
+  /** The newest requests received, oldest first. */
+  readonly requests: SimRequest[] = [];
+  #requestCount = 0;
+  #faults: { fault: Fault; left: number }[] = [];
+  readonly #server: Server;
+  readonly #sockets = new Set<Socket>();
+  readonly #latencyMs: number;
+  readonly #logLimit: number;
+  #url = '';
+
+  private constructor(route: Route, options: SimServerOptions) {
+    this.#latencyMs = options.latencyMs ?? 0;
+    this.#logLimit = options.logLimit ?? 10_000;
+    this.#server = createServer((req, res) => void this.#handle(route, req, res));
+    this.#server.on('connection', (socket) => {
+      this.#sockets.add(socket);
+      socket.on('close', () => this.#sockets.delete(socket));
+    });
+  }
+
+  static async start(route: Route, options: SimServerOptions = {}): Promise<SimServer> {
+    const server = new SimServer(route, options);
+    await new Promise<void>((resolve, reject) => {
+      server.#server.once('error', reject);
+      server.#server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+    });
+    const { port } = server.#server.address() as AddressInfo;
+    server.#url = `http://127.0.0.1:${port}`;
+    return server;
+  }
+
+  /** `http://127.0.0.1:<port>` */
+  get url(): string {
+    return this.#url;
+  }
+
+  /** Requests received since start (including faulted ones). */
+  get requestCount(): number {
+    return this.#requestCount;
+  }
+
+  /** Injects a fault into the next matching request(s). */
+  fault(fault: Fault): void {
+    this.#faults.push({ fault, left: fault.times ?? 1 });
+  }
+
+  clearFaults(): void {
+    this.#faults = [];
+  }
+
+  async close(): Promise<void> {
+    for (const socket of this.#sockets) socket.destroy();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  }
+
+  async #handle(route: Route, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const rawBody = await readBody(req);
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const request: SimRequest = {
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: url.searchParams,
+      headers: req.headers,
+      body: parseJson(rawBody),
+      rawBody,
+      ip: req.socket.remoteAddress ?? '127.0.0.1',
+    };
+    this.#requestCount++;
+    this.requests.push(request);
+    if (this.requests.length > this.#logLimit) this.requests.shift();
+
+    const fault = this.#takeFault(request);
+    if (fault?.drop === 'before') return void req.socket.destroy();
+    if (fault?.status !== undefined) {
+      return this.#send(res, { status: fault.status, body: fault.body, headers: fault.headers ?? {} }, fault.delayMs);
+    }
+    let response: SimResponse;
+    try {
+      response = await route(request);
+    } catch (error) {
+      response = { status: 500, body: { message: `simulator error: ${(error as Error).message}` } };
+    }
+    if (fault?.drop === 'after') return void req.socket.destroy();
+    await this.#send(res, response, fault?.delayMs);
+  }
+
+  async #send(res: ServerResponse, response: SimResponse, delayMs = 0): Promise<void> {
+    const wait = this.#latencyMs + delayMs;
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    if (res.destroyed) return;
+    const body = response.body === undefined ? '' : JSON.stringify(response.body);
+    res.writeHead(response.status, {
+      ...(body && { 'content-type': 'application/json' }),
+      'content-length': Buffer.byteLength(body),
+      ...response.headers,
+    });
+    res.end(body);
+  }
+
+  #takeFault(request: SimRequest): Fault | undefined {
+    const index = this.#faults.findIndex(({ fault }) => matches(fault, request));
+    if (index === -1) return undefined;
+    const entry = this.#faults[index]!;
+    entry.left--;
+    if (entry.left <= 0) this.#faults.splice(index, 1);
+    return entry.fault;
+  }
+}
+
+function matches(fault: Fault, request: SimRequest): boolean {
+  if (fault.method && fault.method.toUpperCase() !== request.method) return false;
+  if (fault.path === undefined) return true;
+  return typeof fault.path === 'string' ? fault.path === request.path : fault.path.test(request.path);
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function parseJson(text: string): unknown {
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}

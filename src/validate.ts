@@ -1,0 +1,147 @@
+/**
+ * valibot schemas of the public inputs, and the one function that turns valibot issues
+ * into a {@link ValidationError}. Messages name the field and the rule, never the value:
+ * a rejected value may be a code or a phone number.
+ */
+import * as v from 'valibot';
+import { ValidationError, type FieldIssue, type Operation } from './errors.js';
+import type { Channel, ListQuery, VerificationStatus } from './model.js';
+
+export const CHANNELS = ['sms', 'voice', 'telegram', 'viber', 'whatsapp', 'email'] as const satisfies readonly Channel[];
+export const STATUSES = ['pending', 'verified', 'failed', 'expired', 'canceled'] as const satisfies readonly VerificationStatus[];
+
+/** E.164: `+`, a country code that does not start with 0, 7 to 15 digits in all. */
+export const E164 = /^\+[1-9]\d{6,14}$/;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const BCP47 = /^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$/;
+
+export const phoneSchema = v.pipe(v.string('must be a string'), v.regex(E164, 'must be an E.164 phone number such as +491701234567'));
+
+const integerIn = (min: number, max: number) =>
+  v.pipe(
+    v.number('must be a number'),
+    v.integer('must be a whole number'),
+    v.minValue(min, `must be at least ${min}`),
+    v.maxValue(max, `must be at most ${max}`),
+  );
+
+/** An integer option with the bounds of the adapter. */
+export const boundedInteger = integerIn;
+
+const dateSchema = v.pipe(
+  v.date('must be a valid Date'),
+);
+
+export const channelStepSchema = v.strictObject(
+  {
+    channel: v.picklist(CHANNELS, `must be one of ${CHANNELS.join(', ')}`),
+    timeoutSec: v.optional(integerIn(1, 86_400)),
+    sender: v.optional(v.pipe(v.string('must be a string'), v.minLength(1, 'must not be empty'), v.maxLength(64, 'must be at most 64 characters'))),
+    template: v.optional(v.pipe(v.string('must be a string'), v.minLength(1, 'must not be empty'), v.maxLength(1000, 'must be at most 1000 characters'))),
+  },
+  'must be an object with channel, timeoutSec, sender, template only',
+);
+
+export const recipientSchema = v.union(
+  [phoneSchema, v.strictObject({ email: v.pipe(v.string(), v.regex(EMAIL, 'must be an e-mail address')) })],
+  'must be an E.164 phone number such as +491701234567, or { email }',
+);
+
+/** The vendor-neutral rules of a `StartRequest`; adapters add their vendor's rules. */
+export const startRequestSchema = v.strictObject(
+  {
+    to: recipientSchema,
+    channels: v.optional(v.pipe(v.array(channelStepSchema, 'must be an array of steps'), v.minLength(1, 'must have at least one step'))),
+    code: v.optional(v.pipe(v.string('must be a string'), v.minLength(1, 'must not be empty'), v.maxLength(32, 'must be at most 32 characters'))),
+    codeLength: v.optional(integerIn(1, 32)),
+    locale: v.optional(v.pipe(v.string('must be a string'), v.regex(BCP47, "must be a BCP 47 language tag such as 'en' or 'de-AT'"))),
+    ttlSeconds: v.optional(integerIn(1, 86_400)),
+    maxAttempts: v.optional(integerIn(1, 100)),
+    reference: v.optional(v.pipe(v.string('must be a string'), v.maxLength(1000, 'must be at most 1000 characters'))),
+    vendor: v.optional(v.record(v.string(), v.unknown(), 'must be an object')),
+  },
+  'must be an object with to, channels, code, codeLength, locale, ttlSeconds, maxAttempts, reference, vendor only',
+);
+
+export const listQuerySchema = v.strictObject(
+  {
+    from: v.optional(dateSchema),
+    to: v.optional(dateSchema),
+    status: v.optional(v.picklist(STATUSES, `must be one of ${STATUSES.join(', ')}`)),
+    channel: v.optional(v.picklist(CHANNELS, `must be one of ${CHANNELS.join(', ')}`)),
+    phone: v.optional(phoneSchema),
+    reference: v.optional(v.string('must be a string')),
+    cursor: v.optional(v.pipe(v.string('must be a string'), v.minLength(1, 'must not be empty'))),
+    limit: v.optional(integerIn(1, 1000)),
+  },
+  'must be an object with from, to, status, channel, phone, reference (and cursor, limit for listPage) only',
+);
+
+export const callOptionsSchema = v.looseObject({
+  signal: v.optional(v.instance(AbortSignal, 'must be an AbortSignal')),
+  timeoutMs: v.optional(integerIn(1, 600_000)),
+  retries: v.optional(integerIn(0, 10)),
+  step: v.optional(integerIn(0, 100)),
+});
+
+export const codeSchema = v.pipe(v.string('must be a string'), v.minLength(1, 'must not be empty'), v.maxLength(32, 'must be at most 32 characters'));
+
+/** Where a failed parse is reported. */
+export interface ParseContext {
+  readonly provider: string;
+  readonly operation: Operation;
+  /** Prefix of field paths (`'options'` gives `options.timeoutMs`). */
+  readonly root?: string;
+  /** Start of the error message, e.g. `'Invalid start request'`. */
+  readonly summary?: string;
+}
+
+/** Field issues of a valibot result, with values left out of every message. */
+export function fieldIssues(issues: readonly v.BaseIssue<unknown>[], root?: string): FieldIssue[] {
+  const out: FieldIssue[] = [];
+  for (const issue of issues) {
+    // A union reports one sub-issue per branch; its own message says what fits.
+    const path = v.getDotPath(issue);
+    const field = [root, path].filter((part) => part !== undefined && part !== null && part !== '').join('.') || (root ?? 'input');
+    out.push({ field, message: withoutReceived(issue.message) });
+  }
+  return out;
+}
+
+// valibot's default messages end in `but received "…"`; the value must not leak.
+function withoutReceived(message: string): string {
+  const cut = message.indexOf(' but received ');
+  return cut === -1 ? message : message.slice(0, cut);
+}
+
+/** Parses `input` with `schema` or throws a `ValidationError` naming every bad field. */
+export function parseInput<TSchema extends v.GenericSchema>(schema: TSchema, input: unknown, context: ParseContext): v.InferOutput<TSchema> {
+  const result = v.safeParse(schema, input);
+  if (result.success) return result.output;
+  throw new ValidationError(fieldIssues(result.issues, context.root), {
+    provider: context.provider,
+    operation: context.operation,
+  }, context.summary ?? 'Invalid input');
+}
+
+/** Throws a `ValidationError` for issues an adapter found itself. */
+export function invalid(issues: readonly FieldIssue[], context: ParseContext): never {
+  throw new ValidationError(issues, { provider: context.provider, operation: context.operation }, context.summary ?? 'Invalid input');
+}
+
+/** Checks a verification id against a vendor's id pattern. */
+export function parseId(id: unknown, pattern: RegExp, context: ParseContext, what = 'a verification id'): string {
+  if (typeof id !== 'string' || !pattern.test(id)) invalid([{ field: 'id', message: `must be ${what}` }], context);
+  return id;
+}
+
+/** Parses call options (signal, timeoutMs, retries, step). */
+export function parseCallOptions<T extends object>(options: T | undefined, context: ParseContext): T | undefined {
+  if (options === undefined) return undefined;
+  return parseInput(callOptionsSchema, options, { ...context, root: 'options' }) as T;
+}
+
+/** The list query part of a value, without undefined entries. */
+export function parseListQuery(query: unknown, context: ParseContext): ListQuery & { cursor?: string; limit?: number } {
+  return parseInput(listQuerySchema, query ?? {}, { ...context, summary: 'Invalid list query' });
+}

@@ -1,0 +1,19 @@
+import { defineConfig } from 'tsup';
+
+// One entry per public subpath, so `polyverify/lox24` pulls in no other vendor's code.
+export default defineConfig({
+  entry: {
+    index: 'src/index.ts',
+    lox24: 'providers/lox24/index.ts',
+    testing: 'providers/testing.ts',
+    cli: 'src/cli/main.ts',
+  },
+  format: ['esm'],
+  target: 'node20',
+  platform: 'node',
+  dts: { entry: { index: 'src/index.ts', lox24: 'providers/lox24/index.ts', testing: 'providers/testing.ts' } },
+  sourcemap: true,
+  clean: true,
+  splitting: true,
+  treeshake: true,
+});
