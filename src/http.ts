@@ -151,7 +151,7 @@ export class HttpClient {
             operation: call.operation,
             attempt: attemptNumber,
             delayMs,
-            error: { name: failure.name, message: failure.message },
+            error: { name: failure.name, message: redactor.forLog(failure.message) },
           });
           try {
             await sleep(delayMs, undefined, { signal: options.signal });
@@ -166,7 +166,7 @@ export class HttpClient {
         type: 'error',
         provider: this.#config.provider,
         operation: call.operation,
-        error: { name: failure.name, code: failure.code, message: failure.message, sent: failure.sent },
+        error: { name: failure.name, code: failure.code, message: redactor.forLog(failure.message), sent: failure.sent },
       });
       throw failure;
     }

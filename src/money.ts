@@ -84,7 +84,7 @@ export function fromMinorUnits(units: number, currency: string, exponent = 2): M
 
 /** Adds two amounts of the same currency; the result keeps the larger number of decimals. */
 export function addMoney(a: Money, b: Money): Money {
-  if (a.currency !== b.currency) throw new RangeError(`cannot add ${a.currency} to ${b.currency}`);
+  if (a.currency !== b.currency) throw new RangeError(`cannot add amounts in ${a.currency} and ${b.currency}`);
   const x = toScaled(a.amount);
   const y = toScaled(b.amount);
   const scale = Math.max(x.scale, y.scale);

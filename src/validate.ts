@@ -100,10 +100,11 @@ export interface ParseContext {
 export function fieldIssues(issues: readonly v.BaseIssue<unknown>[], root?: string): FieldIssue[] {
   const out: FieldIssue[] = [];
   for (const issue of issues) {
-    // A union reports one sub-issue per branch; its own message says what fits.
     const path = v.getDotPath(issue);
     const field = [root, path].filter((part) => part !== undefined && part !== null && part !== '').join('.') || (root ?? 'input');
-    out.push({ field, message: withoutReceived(issue.message) });
+    // An unknown key of a strict object has the key as its path.
+    const unknownKey = issue.type.startsWith('strict_') && issue.expected === 'never';
+    out.push({ field, message: unknownKey ? `is not a known field (${issue.message})` : withoutReceived(issue.message) });
   }
   return out;
 }
