@@ -1,10 +1,10 @@
 /**
- * Pagination helpers: the opaque cursor codec, lazy iteration over pages, and the
- * client-side application of list filters a vendor cannot apply.
+ * Pagination helpers: the opaque cursor codec and the client-side application of list
+ * filters a vendor cannot apply.
  */
 import { createHash } from 'node:crypto';
 import * as v from 'valibot';
-import type { ListFilter, ListQuery, Page, Verification } from './model.js';
+import type { ListFilter, ListQuery, Verification } from './model.js';
 import { invalid, type ParseContext } from './validate.js';
 
 const CURSOR_VERSION = 1;
@@ -47,19 +47,6 @@ export function decodeCursor<TSchema extends v.GenericSchema>(
   const state = v.safeParse(schema, shape.output.s);
   if (!state.success) return reject('has an invalid position');
   return state.output;
-}
-
-/**
- * Iterates every item of a paged source, fetching each page only when the previous one
- * has been consumed.
- */
-export async function* paginate<T>(fetchPage: (cursor: string | undefined) => Promise<Page<T>>): AsyncGenerator<T> {
-  let cursor: string | undefined;
-  do {
-    const page = await fetchPage(cursor);
-    yield* page.items;
-    cursor = page.nextCursor;
-  } while (cursor !== undefined);
 }
 
 /** Whether `item` passes the filters of `query` named in `filters`. */

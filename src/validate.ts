@@ -17,7 +17,8 @@ const BCP47 = /^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$/;
 
 export const phoneSchema = v.pipe(v.string('must be a string'), v.regex(E164, 'must be an E.164 phone number such as +491701234567'));
 
-const integerIn = (min: number, max: number) =>
+/** An integer within bounds, with messages that name the bounds. */
+export const boundedInteger = (min: number, max: number) =>
   v.pipe(
     v.number('must be a number'),
     v.integer('must be a whole number'),
@@ -25,17 +26,12 @@ const integerIn = (min: number, max: number) =>
     v.maxValue(max, `must be at most ${max}`),
   );
 
-/** An integer option with the bounds of the adapter. */
-export const boundedInteger = integerIn;
-
-const dateSchema = v.pipe(
-  v.date('must be a valid Date'),
-);
+const dateSchema = v.date('must be a valid Date');
 
 export const channelStepSchema = v.strictObject(
   {
     channel: v.picklist(CHANNELS, `must be one of ${CHANNELS.join(', ')}`),
-    timeoutSec: v.optional(integerIn(1, 86_400)),
+    timeoutSec: v.optional(boundedInteger(1, 86_400)),
     sender: v.optional(v.pipe(v.string('must be a string'), v.minLength(1, 'must not be empty'), v.maxLength(64, 'must be at most 64 characters'))),
     template: v.optional(v.pipe(v.string('must be a string'), v.minLength(1, 'must not be empty'), v.maxLength(1000, 'must be at most 1000 characters'))),
   },
@@ -53,10 +49,10 @@ export const startRequestSchema = v.strictObject(
     to: recipientSchema,
     channels: v.optional(v.pipe(v.array(channelStepSchema, 'must be an array of steps'), v.minLength(1, 'must have at least one step'))),
     code: v.optional(v.pipe(v.string('must be a string'), v.minLength(1, 'must not be empty'), v.maxLength(32, 'must be at most 32 characters'))),
-    codeLength: v.optional(integerIn(1, 32)),
+    codeLength: v.optional(boundedInteger(1, 32)),
     locale: v.optional(v.pipe(v.string('must be a string'), v.regex(BCP47, "must be a BCP 47 language tag such as 'en' or 'de-AT'"))),
-    ttlSeconds: v.optional(integerIn(1, 86_400)),
-    maxAttempts: v.optional(integerIn(1, 100)),
+    ttlSeconds: v.optional(boundedInteger(1, 86_400)),
+    maxAttempts: v.optional(boundedInteger(1, 100)),
     reference: v.optional(v.pipe(v.string('must be a string'), v.maxLength(1000, 'must be at most 1000 characters'))),
     vendor: v.optional(v.record(v.string(), v.unknown(), 'must be an object')),
   },
@@ -72,16 +68,16 @@ export const listQuerySchema = v.strictObject(
     phone: v.optional(phoneSchema),
     reference: v.optional(v.string('must be a string')),
     cursor: v.optional(v.pipe(v.string('must be a string'), v.minLength(1, 'must not be empty'))),
-    limit: v.optional(integerIn(1, 1000)),
+    limit: v.optional(boundedInteger(1, 1000)),
   },
   'must be an object with from, to, status, channel, phone, reference (and cursor, limit for listPage) only',
 );
 
 export const callOptionsSchema = v.looseObject({
   signal: v.optional(v.instance(AbortSignal, 'must be an AbortSignal')),
-  timeoutMs: v.optional(integerIn(1, 600_000)),
-  retries: v.optional(integerIn(0, 10)),
-  step: v.optional(integerIn(0, 100)),
+  timeoutMs: v.optional(boundedInteger(1, 600_000)),
+  retries: v.optional(boundedInteger(0, 10)),
+  step: v.optional(boundedInteger(0, 100)),
 });
 
 export const codeSchema = v.pipe(v.string('must be a string'), v.minLength(1, 'must not be empty'), v.maxLength(32, 'must be at most 32 characters'));

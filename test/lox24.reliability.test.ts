@@ -168,3 +168,18 @@ describe('delivery along the routing strategy', () => {
     expect((await verify.get(v.id)).status).toBe('failed');
   });
 });
+
+describe('listing on the simulator', () => {
+  it('list fetches each LOX24 page once, lazily, and stops at the short last page', async () => {
+    await setup({ pageSize: 3 });
+    const seeded = Array.from({ length: 10 }, (_, i) => sim.seed({ phone: TO, createdAt: 1_700_000_000 + i, payload: `seed-${i}` }));
+    const iterator = provider().list()[Symbol.asyncIterator]();
+    const first = await iterator.next();
+    expect(first.value.id).toBe(seeded[0]);
+    expect(sim.requestCount).toBe(1);
+    const ids = [first.value.id];
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) ids.push(next.value.id);
+    expect(ids).toEqual(seeded);
+    expect(sim.requests.map((r) => r.query.get('page'))).toEqual(['1', '2', '3', '4']);
+  });
+});

@@ -56,11 +56,7 @@ const documentedVerification: Verification = {
   provider: 'lox24',
   to: '+491701234567',
   status: 'pending',
-  channels: [
-    { channel: 'telegram', timeoutSec: 30 },
-    { channel: 'voice', sender: 'LOX24', template: 'Your code is {{code}}' },
-    { channel: 'sms', sender: 'LOX24', template: 'Your code is {{code}}' },
-  ],
+  channels: documentedStart.channels,
   attempts: [
     { channel: 'telegram', status: 'failed', at: new Date(1779903478000), messageId: 'tg_msg_001', raw: 20 },
     { channel: 'voice', status: 'failed', at: new Date(1779903490000), messageId: 'voice_msg_002', raw: 20 },
@@ -160,6 +156,30 @@ describe('start', () => {
     await provider({ codeStore: store }).start(documentedStart);
     expect(store.size).toBe(1);
     expect(await store.get(ID)).toMatchObject({ state: 'pending', maxAttempts: 5, failedAttempts: 0, expiresAt: CREATED_MS + 600_000 });
+  });
+});
+
+describe('options', () => {
+  it('warns through onEvent when no secret is given', () => {
+    const events: unknown[] = [];
+    lox24({ token: TOKEN, onEvent: (e) => events.push(e) });
+    expect(events).toEqual([
+      { type: 'warning', provider: 'lox24', operation: 'config', message: 'no `secret` given: codes cannot be checked after a restart or by another instance' },
+    ]);
+  });
+
+  it('refuses a default channel plan that breaks LOX24 rules', () => {
+    expect(() => lox24({ token: TOKEN, secret: SECRET, channels: [{ channel: 'sms' }, { channel: 'telegram' }] })).toThrow(
+      'Invalid LOX24 options: options.channels.0.channel: sms must be the last step (LOX24 rule)',
+    );
+  });
+
+  it('takes a name that errors and results carry', async () => {
+    nock(LOX24_BASE_URL).post('/verify_codes').reply(201, createResponse);
+    const verification = await provider({ name: 'lox24-eu' }).start({ to: '+491701234567' });
+    expect(verification.provider).toBe('lox24-eu');
+    const error = await rejectionOf(provider({ name: 'lox24-eu' }).get('x'));
+    expect(error.provider).toBe('lox24-eu');
   });
 });
 

@@ -21,7 +21,7 @@ import { OwnedCodes, type CodeRecord, type CodeStore } from '../../src/codes/ind
 import { InvalidResponseError, NotFoundError, UnsupportedError, type Operation } from '../../src/errors.js';
 import { emit } from '../../src/events.js';
 import { HttpClient } from '../../src/http.js';
-import { decodeCursor, encodeCursor, matchesQuery, paginate } from '../../src/listing.js';
+import { decodeCursor, encodeCursor, matchesQuery } from '../../src/listing.js';
 import type { ChannelStep, CheckResult, ListFilter, ListQuery, Page, PageQuery, StartRequest, Verification } from '../../src/model.js';
 import type { CallOptions, Capabilities, ProviderOptions, VerifyProvider } from '../../src/provider.js';
 import { Redactor } from '../../src/redact.js';
@@ -41,7 +41,7 @@ import { lox24Issues, toCreateBody, toLox24Error, toVerification } from './map.j
 import { verifyCodeListSchema, verifyCodeSchema, type Lox24VerifyCode } from './wire.js';
 
 export { CODE_PLACEHOLDER, DELIVERY_STATUS, DEFAULT_CURRENCY, UNKNOWN_DELIVERY_STATUS, langOf } from './map.js';
-export { LOX24_CHANNELS, LOX24_LANGS, type Lox24CreateBody, type Lox24Lang } from './wire.js';
+export { LOX24_CHANNELS, LOX24_LANGS, type Lox24Channel, type Lox24CreateBody, type Lox24Lang, type Lox24RoutingStepWrite } from './wire.js';
 
 /** LOX24's production API. */
 export const LOX24_BASE_URL = 'https://api.lox24.eu';
@@ -80,7 +80,6 @@ export interface Lox24StartExtras {
 const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 const LIST_FILTERS: readonly ListFilter[] = ['from', 'to', 'status', 'channel', 'phone', 'reference'];
 const DEFAULT_PAGE_LIMIT = 25;
-const LIST_BATCH = 100;
 
 /** What polyverify allows for LOX24 (LOX24's documented limits, and the local ones of owned codes). */
 export const LOX24_CAPABILITIES: Capabilities = {
@@ -325,7 +324,12 @@ export function lox24(options: Lox24Options): VerifyProvider<Lox24StartExtras> {
     },
 
     list(query: ListQuery = {}, callOptions?: CallOptions): AsyncIterable<Verification> {
-      return paginate((cursor) => listPage({ ...query, ...(cursor && { cursor }), limit: LIST_BATCH }, callOptions));
+      // Walks LOX24's pages directly: each page is fetched once, when the previous one is consumed.
+      return (async function* () {
+        const options = parseCallOptions(callOptions, ctx('list'));
+        const filters = parseListQuery(query, ctx('list'));
+        for await (const { verification } of scan(filters, { page: 1, index: 0 }, options)) yield verification;
+      })();
     },
 
     listPage,

@@ -153,7 +153,9 @@ export class Lox24Simulator {
   }
   /** The code last delivered to a phone number (or for a verify code id), processing due steps first. */
   lastCode(phoneOrId: string): string | undefined {
-    this.#processAll();
+    const record = this.#records.get(phoneOrId);
+    if (record) this.#process(record, this.now());
+    else this.#processAll();
     return this.inbox.last(phoneOrId)?.code;
   }
   /** Every verify code held, processed up to now, as LOX24 would return it. */

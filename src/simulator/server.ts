@@ -84,7 +84,10 @@ export class SimServer {
   private constructor(route: Route, options: SimServerOptions) {
     this.#latencyMs = options.latencyMs ?? 0;
     this.#logLimit = options.logLimit ?? 10_000;
-    this.#server = createServer((req, res) => void this.#handle(route, req, res));
+    this.#server = createServer((req, res) => {
+      // A client that goes away mid-request must not take the simulator down.
+      this.#handle(route, req, res).catch(() => res.destroy());
+    });
     this.#server.on('connection', (socket) => {
       this.#sockets.add(socket);
       socket.on('close', () => this.#sockets.delete(socket));

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Packs polyverify, installs the tarball in an empty folder, and uses it the way a user
+# would: ESM import and CommonJS require() of every entry, a whole flow against the
+# packaged simulator, and error class names as built (bundlers may rename classes).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+tarball=$(cd "$root" && npm pack --silent --pack-destination "$work" | tail -n 1)
+cd "$work"
+npm init -y >/dev/null
+npm install --silent --no-audit --no-fund "./$tarball" >/dev/null
+
+cat > esm.mjs <<'JS'
+import { TimeoutError, ValidationError, isVerifyError, sumCosts } from 'polyverify';
+import { lox24 } from 'polyverify/lox24';
+import { startSimulator } from 'polyverify/testing';
+const sim = await startSimulator('lox24');
+const verify = lox24({ token: sim.token, secret: 'tarball-check-secret', baseUrl: sim.url });
+const v = await verify.start({ to: '+491701234567' });
+const result = await verify.check(v.id, sim.lastCode(v.id));
+await sim.close();
+if (!result.verified) throw new Error('flow failed');
+if (new TimeoutError('x', { provider: 'p', operation: 'get' }).name !== 'TimeoutError') throw new Error('class name changed in the build');
+const error = await verify.get('bad').catch((e) => e);
+if (!(error instanceof ValidationError) || !isVerifyError(error)) throw new Error('typed errors broken');
+if (sumCosts([{ cost: { amount: '1.20', currency: 'EUR' } }]).totals[0].amount !== '1.20') throw new Error('money broken');
+console.log('esm import: ok');
+JS
+node esm.mjs
+
+cat > cjs.cjs <<'JS'
+const core = require('polyverify');
+const { lox24 } = require('polyverify/lox24');
+const { startSimulator } = require('polyverify/testing');
+if (typeof core.isVerifyError !== 'function' || typeof lox24 !== 'function' || typeof startSimulator !== 'function') {
+  throw new Error('require() of the package is missing exports');
+}
+lox24({ token: 't', secret: 'tarball-check-secret' });
+console.log('cjs require: ok');
+JS
+node --no-warnings cjs.cjs
+./node_modules/.bin/polyverify --help >/dev/null && echo 'bin: ok'
