@@ -15,21 +15,32 @@
  * @module
  */
 import { Lox24Simulator, startLox24Simulator, type Lox24Outcome, type Lox24SimulatorOptions } from './lox24/simulator.js';
+import {
+  NotificoreSimulator,
+  startNotificoreSimulator,
+  type NotificoreOutcome,
+  type NotificoreSimulatorOptions,
+  type NotificoreTemplate,
+} from './notificore/simulator.js';
 
 export { Lox24Simulator, startLox24Simulator, type Lox24Outcome, type Lox24SimulatorOptions };
+export { NotificoreSimulator, startNotificoreSimulator, type NotificoreOutcome, type NotificoreSimulatorOptions, type NotificoreTemplate };
 export { Inbox, type InboxMessage } from '../src/simulator/inbox.js';
 export { SimClock, type Fault, type SimRequest, type SimResponse } from '../src/simulator/server.js';
 
 /** The simulators by vendor name. */
 export interface Simulators {
   lox24: { options: Lox24SimulatorOptions; simulator: Lox24Simulator };
+  notificore: { options: NotificoreSimulatorOptions; simulator: NotificoreSimulator };
 }
 
 /** Starts the simulator of `vendor` on a free port of 127.0.0.1. */
 export function startSimulator<V extends keyof Simulators>(vendor: V, options?: Simulators[V]['options']): Promise<Simulators[V]['simulator']> {
   switch (vendor) {
     case 'lox24':
-      return startLox24Simulator(options);
+      return startLox24Simulator(options as Lox24SimulatorOptions) as Promise<Simulators[V]['simulator']>;
+    case 'notificore':
+      return startNotificoreSimulator(options as NotificoreSimulatorOptions) as Promise<Simulators[V]['simulator']>;
     default:
       return Promise.reject(new RangeError(`no simulator for vendor '${String(vendor)}'`));
   }

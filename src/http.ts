@@ -80,6 +80,13 @@ export interface HttpCall {
    * nothing was sent, and its failures carry `sent: 'maybe'` where that is possible.
    */
   readonly sends: boolean;
+  /**
+   * Whether repeating the call is harmless. Defaults to `!sends`. A call that is not (a
+   * check counts a try) is retried only when the failure proves the vendor never got it.
+   */
+  readonly idempotent?: boolean;
+  /** Statuses answered as results instead of errors (a vendor that answers a wrong code with 404). */
+  readonly accept?: readonly number[];
   readonly options?: CallOptions | undefined;
   /** Secrets of this call (a code), on top of the client's. */
   readonly redactor?: Redactor;
@@ -95,7 +102,7 @@ export interface HttpClientConfig {
   /** Non-secret headers sent on every request (Accept, …). */
   readonly headers?: Record<string, string>;
   /** Adds the credentials to a request; runs as ky's `beforeRequest` hook. */
-  readonly authorize: (headers: Headers) => void | Promise<void>;
+  readonly authorize: (request: Request) => void | Promise<void>;
   readonly redactor: Redactor;
   readonly onEvent?: ((event: VerifyEvent) => void) | undefined;
   /** The vendor's response header carrying a request id. */
@@ -104,8 +111,10 @@ export interface HttpClientConfig {
   readonly toError: (failure: HttpFailure, redactor: Redactor) => VerifyError;
 }
 
-// Retry-After of an error, kept off the error object itself.
+// Facts about an error kept off the error object itself: its Retry-After, and whether the
+// request may have reached the vendor (which decides retries of non-idempotent calls).
 const retryAfterOf = new WeakMap<VerifyError, number>();
+const mayHaveReached = new WeakSet<VerifyError>();
 
 /** The HTTP client of one adapter instance. */
 export class HttpClient {
@@ -122,7 +131,7 @@ export class HttpClient {
       throwHttpErrors: false,
       timeout: false,
       headers: config.headers,
-      hooks: { beforeRequest: [(request) => config.authorize(request.headers)] },
+      hooks: { beforeRequest: [(request) => config.authorize(request)] },
     });
   }
 
@@ -207,7 +216,7 @@ export class HttpClient {
       durationMs: Math.round(performance.now() - started),
       requestId,
     });
-    if (response.ok) {
+    if (response.ok || call.accept?.includes(response.status)) {
       let body: unknown;
       try {
         body = text === '' ? undefined : JSON.parse(text);
@@ -235,12 +244,14 @@ export class HttpClient {
     );
     const retryAfter = parseRetryAfter(response.headers.get('retry-after'));
     if (retryAfter !== undefined) retryAfterOf.set(failure, retryAfter);
+    if (response.status >= 500) mayHaveReached.add(failure);
     throw failure;
   }
 
   #mayRetry(call: HttpCall, error: VerifyError): boolean {
     if (!error.retryable) return false;
-    return !call.sends || error.sent === 'no';
+    const idempotent = call.idempotent ?? !call.sends;
+    return idempotent || !mayHaveReached.has(error);
   }
 
   // Exponential backoff with full jitter; Retry-After wins when the vendor sends one.
@@ -254,22 +265,23 @@ export class HttpClient {
   #transportError(error: unknown, call: HttpCall, redactor: Redactor): VerifyError {
     const { provider } = this.#config;
     const maybe = call.sends ? 'maybe' : 'no';
-    if (call.options?.signal?.aborted) return this.#aborted(call, maybe);
+    if (call.options?.signal?.aborted) return reached(this.#aborted(call, maybe));
     const cause = sanitizeCause(error, redactor);
     const base = { provider, operation: call.operation, retryable: true, cause };
     if (error instanceof KyTimeoutError) {
       const ms = call.options?.timeoutMs ?? this.#config.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-      return new TimeoutError(`${provider} ${call.operation}: no response within ${ms} ms${sentNote(call.sends, maybe)}`, {
-        ...base,
-        sent: maybe,
-      });
+      return reached(
+        new TimeoutError(`${provider} ${call.operation}: no response within ${ms} ms${sentNote(call.sends, maybe)}`, { ...base, sent: maybe }),
+      );
     }
     const code = errorCode(error);
-    const sent = code !== undefined && NOT_SENT_CODES.has(code) ? 'no' : maybe;
-    return new ConnectionError(
+    const unreached = code !== undefined && NOT_SENT_CODES.has(code);
+    const sent = unreached ? 'no' : maybe;
+    const failure = new ConnectionError(
       `${provider} ${call.operation}: connection failed${code ? ` (${code})` : ''}${sentNote(call.sends, sent)}`,
       { ...base, sent },
     );
+    return unreached ? failure : reached(failure);
   }
 
   #aborted(call: HttpCall, sent: 'no' | 'maybe'): AbortedError {
@@ -286,6 +298,11 @@ export class HttpClient {
     if (call.options?.signal?.aborted) return this.#aborted(call, 'no');
     return this.#transportError(error, call, redactor);
   }
+}
+
+function reached<E extends VerifyError>(error: E): E {
+  mayHaveReached.add(error);
+  return error;
 }
 
 function sentNote(sends: boolean, sent: 'no' | 'maybe'): string {

@@ -63,13 +63,16 @@ export function matchesQuery(item: Verification, query: ListQuery, filters: read
         if (query.status && item.status !== query.status) return false;
         break;
       case 'channel':
-        if (query.channel && !item.channels.some((step) => step.channel === query.channel)) return false;
+        if (query.channel && item.channels[0]?.channel !== query.channel) return false;
         break;
       case 'phone':
         if (query.phone && item.to !== query.phone) return false;
         break;
       case 'reference':
         if (query.reference !== undefined && item.reference !== query.reference) return false;
+        break;
+      case 'ids':
+        if (query.ids && !query.ids.includes(item.id)) return false;
         break;
     }
   }

@@ -96,6 +96,8 @@ export interface Verification {
   /** The final cost, or `null` while the vendor has no final price. */
   readonly cost: Money | null;
   readonly reference: string | undefined;
+  /** The recipient's country (ISO 3166-1 alpha-2), where the vendor reports it. */
+  readonly country: string | undefined;
   readonly createdAt: Date;
   readonly updatedAt: Date | undefined;
   readonly expiresAt: Date | undefined;
@@ -143,11 +145,13 @@ export interface ListQuery {
   /** Created before. */
   readonly to?: Date;
   readonly status?: VerificationStatus;
-  /** The verification's channel plan includes this channel. */
+  /** The verification's first (primary) channel, the one tried first. */
   readonly channel?: Channel;
   /** The recipient, E.164. */
   readonly phone?: string;
   readonly reference?: string;
+  /** Only these verification ids. */
+  readonly ids?: readonly string[];
 }
 
 /** The filter names of {@link ListQuery}. */

@@ -38,6 +38,8 @@ export interface Capabilities {
   readonly cancel: 'vendor' | 'local' | 'none';
   /** Whether the vendor reports costs. */
   readonly cost: boolean;
+  /** Whether the vendor stores `reference` and returns it in reads (else it is not kept). */
+  readonly reference: boolean;
   /** Which list filters the vendor applies (`server`) and which polyverify applies (`client`). */
   readonly listFilters: { readonly server: readonly ListFilter[]; readonly client: readonly ListFilter[] };
 }

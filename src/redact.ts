@@ -38,6 +38,11 @@ export class Redactor {
     if (secret !== undefined && secret.length >= 3) this.#secrets.add(secret);
   }
 
+  /** Forgets a secret that is no longer in use (a replaced token). */
+  remove(secret: string | undefined): void {
+    if (secret !== undefined) this.#secrets.delete(secret);
+  }
+
   /** A copy that also knows `extra` (e.g. the code of one call). */
   with(...extra: (string | undefined)[]): Redactor {
     const copy = new Redactor(this.#secrets);

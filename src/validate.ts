@@ -67,10 +67,17 @@ export const listQuerySchema = v.strictObject(
     channel: v.optional(v.picklist(CHANNELS, `must be one of ${CHANNELS.join(', ')}`)),
     phone: v.optional(phoneSchema),
     reference: v.optional(v.string('must be a string')),
+    ids: v.optional(
+      v.pipe(
+        v.array(v.pipe(v.string('must be a string'), v.minLength(1, 'must not be empty')), 'must be an array of ids'),
+        v.minLength(1, 'must have at least one id'),
+        v.maxLength(1000, 'must have at most 1000 ids'),
+      ),
+    ),
     cursor: v.optional(v.pipe(v.string('must be a string'), v.minLength(1, 'must not be empty'))),
     limit: v.optional(boundedInteger(1, 1000)),
   },
-  'must be an object with from, to, status, channel, phone, reference (and cursor, limit for listPage) only',
+  'must be an object with from, to, status, channel, phone, reference, ids (and cursor, limit for listPage) only',
 );
 
 export const callOptionsSchema = v.looseObject({

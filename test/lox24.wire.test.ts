@@ -67,6 +67,7 @@ const documentedVerification: Verification = {
   failedAttempts: 0,
   cost: { amount: '1.20', currency: 'EUR' },
   reference: 'yours payload here',
+  country: undefined,
   createdAt: new Date(1779903448000),
   updatedAt: new Date(1779903510000),
   expiresAt: new Date(CREATED_MS + 600_000),

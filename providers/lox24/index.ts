@@ -78,7 +78,7 @@ export interface Lox24StartExtras {
 }
 
 const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
-const LIST_FILTERS: readonly ListFilter[] = ['from', 'to', 'status', 'channel', 'phone', 'reference'];
+const LIST_FILTERS: readonly ListFilter[] = ['from', 'to', 'status', 'channel', 'phone', 'reference', 'ids'];
 const DEFAULT_PAGE_LIMIT = 25;
 
 /** What polyverify allows for LOX24 (LOX24's documented limits, and the local ones of owned codes). */
@@ -94,6 +94,7 @@ export const LOX24_CAPABILITIES: Capabilities = {
   failover: false,
   cancel: 'local',
   cost: true,
+  reference: true,
   listFilters: { server: [], client: LIST_FILTERS },
 };
 
@@ -164,7 +165,7 @@ export function lox24(options: Lox24Options): VerifyProvider<Lox24StartExtras> {
     retries: options.retries,
     backoff: options.backoff,
     headers: { accept: 'application/json' },
-    authorize: (headers) => headers.set('X-LOX24-AUTH-TOKEN', config.token),
+    authorize: (request) => request.headers.set('X-LOX24-AUTH-TOKEN', config.token),
     redactor,
     onEvent: options.onEvent,
     requestIdHeader: 'X-LOX24-REQUEST-ID',

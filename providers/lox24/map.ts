@@ -221,6 +221,7 @@ export function toVerification(wire: Lox24VerifyCode, raw: unknown, ctx: MapCont
     failedAttempts: ctx.record?.failedAttempts,
     cost: wire.cost == null ? null : fromMinorUnits(wire.cost, wire.currency ?? DEFAULT_CURRENCY),
     reference: wire.payload ?? undefined,
+    country: undefined,
     createdAt: new Date(wire.created_at * 1000),
     updatedAt: seconds(wire.updated_at),
     expiresAt,

@@ -9,6 +9,7 @@
  * fields, pages of 30 oldest first, every processed step costs its channel's price.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { generateCode } from '../../src/codes/generate.js';
 import { Inbox } from '../../src/simulator/inbox.js';
 import { SimServer, type Fault, type SimRequest, type SimResponse } from '../../src/simulator/server.js';
 import { LOX24_CHANNELS, LOX24_LANGS, type Lox24Channel } from './wire.js';
@@ -247,7 +248,7 @@ export class Lox24Simulator {
       template: (step['template'] as string | null | undefined) ?? null,
     }));
     const codeLength = (input['code_length'] as number | null | undefined) ?? 4;
-    const code = (input['code'] as string | null | undefined) ?? randomDigits(codeLength);
+    const code = (input['code'] as string | null | undefined) ?? generateCode(codeLength);
     const id = randomUUID();
     const seconds = Math.floor(now / 1000);
     const record: VerifyCodeRecord = {
@@ -463,11 +464,6 @@ export class Lox24Simulator {
   }
 }
 
-function randomDigits(length: number): string {
-  let out = '';
-  for (let i = 0; i < length; i++) out += String(randomBytes(1)[0]! % 10);
-  return out;
-}
 
 /** Starts a LOX24 simulator on 127.0.0.1. */
 export function startLox24Simulator(options: Lox24SimulatorOptions = {}): Promise<Lox24Simulator> {
