@@ -14,6 +14,7 @@ npm install --silent --no-audit --no-fund "./$tarball" >/dev/null
 cat > esm.mjs <<'JS'
 import { TimeoutError, ValidationError, isVerifyError, sumCosts } from 'polyverify';
 import { lox24 } from 'polyverify/lox24';
+import { notificore } from 'polyverify/notificore';
 import { startSimulator } from 'polyverify/testing';
 const sim = await startSimulator('lox24');
 const verify = lox24({ token: sim.token, secret: 'tarball-check-secret', baseUrl: sim.url });
@@ -21,6 +22,12 @@ const v = await verify.start({ to: '+491701234567' });
 const result = await verify.check(v.id, sim.lastCode(v.id));
 await sim.close();
 if (!result.verified) throw new Error('flow failed');
+const nsim = await startSimulator('notificore');
+const nc = notificore({ apiKey: nsim.apiKey, sender: 'MyApp', templateId: 1, baseUrl: nsim.url });
+const a = await nc.start({ to: '+61401629754' });
+const ncResult = await nc.check(a.id, nsim.lastCode(a.id));
+await nsim.close();
+if (!ncResult.verified) throw new Error('notificore flow failed');
 if (new TimeoutError('x', { provider: 'p', operation: 'get' }).name !== 'TimeoutError') throw new Error('class name changed in the build');
 const error = await verify.get('bad').catch((e) => e);
 if (!(error instanceof ValidationError) || !isVerifyError(error)) throw new Error('typed errors broken');
@@ -32,8 +39,9 @@ node esm.mjs
 cat > cjs.cjs <<'JS'
 const core = require('polyverify');
 const { lox24 } = require('polyverify/lox24');
+const { notificore } = require('polyverify/notificore');
 const { startSimulator } = require('polyverify/testing');
-if (typeof core.isVerifyError !== 'function' || typeof lox24 !== 'function' || typeof startSimulator !== 'function') {
+if (typeof core.isVerifyError !== 'function' || typeof lox24 !== 'function' || typeof notificore !== 'function' || typeof startSimulator !== 'function') {
   throw new Error('require() of the package is missing exports');
 }
 lox24({ token: 't', secret: 'tarball-check-secret' });

@@ -23,6 +23,8 @@ export interface Harness {
   readonly unknownId: string;
   /** A wrong code of the right shape. */
   wrongCode(code: string): string;
+  /** Checks every request the simulator received against the vendor's spec, where there is one. */
+  checkRequests?(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -40,7 +42,11 @@ export function runConformance(target: ConformanceTarget): void {
       h = await target.setup();
     });
     afterEach(async () => {
-      await h.close();
+      try {
+        await h.checkRequests?.();
+      } finally {
+        await h.close();
+      }
     });
 
     it('start, read the code from the inbox, check it: verified', async () => {

@@ -1,6 +1,7 @@
 import { notificore } from '../providers/notificore/index.js';
 import { startNotificoreSimulator } from '../providers/testing.js';
 import { runConformance } from './conformance.js';
+import { expectConformingRequests } from './openapi.js';
 
 runConformance({
   name: 'notificore',
@@ -17,6 +18,7 @@ runConformance({
       requestCount: () => sim.requestCount,
       unknownId: '00000000-0000-4000-8000-000000000000',
       wrongCode: (code) => code.replace(/./g, (d) => String((Number(d) + 1) % 10)),
+      checkRequests: () => expectConformingRequests(sim.requests),
       close: () => sim.close(),
     };
   },

@@ -203,7 +203,6 @@ export function notificore(options: NotificoreOptions): VerifyProvider<Notificor
   }
 
   function map(wire: NotificoreAuthentication, raw: unknown, operation: Operation, sent: 'no' | 'maybe' = 'no'): Verification {
-    tries.track(wire.id, wire.code_max_tries ?? undefined);
     try {
       return toVerification(wire, raw, { provider: name, failedAttempts: tries.failed(wire.id), warn: (m) => warn(m, operation) });
     } catch {
@@ -343,7 +342,10 @@ export function notificore(options: NotificoreOptions): VerifyProvider<Notificor
       });
       if (!extras.success) issues.push({ field: 'vendor', message: 'Notificore takes templateId and sender only' });
       if (issues.length || !body) invalid(issues, context);
-      return single({ operation: 'start', method: 'POST', path: 'api/2fa/authentications/otp', json: body, sends: true, options }, 'maybe');
+      const result = await call({ operation: 'start', method: 'POST', path: 'api/2fa/authentications/otp', json: body, sends: true, options });
+      const { wire, raw } = parseAuthentication(result.body, 'start', 'maybe');
+      tries.start(wire.id, wire.code_max_tries ?? body.code_max_tries);
+      return map(wire, raw, 'start', 'maybe');
     },
 
     async check(id: string, code: string, callOptions?: CallOptions): Promise<CheckResult> {

@@ -73,7 +73,12 @@ export interface CreateSettings {
   readonly templateId: number | undefined;
 }
 
-function senderIssue(field: string, sender: string): FieldIssue[] {
+/**
+ * SMS senders: 3–11 letters, digits or symbols, or 3–15 digits (the SMS rule of the docs).
+ * Viber sender names: 3–15 characters (the documented example `VIBER_SENDER` has 12).
+ */
+function senderIssue(field: string, sender: string, channel: string): FieldIssue[] {
+  if (channel === 'viber') return sender.length >= 3 && sender.length <= 15 ? [] : [{ field, message: 'must be 3 to 15 characters for Viber' }];
   return ALNUM_SENDER.test(sender) || NUMERIC_SENDER.test(sender)
     ? []
     : [{ field, message: 'must be 3 to 11 letters, digits or symbols, or 3 to 15 digits' }];
@@ -113,12 +118,12 @@ export function toCreateBody(request: StartRequest, channels: readonly ChannelSt
   const primary = channels[0];
   const sender = primary?.sender ?? settings.sender;
   if (sender === undefined) issues.push({ field: 'channels.0.sender', message: 'is required by Notificore (set it here or as the adapter option `sender`)' });
-  else issues.push(...senderIssue(primary?.sender !== undefined ? 'channels.0.sender' : 'options.sender', sender));
+  else issues.push(...senderIssue(primary?.sender !== undefined ? 'channels.0.sender' : 'options.sender', sender, primary?.channel ?? 'sms'));
   let senderAlt: string | undefined;
   if (plan === 'viber,sms') {
     senderAlt = channels[1]?.sender ?? settings.smsSender ?? settings.sender;
     if (senderAlt === undefined) issues.push({ field: 'channels.1.sender', message: 'is required for the SMS fallback' });
-    else issues.push(...senderIssue(channels[1]?.sender !== undefined ? 'channels.1.sender' : 'options.smsSender', senderAlt));
+    else issues.push(...senderIssue(channels[1]?.sender !== undefined ? 'channels.1.sender' : 'options.smsSender', senderAlt, 'sms'));
   }
   if (settings.templateId === undefined) issues.push({ field: 'vendor.templateId', message: 'is required by Notificore (set it here or as the adapter option `templateId`)' });
   if (issues.length) return { issues };
@@ -279,10 +284,11 @@ export function toNotificoreError(failure: HttpFailure, redactor: Redactor, prov
     return new InsufficientFundsError(`${provider} ${failure.operation}: HTTP 422: ${text}`, init);
   }
   if (failure.status === 429) {
-    // "Too many duplicate request detected": an identical request was refused, so nothing was sent.
+    // "Too many duplicate request detected": this request was refused, so it sent nothing; but an
+    // identical one went through, so repeating a send would only be refused again.
     return new RateLimitError(`${provider} ${failure.operation}: HTTP 429: ${text}`, {
       ...init,
-      retryable: true,
+      retryable: !failure.sends,
       retryAfterMs: parseRetryAfter(failure.headers.get('retry-after')),
     });
   }

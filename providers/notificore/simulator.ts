@@ -164,6 +164,7 @@ export class NotificoreSimulator {
   /** Adds a finished authentication directly (list tests, benchmarks); returns its id. */
   seed(input: { recipient: string; createdAt: number; status?: AuthenticationRecord['status']; channel?: NotificoreChannel }): string {
     const id = randomUUID();
+    input = { ...input, createdAt: Math.floor(input.createdAt / 1000) * 1000 };
     const status = input.status ?? 'verified';
     const currency = this.#options.currency ?? 'EUR';
     const channel = input.channel ?? 'sms';
@@ -220,7 +221,8 @@ export class NotificoreSimulator {
   // ---- routes ----
 
   #route(request: SimRequest): SimResponse {
-    const now = this.now();
+    // Notificore's dates have whole seconds; so does everything the simulator stores.
+    const now = Math.floor(this.now() / 1000) * 1000;
     const { method, path } = request;
     if (method === 'POST' && path === '/api/auth/login') {
       const key = (request.body as { api_key?: unknown } | undefined)?.api_key;
