@@ -198,16 +198,22 @@ describe('get, cancel, resend', () => {
   });
 });
 
+/** Answers one list request with `body`; returns a reader of the query it carried. */
+function listAnswers(body: unknown): () => URLSearchParams {
+  let query: URLSearchParams | undefined;
+  vendor()
+    .get('/api/2fa/authentications')
+    .query(true)
+    .reply((uri) => {
+      query = new URL(uri, NOTIFICORE_BASE_URL).searchParams;
+      return [200, body];
+    });
+  return () => query!;
+}
+
 describe('list', () => {
   it('asks newest first with the required window and the server-side filters', async () => {
-    let query: URLSearchParams | undefined;
-    vendor()
-      .get('/api/2fa/authentications')
-      .query(true)
-      .reply(function (uri) {
-        query = new URL(uri, NOTIFICORE_BASE_URL).searchParams;
-        return [200, fixture('notificore/list-response.json')];
-      });
+    const query = listAnswers(fixture('notificore/list-response.json'));
     const page = await provider().listPage({
       from: new Date('2022-04-01T10:00:00Z'),
       to: new Date('2022-05-01T00:00:00Z'),
@@ -217,7 +223,7 @@ describe('list', () => {
       ids: [ID],
       limit: 5,
     });
-    expect(Object.fromEntries(query!)).toEqual({
+    expect(Object.fromEntries(query())).toEqual({
       'page[offset]': '0',
       'page[limit]': '10',
       'filter[from]': '2022-04-01',
@@ -233,17 +239,10 @@ describe('list', () => {
   });
 
   it('lists a default window of listWindowDays when the query has none', async () => {
-    let query: URLSearchParams | undefined;
-    vendor()
-      .get('/api/2fa/authentications')
-      .query(true)
-      .reply(function (uri) {
-        query = new URL(uri, NOTIFICORE_BASE_URL).searchParams;
-        return [200, { data: { list: [], total: 0 } }];
-      });
+    const query = listAnswers({ data: { list: [], total: 0 } });
     expect(await provider({ listWindowDays: 30 }).listPage()).toEqual({ items: [] });
-    expect(query!.get('filter[from]')).toBe('2025-01-10');
-    expect(query!.get('filter[to]')).toBe('2025-02-10');
+    expect(query().get('filter[from]')).toBe('2025-01-10');
+    expect(query().get('filter[to]')).toBe('2025-02-10');
   });
 
   it('answers a reference filter with nothing, without a request (Notificore keeps no reference)', async () => {
