@@ -9,6 +9,7 @@ export default defineConfig({
     alias: [
       { find: /^polyverify\/lox24$/, replacement: source('./providers/lox24/index.ts') },
       { find: /^polyverify\/notificore$/, replacement: source('./providers/notificore/index.ts') },
+      { find: /^polyverify\/messagebird$/, replacement: source('./providers/messagebird/index.ts') },
       { find: /^polyverify\/testing$/, replacement: source('./providers/testing.ts') },
       { find: /^polyverify$/, replacement: source('./src/index.ts') },
     ],

@@ -23,7 +23,10 @@ import {
   type NotificoreTemplate,
 } from './notificore/simulator.js';
 
+import { BirdSimulator, startBirdSimulator, type BirdOutcome, type BirdSimulatorOptions } from './messagebird/simulator.js';
+
 export { Lox24Simulator, startLox24Simulator, type Lox24Outcome, type Lox24SimulatorOptions };
+export { BirdSimulator, startBirdSimulator, type BirdOutcome, type BirdSimulatorOptions };
 export { NotificoreSimulator, startNotificoreSimulator, type NotificoreOutcome, type NotificoreSimulatorOptions, type NotificoreTemplate };
 export { Inbox, type InboxMessage } from '../src/simulator/inbox.js';
 export { SimClock, type Fault, type SimRequest, type SimResponse } from '../src/simulator/server.js';
@@ -32,6 +35,7 @@ export { SimClock, type Fault, type SimRequest, type SimResponse } from '../src/
 export interface Simulators {
   lox24: { options: Lox24SimulatorOptions; simulator: Lox24Simulator };
   notificore: { options: NotificoreSimulatorOptions; simulator: NotificoreSimulator };
+  messagebird: { options: BirdSimulatorOptions; simulator: BirdSimulator };
 }
 
 /** Starts the simulator of `vendor` on a free port of 127.0.0.1. */
@@ -41,6 +45,8 @@ export function startSimulator<V extends keyof Simulators>(vendor: V, options?: 
       return startLox24Simulator(options as Lox24SimulatorOptions) as Promise<Simulators[V]['simulator']>;
     case 'notificore':
       return startNotificoreSimulator(options as NotificoreSimulatorOptions) as Promise<Simulators[V]['simulator']>;
+    case 'messagebird':
+      return startBirdSimulator(options as BirdSimulatorOptions) as Promise<Simulators[V]['simulator']>;
     default:
       return Promise.reject(new RangeError(`no simulator for vendor '${String(vendor)}'`));
   }

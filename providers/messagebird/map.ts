@@ -1,0 +1,185 @@
+/**
+ * Bird wire <-> model: the inferred paths and fields (one table), the request body from a
+ * StartRequest and the channel map, the status table, and the error mapping.
+ */
+import * as v from 'valibot';
+import { type FieldIssue, type VerifyError } from '../../src/errors.js';
+import { errorForStatus, type HttpFailure } from '../../src/http.js';
+import type { Channel, ChannelStep, StartRequest, Verification, VerificationStatus } from '../../src/model.js';
+import type { Redactor } from '../../src/redact.js';
+import { errorBodySchema, type BirdCreateBody, type BirdStepWrite, type BirdTemplate, type BirdVerification } from './wire.js';
+
+/**
+ * Every path and field of the workspace Verify API the adapter uses. `confirmed`: read in
+ * Bird's docs (or a public integration calling it); `inferred`: documented only in prose,
+ * so the name is polyverify's best reading. Keep them here, and only here.
+ */
+export const BIRD_API = {
+  create: { method: 'POST', path: 'workspaces/{workspaceId}/verify', status: 'confirmed' },
+  check: { method: 'POST', path: 'workspaces/{workspaceId}/verify/{verifyId}', body: '{ code }', status: 'confirmed' },
+  get: { method: 'GET', path: 'workspaces/{workspaceId}/verify/{verifyId}', status: 'inferred' },
+  resend: { method: 'POST', path: 'workspaces/{workspaceId}/verify/{verifyId}/resend', body: '{ stepIndex? }', status: 'inferred' },
+  failover: { method: 'POST', path: 'workspaces/{workspaceId}/verify/{verifyId}/failover', body: '{ stepIndex? }', status: 'inferred' },
+  list: {
+    method: 'GET',
+    path: 'workspaces/{workspaceId}/verify',
+    query: { limit: 'limit', pageToken: 'pageToken', reverse: 'reverse', start: 'startAt', end: 'endAt' },
+    response: '{ results, nextPageToken }',
+    status: 'inferred (limit, pageToken, reverse and the date range are documented; their names and the envelope are not)',
+  },
+  timestamps: { fields: ['createdAt', 'updatedAt', 'expiresAt'], status: 'inferred (descriptions documented, names cut off)' },
+  stepIndex: { base: 0, status: 'inferred: currentStepIndex indexes the steps array from 0' },
+} as const;
+
+/** Body field of resend and failover carrying the step index. */
+export const STEP_INDEX_FIELD = 'stepIndex';
+
+/** Documented limits of the create body. */
+export const BIRD_LIMITS = {
+  maxAttempts: { min: 1, max: 10, default: 3 },
+  timeout: { min: 30, max: 3600, default: 600 },
+  codeLength: { min: 6, max: 12, default: 6 },
+} as const;
+
+/** Statuses: `accepted` is documented; the others are inferred. Each maps to one normalized value. */
+export const VERIFICATION_STATUS: Readonly<Record<string, VerificationStatus>> = {
+  accepted: 'pending',
+  pending: 'pending',
+  processing: 'pending',
+  sent: 'pending',
+  delivered: 'pending',
+  verified: 'verified',
+  expired: 'expired',
+  failed: 'failed',
+  attempts_exhausted: 'failed',
+  max_attempts_exceeded: 'failed',
+  canceled: 'canceled',
+  cancelled: 'canceled',
+};
+/** An undocumented status: `pending` (not final), reported through `onEvent`. */
+export const UNKNOWN_VERIFICATION_STATUS: VerificationStatus = 'pending';
+
+/** How one abstract channel is reached at Bird. */
+export type BirdChannelTarget = ({ readonly channelId: string } | { readonly navigatorId: string }) & { readonly template?: BirdTemplate };
+
+/** The adapter's channel map: abstract channel → Bird channel or navigator. */
+export type BirdChannelMap = Partial<Record<'sms' | 'whatsapp' | 'email', BirdChannelTarget>>;
+
+/** Checks the request against Bird's rules and the channel map; builds the create body. */
+export function toCreateBody(request: StartRequest, channels: readonly ChannelStep[], map: BirdChannelMap): { body?: BirdCreateBody; issues: FieldIssue[] } {
+  const issues: FieldIssue[] = [];
+  if (request.code !== undefined) issues.push({ field: 'code', message: 'Bird generates the code; a code of your own cannot be sent' });
+  const bound = (field: string, value: number | undefined, { min, max }: { min: number; max: number }) => {
+    if (value !== undefined && (value < min || value > max)) issues.push({ field, message: `must be ${min} to ${max} for Bird` });
+  };
+  bound('maxAttempts', request.maxAttempts, BIRD_LIMITS.maxAttempts);
+  bound('ttlSeconds', request.ttlSeconds, BIRD_LIMITS.timeout);
+  bound('codeLength', request.codeLength, BIRD_LIMITS.codeLength);
+  const email = typeof request.to === 'string' ? undefined : request.to.email;
+  const steps: BirdStepWrite[] = [];
+  channels.forEach((step, index) => {
+    const at = `channels.${index}`;
+    if (step.channel !== 'sms' && step.channel !== 'whatsapp' && step.channel !== 'email') {
+      issues.push({ field: `${at}.channel`, message: 'Bird verifies by sms, whatsapp and email only' });
+      return;
+    }
+    const target = map[step.channel];
+    if (!target) {
+      issues.push({ field: `${at}.channel`, message: `has no Bird channel in the adapter's channel map (options.channels.${step.channel})` });
+      return;
+    }
+    if ((step.channel === 'email') !== (email !== undefined)) {
+      issues.push({ field: `${at}.channel`, message: step.channel === 'email' ? 'email needs an { email } recipient' : `${step.channel} needs a phone number recipient` });
+    }
+    if (step.timeoutSec !== undefined) issues.push({ field: `${at}.timeoutSec`, message: 'Bird has no per-step timeout; call failover() to move on' });
+    if (step.sender !== undefined) issues.push({ field: `${at}.sender`, message: "Bird sends from the channel in the adapter's channel map" });
+    if (step.template !== undefined) issues.push({ field: `${at}.template`, message: "Bird takes templates from the adapter's channel map" });
+    steps.push(target);
+  });
+  if (issues.length) return { issues };
+  return {
+    issues,
+    body: {
+      identifier: email !== undefined ? { emailaddress: email } : { phonenumber: request.to as string },
+      ...(request.locale !== undefined && { locale: request.locale }),
+      maxAttempts: request.maxAttempts ?? BIRD_LIMITS.maxAttempts.default,
+      timeout: request.ttlSeconds ?? BIRD_LIMITS.timeout.default,
+      codeLength: request.codeLength ?? BIRD_LIMITS.codeLength.default,
+      steps,
+    },
+  };
+}
+
+export interface MapContext {
+  readonly provider: string;
+  /** The channel of a Bird channel or navigator id, from the adapter's map. */
+  readonly channelOf: (id: string | null | undefined) => Channel | undefined;
+  readonly warn: (message: string) => void;
+}
+
+function date(value: string | null | undefined): Date | undefined {
+  if (!value) return undefined;
+  const parsed = new Date(value);
+  return Number.isNaN(parsed.getTime()) ? undefined : parsed;
+}
+
+export function statusOf(value: string, warn: (message: string) => void): VerificationStatus {
+  const mapped = VERIFICATION_STATUS[value.toLowerCase()];
+  if (mapped) return mapped;
+  warn(`Bird sent an undocumented status '${value}'; treated as '${UNKNOWN_VERIFICATION_STATUS}'`);
+  return UNKNOWN_VERIFICATION_STATUS;
+}
+
+/**
+ * Maps a Bird verification. Bird reports no per-step delivery: the steps up to
+ * `currentStepIndex` are the attempts, `sending` (delivery unknown), the current one
+ * `delivered` once the code was verified. Bird reports no cost (`null`).
+ */
+export function toVerification(wire: BirdVerification, raw: unknown, ctx: MapContext): Verification {
+  const status = statusOf(wire.status, ctx.warn);
+  const fallback: Channel = wire.identifier?.emailaddress ? 'email' : 'sms';
+  const channels: ChannelStep[] = wire.steps.map((step) => ({ channel: ctx.channelOf(step.channelId ?? step.navigatorId) ?? fallback }));
+  const current = Math.min(Math.max(wire.currentStepIndex ?? 0, 0), Math.max(channels.length - 1, 0));
+  const updatedAt = date(wire.updatedAt);
+  const attempts = channels.slice(0, current + 1).map((step, index) => ({
+    channel: step.channel,
+    status: status === 'verified' && index === current ? ('delivered' as const) : ('sending' as const),
+    at: undefined,
+    messageId: undefined,
+    raw: index === current ? wire.status : 'failed-over',
+  }));
+  const createdAt = date(wire.createdAt);
+  if (!createdAt) throw new RangeError('createdAt is not a date');
+  return {
+    id: wire.id,
+    provider: ctx.provider,
+    to: wire.identifier?.phonenumber ?? wire.identifier?.emailaddress ?? '',
+    status,
+    channels,
+    attempts,
+    deliveredChannel: status === 'verified' ? channels[current]?.channel : undefined,
+    maxAttempts: wire.maxAttempts ?? undefined,
+    failedAttempts: wire.failedAttempts ?? undefined,
+    cost: null,
+    reference: undefined,
+    country: undefined,
+    createdAt,
+    updatedAt,
+    expiresAt: date(wire.expiresAt),
+    finishedAt: status === 'pending' ? undefined : updatedAt,
+    raw,
+  };
+}
+
+/** Maps a Bird error by status; `details` keyed by field become issues. */
+export function toBirdError(failure: HttpFailure, redactor: Redactor, provider: string): VerifyError {
+  const parsed = v.safeParse(errorBodySchema, failure.body);
+  const body = parsed.success ? parsed.output : undefined;
+  const issues: FieldIssue[] = [];
+  for (const [field, messages] of Object.entries(body?.details ?? {})) {
+    for (const message of Array.isArray(messages) ? messages : [messages]) issues.push({ field, message: redactor.scrub(message) });
+  }
+  const text = body?.message ?? (typeof failure.body === 'string' ? failure.body.slice(0, 200) : '');
+  const code = body?.code === undefined ? '' : ` (${body.code})`;
+  return errorForStatus(failure, provider, { message: redactor.scrub(`${text}${code}`), issues });
+}

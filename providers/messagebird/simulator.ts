@@ -1,0 +1,365 @@
+/**
+ * A local simulator of Bird's workspace Verify API: the documented create body and
+ * response (202), steps on channels or SMS navigators, failover (moves `currentStepIndex`),
+ * resend (sends again on a step), attempts and expiry, `pageToken` lists, an inbox, faults.
+ *
+ * Where Bird is silent the simulator picks (docs/messagebird.md lists each): the inferred
+ * paths and fields of `BIRD_API`, error bodies `{ code, message, details }`, a wrong code is
+ * 422 `InvalidCode`, `accepted` turns `pending` once the first step was sent, lists are
+ * newest first with keyset page tokens, and resend repeats the same code.
+ */
+import { randomUUID } from 'node:crypto';
+import { generateCode } from '../../src/codes/generate.js';
+import type { Channel } from '../../src/model.js';
+import { Inbox } from '../../src/simulator/inbox.js';
+import { SimServer, type Fault, type SimRequest, type SimResponse } from '../../src/simulator/server.js';
+import { BIRD_API, STEP_INDEX_FIELD } from './map.js';
+
+const QUERY = BIRD_API.list.query;
+
+export type BirdOutcome = 'delivered' | 'failed';
+type BirdChannelType = 'sms' | 'whatsapp' | 'email';
+
+export interface BirdSimulatorOptions {
+  readonly port?: number;
+  readonly accessKey?: string;
+  readonly workspaceId?: string;
+  /** Delivery outcome per channel type (`delivered` by default). */
+  readonly outcomes?: Partial<Record<BirdChannelType, BirdOutcome>>;
+  readonly latencyMs?: number;
+}
+
+interface StepRecord {
+  channelId?: string;
+  navigatorId?: string;
+  template?: Record<string, unknown>;
+}
+
+interface VerificationRecord {
+  id: string;
+  identifier: { phonenumber?: string; emailaddress?: string };
+  locale: string;
+  maxAttempts: number;
+  failedAttempts: number;
+  timeout: number;
+  codeLength: number;
+  status: 'accepted' | 'pending' | 'verified' | 'failed' | 'expired';
+  currentStepIndex: number;
+  steps: StepRecord[];
+  createdAt: number;
+  updatedAt: number;
+  expiresAt: number;
+  code: string;
+}
+
+const DEFAULT_ACCESS_KEY = 'simulator-access-key-000000000000';
+const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+const BODY_KEYS = new Set(['identifier', 'locale', 'maxAttempts', 'timeout', 'codeLength', 'steps']);
+const STEP_KEYS = new Set(['channelId', 'navigatorId', 'template', 'identifier']);
+
+/** A running Bird Verify simulator. */
+export class BirdSimulator {
+  readonly inbox = new Inbox();
+  readonly accessKey: string;
+  readonly workspaceId: string;
+  /** Ids the workspace has, to put in the adapter's channel map. */
+  readonly ids = {
+    smsNavigatorId: randomUUID(),
+    smsChannelId: randomUUID(),
+    whatsappChannelId: randomUUID(),
+    emailChannelId: randomUUID(),
+  };
+  readonly #server: SimServer;
+  readonly #records = new Map<string, VerificationRecord>();
+  readonly #channelTypes = new Map<string, BirdChannelType>();
+  #outcomes: Partial<Record<BirdChannelType, BirdOutcome>>;
+
+  private constructor(server: SimServer, options: BirdSimulatorOptions) {
+    this.#server = server;
+    this.accessKey = options.accessKey ?? DEFAULT_ACCESS_KEY;
+    this.workspaceId = options.workspaceId ?? randomUUID();
+    this.#outcomes = { ...options.outcomes };
+    this.#channelTypes.set(this.ids.smsNavigatorId, 'sms');
+    this.#channelTypes.set(this.ids.smsChannelId, 'sms');
+    this.#channelTypes.set(this.ids.whatsappChannelId, 'whatsapp');
+    this.#channelTypes.set(this.ids.emailChannelId, 'email');
+  }
+
+  static async start(options: BirdSimulatorOptions = {}): Promise<BirdSimulator> {
+    let simulator: BirdSimulator | undefined;
+    const server = await SimServer.start((request) => simulator!.#route(request), options);
+    simulator = new BirdSimulator(server, options);
+    return simulator;
+  }
+
+  get url(): string {
+    return this.#server.url;
+  }
+  get requests(): readonly SimRequest[] {
+    return this.#server.requests;
+  }
+  get requestCount(): number {
+    return this.#server.requestCount;
+  }
+  now(): number {
+    return this.#server.clock.now();
+  }
+  advance(ms: number): void {
+    this.#server.clock.advance(ms);
+  }
+  fault(fault: Fault): void {
+    this.#server.fault(fault);
+  }
+  clearFaults(): void {
+    this.#server.clearFaults();
+  }
+  setOutcomes(outcomes: Partial<Record<BirdChannelType, BirdOutcome>>): void {
+    this.#outcomes = { ...outcomes };
+  }
+  /** The code last delivered to a phone number, e-mail address or for a verification id. */
+  lastCode(recipientOrId: string): string | undefined {
+    return this.inbox.last(recipientOrId)?.code;
+  }
+  /** Adds a finished verification directly (list tests, benchmarks); returns its id. */
+  seed(input: { phone: string; createdAt: number; status?: 'verified' | 'expired' | 'failed' }): string {
+    const id = randomUUID();
+    this.#records.set(id, {
+      id,
+      identifier: { phonenumber: input.phone },
+      locale: 'en-US',
+      maxAttempts: 3,
+      failedAttempts: input.status === 'failed' ? 3 : 0,
+      timeout: 600,
+      codeLength: 6,
+      status: input.status ?? 'verified',
+      currentStepIndex: 0,
+      steps: [{ navigatorId: this.ids.smsNavigatorId }],
+      createdAt: input.createdAt,
+      updatedAt: input.createdAt + 30_000,
+      expiresAt: input.createdAt + 600_000,
+      code: '000000',
+    });
+    return id;
+  }
+
+  async close(): Promise<void> {
+    await this.#server.close();
+  }
+
+  // ---- routes ----
+
+  #route(request: SimRequest): SimResponse {
+    if (request.headers['authorization'] !== `AccessKey ${this.accessKey}`) return error(401, 'Unauthorized', 'The access key is missing or invalid');
+    const parts = request.path.split('/').filter(Boolean);
+    if (parts[0] !== 'workspaces' || parts[2] !== 'verify') return error(404, 'NotFound', 'Not found');
+    if (parts[1] !== this.workspaceId) return error(403, 'Forbidden', 'The access key has no access to this workspace');
+    const now = this.now();
+    const [, , , id, action] = parts;
+    if (id === undefined) {
+      if (request.method === 'POST') return this.#create(request, now);
+      if (request.method === 'GET') return this.#list(request, now);
+      return error(405, 'MethodNotAllowed', 'Method not allowed');
+    }
+    const record = UUID.test(id) ? this.#records.get(id.toLowerCase()) : undefined;
+    if (!record) return error(404, 'NotFound', 'Verification not found');
+    this.#expire(record, now);
+    if (action === undefined && request.method === 'GET') return { status: 200, body: this.#view(record) };
+    if (action === undefined && request.method === 'POST') return this.#check(record, request, now);
+    if (action === 'resend' && request.method === 'POST') return this.#resend(record, request, now);
+    if (action === 'failover' && request.method === 'POST') return this.#failover(record, request, now);
+    return error(404, 'NotFound', 'Not found');
+  }
+
+  #create(request: SimRequest, now: number): SimResponse {
+    const body = (typeof request.body === 'object' && request.body !== null ? request.body : {}) as Record<string, unknown>;
+    const details: Record<string, string[]> = {};
+    const fail = (field: string, message: string) => (details[field] ??= []).push(message);
+    for (const key of Object.keys(body)) if (!BODY_KEYS.has(key)) fail(key, 'is not a known property');
+    const identifier = body['identifier'] as Record<string, unknown> | undefined;
+    const idKeys = identifier && typeof identifier === 'object' ? Object.keys(identifier) : [];
+    if (idKeys.length !== 1 || !['phonenumber', 'emailaddress'].includes(idKeys[0]!)) fail('identifier', 'must have exactly one of phonenumber, emailaddress');
+    const phone = identifier?.['phonenumber'];
+    const email = identifier?.['emailaddress'];
+    if (phone !== undefined && (typeof phone !== 'string' || !/^\+[1-9]\d{6,14}$/.test(phone))) fail('identifier.phonenumber', 'must be an E.164 phone number');
+    if (email !== undefined && (typeof email !== 'string' || !email.includes('@'))) fail('identifier.emailaddress', 'must be an e-mail address');
+    const integerIn = (field: string, min: number, max: number, fallback: number) => {
+      const value = body[field];
+      if (value === undefined) return fallback;
+      if (!Number.isInteger(value) || (value as number) < min || (value as number) > max) fail(field, `must be an integer from ${min} to ${max}`);
+      return value as number;
+    };
+    const maxAttempts = integerIn('maxAttempts', 1, 10, 3);
+    const timeout = integerIn('timeout', 30, 3600, 600);
+    const codeLength = integerIn('codeLength', 6, 12, 6);
+    const locale = body['locale'];
+    if (locale !== undefined && (typeof locale !== 'string' || !/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/.test(locale))) fail('locale', 'must be a BCP 47 locale');
+    const steps = body['steps'];
+    if (!Array.isArray(steps) || steps.length === 0) fail('steps', 'must have at least one step');
+    (Array.isArray(steps) ? steps : []).forEach((step: Record<string, unknown>, index) => {
+      const at = `steps.${index}`;
+      for (const key of Object.keys(step ?? {})) if (!STEP_KEYS.has(key)) fail(`${at}.${key}`, 'is not a known property');
+      const target = (step?.['channelId'] ?? step?.['navigatorId']) as string | undefined;
+      if ((step?.['channelId'] === undefined) === (step?.['navigatorId'] === undefined)) return fail(at, 'must have exactly one of channelId, navigatorId');
+      const type = target === undefined ? undefined : this.#channelTypes.get(target);
+      if (!type) return fail(at, 'the channel or navigator does not exist in this workspace');
+      if (type === 'whatsapp' && !step['template']) fail(`${at}.template`, 'is required for WhatsApp');
+      if (type === 'sms' && step['template']) fail(`${at}.template`, 'SMS does not support templates');
+      if ((type === 'email') !== (email !== undefined)) fail(at, `a ${type} step needs ${type === 'email' ? 'an emailaddress' : 'a phonenumber'} identifier`);
+    });
+    if (Object.keys(details).length) return error(422, 'InvalidPayload', 'The request did not pass validation', details);
+    const record: VerificationRecord = {
+      id: randomUUID(),
+      identifier: phone !== undefined ? { phonenumber: phone as string } : { emailaddress: email as string },
+      locale: (locale as string | undefined) ?? 'en-US',
+      maxAttempts,
+      failedAttempts: 0,
+      timeout,
+      codeLength,
+      status: 'accepted',
+      currentStepIndex: 0,
+      steps: (steps as StepRecord[]).map((s) => ({ ...s })),
+      createdAt: now,
+      updatedAt: now,
+      expiresAt: now + timeout * 1000,
+      code: generateCode(codeLength),
+    };
+    this.#records.set(record.id, record);
+    const view = this.#view(record);
+    this.#send(record, now);
+    return { status: 202, body: view };
+  }
+
+  #check(record: VerificationRecord, request: SimRequest, now: number): SimResponse {
+    const code = (request.body as { code?: unknown } | undefined)?.code;
+    if (typeof code !== 'string' || code === '') return error(422, 'InvalidPayload', 'The request did not pass validation', { code: ['is required'] });
+    if (record.status === 'verified') return error(422, 'AlreadyVerified', 'The verification was already verified');
+    if (record.status === 'expired') return error(422, 'VerificationExpired', 'The verification has expired');
+    if (record.status === 'failed') return error(422, 'VerificationFailed', 'No attempts left');
+    if (code !== record.code) {
+      record.failedAttempts++;
+      record.updatedAt = now;
+      if (record.failedAttempts >= record.maxAttempts) record.status = 'failed';
+      return error(422, 'InvalidCode', 'Verification failed');
+    }
+    record.status = 'verified';
+    record.updatedAt = now;
+    return { status: 200, body: this.#view(record) };
+  }
+
+  #stepIndex(record: VerificationRecord, request: SimRequest, fallback: number): number | SimResponse {
+    const value = (request.body as Record<string, unknown> | undefined)?.[STEP_INDEX_FIELD];
+    if (value === undefined || value === null) return fallback;
+    if (!Number.isInteger(value) || (value as number) < 0 || (value as number) >= record.steps.length) {
+      return error(422, 'InvalidPayload', 'The request did not pass validation', { [STEP_INDEX_FIELD]: ['is out of range'] });
+    }
+    return value as number;
+  }
+
+  #resend(record: VerificationRecord, request: SimRequest, now: number): SimResponse {
+    if (record.status !== 'pending' && record.status !== 'accepted') return error(422, 'InvalidState', `The verification is ${record.status}`);
+    const step = this.#stepIndex(record, request, record.currentStepIndex);
+    if (typeof step !== 'number') return step;
+    record.currentStepIndex = step;
+    this.#send(record, now);
+    return { status: 202, body: this.#view(record) };
+  }
+
+  #failover(record: VerificationRecord, request: SimRequest, now: number): SimResponse {
+    if (record.status !== 'pending' && record.status !== 'accepted') return error(422, 'InvalidState', `The verification is ${record.status}`);
+    const step = this.#stepIndex(record, request, record.currentStepIndex + 1);
+    if (typeof step !== 'number') return step;
+    if (step >= record.steps.length) return error(422, 'NoNextStep', 'There is no next step to fail over to');
+    record.currentStepIndex = step;
+    this.#send(record, now);
+    return { status: 202, body: this.#view(record) };
+  }
+
+  /** Newest first (oldest first with `reverse=true`); page tokens are keysets, so inserts never shift a walk. */
+  #list(request: SimRequest, now: number): SimResponse {
+    const q = request.query;
+    const limit = Number(q.get(QUERY.limit) ?? 25);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100) return error(422, 'InvalidPayload', 'The request did not pass validation', { limit: ['must be 1 to 100'] });
+    const reverse = q.get(QUERY.reverse) === 'true';
+    const startAt = q.get(QUERY.start) === null ? undefined : Date.parse(q.get(QUERY.start)!);
+    const endAt = q.get(QUERY.end) === null ? undefined : Date.parse(q.get(QUERY.end)!);
+    if (Number.isNaN(startAt) || Number.isNaN(endAt)) return error(422, 'InvalidPayload', 'The request did not pass validation', { startAt: ['must be a date'] });
+    let after: { c: number; id: string } | undefined;
+    const token = q.get(QUERY.pageToken);
+    if (token) {
+      try {
+        after = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { c: number; id: string };
+      } catch {
+        return error(422, 'InvalidPayload', 'The request did not pass validation', { pageToken: ['is invalid'] });
+      }
+    }
+    const direction = reverse ? 1 : -1;
+    const compare = (a: { c: number; id: string }, b: { c: number; id: string }) => (a.c !== b.c ? a.c - b.c : a.id < b.id ? -1 : a.id > b.id ? 1 : 0) * direction;
+    const key = (r: VerificationRecord) => ({ c: r.createdAt, id: r.id });
+    const matches = [...this.#records.values()]
+      .filter((r) => (startAt === undefined || r.createdAt >= startAt) && (endAt === undefined || r.createdAt < endAt))
+      .sort((a, b) => compare(key(a), key(b)))
+      .filter((r) => after === undefined || compare(key(r), after) > 0);
+    const page = matches.slice(0, limit);
+    for (const record of page) this.#expire(record, now);
+    const last = page.at(-1);
+    return {
+      status: 200,
+      body: {
+        results: page.map((r) => this.#view(r)),
+        ...(matches.length > limit && last && { nextPageToken: Buffer.from(JSON.stringify(key(last))).toString('base64url') }),
+      },
+    };
+  }
+
+  // ---- state ----
+
+  #expire(record: VerificationRecord, now: number): void {
+    if ((record.status === 'pending' || record.status === 'accepted') && now >= record.expiresAt) {
+      record.status = 'expired';
+      record.updatedAt = record.expiresAt;
+    }
+  }
+
+  #send(record: VerificationRecord, now: number): void {
+    const step = record.steps[record.currentStepIndex]!;
+    const type = this.#channelTypes.get((step.channelId ?? step.navigatorId)!)!;
+    record.status = 'pending';
+    record.updatedAt = now;
+    if ((this.#outcomes[type] ?? 'delivered') !== 'delivered') return;
+    this.inbox.add({
+      to: (record.identifier.phonenumber ?? record.identifier.emailaddress)!,
+      channel: type as Channel,
+      code: record.code,
+      text: `Your verification code is ${record.code}`,
+      at: new Date(now),
+      verificationId: record.id,
+    });
+  }
+
+  #view(record: VerificationRecord): Record<string, unknown> {
+    return {
+      id: record.id,
+      identifier: { ...record.identifier },
+      locale: record.locale,
+      maxAttempts: record.maxAttempts,
+      failedAttempts: record.failedAttempts,
+      timeout: record.timeout,
+      codeLength: record.codeLength,
+      status: record.status,
+      currentStepIndex: record.currentStepIndex,
+      steps: record.steps.map((s) => ({ ...s })),
+      createdAt: new Date(record.createdAt).toISOString(),
+      updatedAt: new Date(record.updatedAt).toISOString(),
+      expiresAt: new Date(record.expiresAt).toISOString(),
+    };
+  }
+}
+
+function error(status: number, code: string, message: string, details?: Record<string, string[]>): SimResponse {
+  return { status, body: { code, message, ...(details && { details }) } };
+}
+
+/** Starts a Bird Verify simulator on 127.0.0.1. */
+export function startBirdSimulator(options: BirdSimulatorOptions = {}): Promise<BirdSimulator> {
+  return BirdSimulator.start(options);
+}

@@ -1,0 +1,26 @@
+/**
+ * A Map that keeps at most `limit` entries, dropping the least recently written first.
+ * For per-process bookkeeping that must not grow without bound.
+ */
+export class LruMap<K, V> {
+  readonly #entries = new Map<K, V>();
+  readonly #limit: number;
+
+  constructor(limit: number) {
+    this.#limit = limit;
+  }
+
+  get(key: K): V | undefined {
+    return this.#entries.get(key);
+  }
+
+  set(key: K, value: V): void {
+    this.#entries.delete(key);
+    this.#entries.set(key, value);
+    if (this.#entries.size > this.#limit) this.#entries.delete(this.#entries.keys().next().value as K);
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+}
