@@ -23,10 +23,10 @@ import {
   type NotificoreTemplate,
 } from './notificore/simulator.js';
 
-import { BirdSimulator, startBirdSimulator, type BirdOutcome, type BirdSimulatorOptions } from './messagebird/simulator.js';
+import { BirdSimulator, startBirdSimulator, type BirdChannelType, type BirdOutcome, type BirdSimulatorOptions } from './messagebird/simulator.js';
 
 export { Lox24Simulator, startLox24Simulator, type Lox24Outcome, type Lox24SimulatorOptions };
-export { BirdSimulator, startBirdSimulator, type BirdOutcome, type BirdSimulatorOptions };
+export { BirdSimulator, startBirdSimulator, type BirdChannelType, type BirdOutcome, type BirdSimulatorOptions };
 export { NotificoreSimulator, startNotificoreSimulator, type NotificoreOutcome, type NotificoreSimulatorOptions, type NotificoreTemplate };
 export { Inbox, type InboxMessage } from '../src/simulator/inbox.js';
 export { SimClock, type Fault, type SimRequest, type SimResponse } from '../src/simulator/server.js';

@@ -15,6 +15,7 @@ cat > esm.mjs <<'JS'
 import { TimeoutError, ValidationError, isVerifyError, sumCosts } from 'polyverify';
 import { lox24 } from 'polyverify/lox24';
 import { notificore } from 'polyverify/notificore';
+import { messagebird } from 'polyverify/messagebird';
 import { startSimulator } from 'polyverify/testing';
 const sim = await startSimulator('lox24');
 const verify = lox24({ token: sim.token, secret: 'tarball-check-secret', baseUrl: sim.url });
@@ -28,6 +29,12 @@ const a = await nc.start({ to: '+61401629754' });
 const ncResult = await nc.check(a.id, nsim.lastCode(a.id));
 await nsim.close();
 if (!ncResult.verified) throw new Error('notificore flow failed');
+const bsim = await startSimulator('messagebird');
+const bird = messagebird({ accessKey: bsim.accessKey, workspaceId: bsim.workspaceId, baseUrl: bsim.url, channels: { sms: { navigatorId: bsim.ids.smsNavigatorId } } });
+const b = await bird.start({ to: '+31612345678' });
+const birdResult = await bird.check(b.id, bsim.lastCode(b.id));
+await bsim.close();
+if (!birdResult.verified) throw new Error('bird flow failed');
 if (new TimeoutError('x', { provider: 'p', operation: 'get' }).name !== 'TimeoutError') throw new Error('class name changed in the build');
 const error = await verify.get('bad').catch((e) => e);
 if (!(error instanceof ValidationError) || !isVerifyError(error)) throw new Error('typed errors broken');
@@ -40,8 +47,9 @@ cat > cjs.cjs <<'JS'
 const core = require('polyverify');
 const { lox24 } = require('polyverify/lox24');
 const { notificore } = require('polyverify/notificore');
+const { messagebird } = require('polyverify/messagebird');
 const { startSimulator } = require('polyverify/testing');
-if (typeof core.isVerifyError !== 'function' || typeof lox24 !== 'function' || typeof notificore !== 'function' || typeof startSimulator !== 'function') {
+if (typeof core.isVerifyError !== 'function' || typeof lox24 !== 'function' || typeof notificore !== 'function' || typeof messagebird !== 'function' || typeof startSimulator !== 'function') {
   throw new Error('require() of the package is missing exports');
 }
 lox24({ token: 't', secret: 'tarball-check-secret' });

@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import nock from 'nock';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import type { VerifyEvent } from '../src/events.js';
 
 /** A JSON fixture under test/fixtures/. */
@@ -23,4 +25,15 @@ export async function rejectionOf(promise: Promise<unknown>): Promise<any> {
     return error;
   }
   throw new Error('expected the promise to reject');
+}
+
+/** nock for a test file: no real network, and every interceptor a test set up must have been used. */
+export function useNock(): void {
+  beforeAll(() => nock.disableNetConnect());
+  afterAll(() => nock.enableNetConnect());
+  afterEach(() => {
+    const pending = nock.pendingMocks();
+    nock.cleanAll();
+    expect(pending).toEqual([]);
+  });
 }

@@ -3,7 +3,7 @@
  * results and errors produced.
  */
 import nock from 'nock';
-import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   AuthenticationError,
   ConnectionError,
@@ -21,7 +21,7 @@ import {
   type Verification,
 } from '../src/index.js';
 import { LOX24_BASE_URL, lox24, type Lox24Options } from '../providers/lox24/index.js';
-import { fastBackoff, fixture, rejectionOf } from './helpers.js';
+import { fastBackoff, fixture, rejectionOf, useNock } from './helpers.js';
 
 const TOKEN = '1234567:e3f3a759b6677959b6ebfcxxxxxxxxxx';
 const SECRET = 'test-secret-0123456789';
@@ -75,13 +75,7 @@ const documentedVerification: Verification = {
   raw: rawWithoutCode,
 };
 
-beforeAll(() => nock.disableNetConnect());
-afterAll(() => nock.enableNetConnect());
-afterEach(() => {
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  expect(pending).toEqual([]);
-});
+useNock();
 
 describe('start', () => {
   it('sends exactly the documented create example for the equivalent StartRequest', async () => {

@@ -137,8 +137,15 @@ export function statusOf(value: string, warn: (message: string) => void): Verifi
  */
 export function toVerification(wire: BirdVerification, raw: unknown, ctx: MapContext): Verification {
   const status = statusOf(wire.status, ctx.warn);
-  const fallback: Channel = wire.identifier?.emailaddress ? 'email' : 'sms';
-  const channels: ChannelStep[] = wire.steps.map((step) => ({ channel: ctx.channelOf(step.channelId ?? step.navigatorId) ?? fallback }));
+  // A step whose id the channel map does not name: sms for a phone number, email for an address.
+  const fallback: Channel = !wire.identifier?.phonenumber && wire.identifier?.emailaddress ? 'email' : 'sms';
+  const channels: ChannelStep[] = wire.steps.map((step) => {
+    const id = step.channelId ?? step.navigatorId;
+    const channel = ctx.channelOf(id);
+    if (channel) return { channel };
+    ctx.warn(`Bird step ${id ?? '(no id)'} is not in the adapter's channel map; taken as '${fallback}'`);
+    return { channel: fallback };
+  });
   const current = Math.min(Math.max(wire.currentStepIndex ?? 0, 0), Math.max(channels.length - 1, 0));
   const updatedAt = date(wire.updatedAt);
   const attempts = channels.slice(0, current + 1).map((step, index) => ({

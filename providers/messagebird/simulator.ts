@@ -18,7 +18,8 @@ import { BIRD_API, STEP_INDEX_FIELD } from './map.js';
 const QUERY = BIRD_API.list.query;
 
 export type BirdOutcome = 'delivered' | 'failed';
-type BirdChannelType = 'sms' | 'whatsapp' | 'email';
+/** The kinds of Bird channel the simulator delivers on. */
+export type BirdChannelType = 'sms' | 'whatsapp' | 'email';
 
 export interface BirdSimulatorOptions {
   readonly port?: number;

@@ -1,0 +1,81 @@
+/** Bird over loopback against its simulator: pageToken walks, failover and resend. */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Verification } from '../src/index.js';
+import { messagebird } from '../providers/messagebird/index.js';
+import { startBirdSimulator, type BirdSimulator } from '../providers/testing.js';
+import { fastBackoff } from './helpers.js';
+
+let sim: BirdSimulator;
+const TO = '+31612345678';
+
+async function setup(outcomes: Parameters<typeof startBirdSimulator>[0] = {}) {
+  sim = await startBirdSimulator(outcomes);
+  return messagebird({
+    accessKey: sim.accessKey,
+    workspaceId: sim.workspaceId,
+    baseUrl: sim.url,
+    backoff: fastBackoff,
+    listPageSize: 40,
+    channels: {
+      sms: { navigatorId: sim.ids.smsNavigatorId },
+      whatsapp: { channelId: sim.ids.whatsappChannelId, template: { projectId: sim.ids.smsChannelId, version: sim.ids.emailChannelId } },
+    },
+  });
+}
+afterEach(async () => sim?.close());
+
+describe('list', () => {
+  it('walks every verification exactly once over many pageToken pages, newest first', async () => {
+    const verify = await setup();
+    const base = sim.now() - 86_400_000;
+    const ids = Array.from({ length: 205 }, (_, i) => sim.seed({ phone: TO, createdAt: base + Math.floor(i / 3) * 1000 })); // ties in threes
+    const seen: Verification[] = [];
+    for await (const v of verify.list()) seen.push(v);
+    expect(seen).toHaveLength(205);
+    expect(new Set(seen.map((v) => v.id))).toEqual(new Set(ids));
+    for (let i = 1; i < seen.length; i++) expect(seen[i - 1]!.createdAt.getTime()).toBeGreaterThanOrEqual(seen[i]!.createdAt.getTime());
+    expect(sim.requests.filter((r) => r.method === 'GET').map((r) => r.query.has('pageToken'))).toEqual([false, true, true, true, true, true]);
+  });
+
+  it('cursor pages at every size give what full iteration gives, even with new verifications arriving', async () => {
+    const verify = await setup();
+    const base = sim.now() - 3_600_000;
+    for (let i = 0; i < 17; i++) sim.seed({ phone: TO, createdAt: base + i * 1000 });
+    for (const limit of [1, 2, 3, 5, 7, 50]) {
+      const all: string[] = [];
+      for await (const v of verify.list()) all.push(v.id);
+      const paged: string[] = [];
+      let cursor: string | undefined;
+      let first = true;
+      do {
+        const page = await verify.listPage({ limit, ...(cursor && { cursor }) });
+        paged.push(...page.items.map((v) => v.id));
+        cursor = page.nextCursor;
+        if (first) await verify.start({ to: TO }); // newer than everything listed: must neither appear nor shift the walk
+        first = false;
+      } while (cursor);
+      expect(paged).toEqual(all);
+    }
+  });
+});
+
+describe('steps', () => {
+  it('failover moves to the next step and delivers there; resend sends again on a chosen step', async () => {
+    const verify = await setup({ outcomes: { whatsapp: 'failed' } });
+    const v = await verify.start({ to: TO, channels: [{ channel: 'whatsapp' }, { channel: 'sms' }] });
+    expect(sim.inbox.messages(TO)).toEqual([]);
+    const moved = await verify.failover(v.id);
+    expect(moved.attempts.map((a) => a.channel)).toEqual(['whatsapp', 'sms']);
+    expect(sim.inbox.messages(TO).map((m) => m.channel)).toEqual(['sms']);
+    await verify.resend(v.id, { step: 1 });
+    expect(sim.inbox.messages(TO).map((m) => m.channel)).toEqual(['sms', 'sms']);
+    const checked = await verify.check(v.id, sim.lastCode(v.id)!);
+    expect(checked).toMatchObject({ verified: true, verification: { deliveredChannel: 'sms' } });
+  });
+
+  it('failover past the last step is refused by Bird, typed, with nothing sent', async () => {
+    const verify = await setup();
+    const v = await verify.start({ to: TO, channels: [{ channel: 'sms' }] });
+    await expect(verify.failover(v.id)).rejects.toMatchObject({ name: 'RejectedError', status: 422, sent: 'no' });
+  });
+});
