@@ -267,32 +267,34 @@ describe('list', () => {
     expect(items).toStrictEqual([{ ...documentedVerification, maxAttempts: undefined, failedAttempts: undefined }]);
   });
 
-  it('follows hydra:next in a JSON-LD collection', async () => {
-    const second = { ...listResponse[0], id: '11111111-2222-4333-8444-555555555555' };
+  it('reads hydra:last of a JSON-LD collection and walks back from it', async () => {
+    const older = { ...listResponse[0], id: '11111111-2222-4333-8444-555555555555', created_at: listResponse[0].created_at - 60 };
     nock(LOX24_BASE_URL)
       .get('/verify_codes')
       .query({ page: '1' })
-      .reply(200, { 'hydra:member': listResponse, 'hydra:view': { 'hydra:next': '/verify_codes?page=2' } });
-    nock(LOX24_BASE_URL).get('/verify_codes').query({ page: '2' }).reply(200, { 'hydra:member': [second], 'hydra:view': {} });
+      .times(2)
+      .reply(200, { 'hydra:member': [older], 'hydra:view': { 'hydra:last': '/verify_codes?page=2', 'hydra:next': '/verify_codes?page=2' } });
+    nock(LOX24_BASE_URL).get('/verify_codes').query({ page: '2' }).reply(200, { 'hydra:member': listResponse, 'hydra:view': {} });
     const ids: string[] = [];
     for await (const item of provider().list()) ids.push(item.id);
-    expect(ids).toEqual([ID, second.id]);
+    expect(ids).toEqual([ID, older.id]);
   });
 
-  it('applies filters client-side and pages with a cursor', async () => {
+  it('applies filters client-side and pages newest first with a cursor', async () => {
     const rows = Array.from({ length: 5 }, (_, i) => ({
       ...listResponse[0],
       id: `00000000-0000-4000-8000-00000000000${i}`,
+      created_at: listResponse[0].created_at + i,
       payload: i % 2 === 0 ? 'even' : 'odd',
     }));
-    nock(LOX24_BASE_URL).get('/verify_codes').query({ page: '1' }).times(2).reply(200, rows.slice(0, 3));
-    nock(LOX24_BASE_URL).get('/verify_codes').query({ page: '2' }).times(1).reply(200, rows.slice(3));
+    nock(LOX24_BASE_URL).get('/verify_codes').query({ page: '1' }).times(3).reply(200, rows.slice(0, 3));
+    nock(LOX24_BASE_URL).get('/verify_codes').query({ page: '2' }).reply(200, rows.slice(3));
     const verify = provider();
     const first = await verify.listPage({ reference: 'even', limit: 2 });
-    expect(first.items.map((v) => v.id)).toEqual([rows[0]!.id, rows[2]!.id]);
+    expect(first.items.map((v) => v.id)).toEqual([rows[4]!.id, rows[2]!.id]);
     expect(first.nextCursor).toEqual(expect.any(String));
     const second = await verify.listPage({ reference: 'even', limit: 2, cursor: first.nextCursor! });
-    expect(second.items.map((v) => v.id)).toEqual([rows[4]!.id]);
+    expect(second.items.map((v) => v.id)).toEqual([rows[0]!.id]);
     expect(second.nextCursor).toBeUndefined();
   });
 

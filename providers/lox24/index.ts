@@ -38,6 +38,7 @@ import {
   type ParseContext,
 } from '../../src/validate.js';
 import { lox24Issues, toCreateBody, toLox24Error, toVerification } from './map.js';
+import { findLastPage, type PageReader } from './pages.js';
 import { verifyCodeListSchema, verifyCodeSchema, type Lox24VerifyCode } from './wire.js';
 
 export { CODE_PLACEHOLDER, DELIVERY_STATUS, DEFAULT_CURRENCY, UNKNOWN_DELIVERY_STATUS, langOf } from './map.js';
@@ -115,21 +116,12 @@ const optionsSchema = v.looseObject({
   now: v.optional(v.function('must be a function')),
 });
 const extrasSchema = v.strictObject({ deleteCodeAfterSend: v.optional(v.boolean('must be true or false')) }, 'LOX24 takes deleteCodeAfterSend only');
+// Where a newest-first walk stands: page `p`, of which the first `r` items (server order) are still to come.
 const cursorSchema = v.object({
-  page: v.pipe(v.number(), v.integer(), v.minValue(1)),
-  index: v.pipe(v.number(), v.integer(), v.minValue(0)),
-  size: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
-  first: v.optional(v.string()),
+  p: v.pipe(v.number(), v.integer(), v.minValue(1)),
+  r: v.pipe(v.number(), v.integer(), v.minValue(0)),
 });
 type Position = v.InferOutput<typeof cursorSchema>;
-
-/** One fetched LOX24 page. */
-interface FetchedPage {
-  readonly items: readonly unknown[];
-  readonly position: Position;
-  /** No page after this one. */
-  readonly last: boolean;
-}
 
 /**
  * Creates a LOX24 provider.
@@ -191,67 +183,74 @@ export function lox24(options: Lox24Options): VerifyProvider<Lox24StartExtras> {
     return map(wire, body, await codes.record(wire.id));
   }
 
-  async function fetchPage(position: Position, options: CallOptions | undefined): Promise<FetchedPage> {
+  const readPage: PageReader = async (page, options) => {
     const result = await http.request({
       operation: 'list',
       method: 'GET',
       path: 'verify_codes',
-      searchParams: new URLSearchParams({ page: String(position.page) }),
+      searchParams: new URLSearchParams({ page: String(page) }),
       sends: false,
       options,
     });
     const parsed = v.safeParse(verifyCodeListSchema, result.body);
     if (!parsed.success) {
-      throw new InvalidResponseError(`${name} list: the page is neither a JSON array nor a hydra collection`, {
-        provider: name,
-        operation: 'list',
-        sent: 'no',
-      });
+      throw new InvalidResponseError(`${name} list: the page is neither a JSON array nor a hydra collection`, { provider: name, operation: 'list', sent: 'no' });
     }
-    const hydra = !Array.isArray(parsed.output);
-    const items = Array.isArray(parsed.output) ? parsed.output : parsed.output['hydra:member'];
-    const size = position.size ?? (items.length || undefined);
-    const firstId = (items[0] as { id?: unknown } | undefined)?.id;
-    // A server that ignores `page` would repeat the same page forever: treat a repeat as the end.
-    const repeated = position.page > 1 && typeof firstId === 'string' && firstId === position.first;
-    const last =
-      repeated ||
-      items.length === 0 ||
-      (hydra ? !(parsed.output as { 'hydra:view'?: { 'hydra:next'?: string } })['hydra:view']?.['hydra:next'] : size !== undefined && items.length < size);
-    return {
-      items: repeated ? [] : items,
-      position: { ...position, size, first: typeof firstId === 'string' ? firstId : position.first },
-      last,
-    };
-  }
+    if (Array.isArray(parsed.output)) return { items: parsed.output };
+    const last = /[?&]page=(\d+)/.exec(parsed.output['hydra:view']?.['hydra:last'] ?? '')?.[1];
+    return { items: parsed.output['hydra:member'], ...(last && { hydraLast: Number(last) }) };
+  };
 
-  async function* scan(query: ListQuery, from: Position, options: CallOptions | undefined) {
+  /**
+   * Newest first from `from` (or from the newest verification): pages backwards, each
+   * reversed. Stops early once items are older than `query.from`; throws if LOX24's order
+   * turns out not to be creation order.
+   */
+  async function* scan(query: ListQuery, from: Position | undefined, options: CallOptions | undefined) {
     let position = from;
+    let cached: readonly unknown[] | undefined;
+    if (!position) {
+      const last = await findLastPage(readPage, options);
+      if (!last) return;
+      position = { p: last.page, r: last.items.length };
+      cached = last.items;
+    }
+    let previous = Number.POSITIVE_INFINITY;
     for (;;) {
-      const page = await fetchPage(position, options);
-      for (let index = position.index; index < page.items.length; index++) {
-        const verification = await mapWithStore(page.items[index], 'list');
-        const next: Position = { ...page.position, index: index + 1 };
-        if (matchesQuery(verification, query, LIST_FILTERS)) yield { verification, next, lastOfAll: page.last && index + 1 === page.items.length };
+      const items = (cached ?? (await readPage(position.p, options)).items).slice(0, position.r);
+      cached = undefined;
+      for (let index = items.length - 1; index >= 0; index--) {
+        const verification = await mapWithStore(items[index], 'list');
+        const at = verification.createdAt.getTime();
+        if (at > previous) {
+          throw new InvalidResponseError(`${name} list: LOX24 did not list verify codes in creation order, so they cannot be listed newest first`, {
+            provider: name,
+            operation: 'list',
+            sent: 'no',
+          });
+        }
+        previous = at;
+        if (query.from && at < query.from.getTime()) return;
+        const next: Position | undefined = index > 0 ? { p: position.p, r: index } : position.p > 1 ? { p: position.p - 1, r: Number.MAX_SAFE_INTEGER } : undefined;
+        if (matchesQuery(verification, query, LIST_FILTERS)) yield { verification, next };
       }
-      if (page.last) return;
-      position = { ...page.position, page: position.page + 1, index: 0 };
+      if (position.p === 1) return;
+      position = { p: position.p - 1, r: Number.MAX_SAFE_INTEGER };
     }
   }
 
   async function listPage(query: PageQuery = {}, callOptions?: CallOptions): Promise<Page<Verification>> {
     const options = parseCallOptions(callOptions, ctx('list'));
     const { cursor, limit = DEFAULT_PAGE_LIMIT, ...filters } = parseListQuery(query, ctx('list'));
-    const start: Position = cursor ? decodeCursor(cursor, name, cursorSchema, ctx('list')) : { page: 1, index: 0 };
+    const start = cursor ? decodeCursor(cursor, name, cursorSchema, ctx('list')) : undefined;
     const items: Verification[] = [];
     let resume: Position | undefined;
-    for await (const { verification, next, lastOfAll } of scan(filters, start, options)) {
+    for await (const { verification, next } of scan(filters, start, options)) {
       items.push(verification);
-      resume = lastOfAll ? undefined : next;
+      resume = next;
       if (items.length === limit) break;
     }
-    const full = items.length === limit;
-    return full && resume ? { items, nextCursor: encodeCursor(name, resume) } : { items };
+    return items.length === limit && resume ? { items, nextCursor: encodeCursor(name, resume) } : { items };
   }
 
   const unsupported = (operation: Operation, why: string): Promise<never> =>
@@ -329,7 +328,7 @@ export function lox24(options: Lox24Options): VerifyProvider<Lox24StartExtras> {
       return (async function* () {
         const options = parseCallOptions(callOptions, ctx('list'));
         const filters = parseListQuery(query, ctx('list'));
-        for await (const { verification } of scan(filters, { page: 1, index: 0 }, options)) yield verification;
+        for await (const { verification } of scan(filters, undefined, options)) yield verification;
       })();
     },
 

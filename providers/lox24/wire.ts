@@ -79,7 +79,10 @@ export type Lox24VerifyCode = v.InferOutput<typeof verifyCodeSchema>;
 /** GET /verify_codes: a bare array with `Accept: application/json`, a hydra envelope with JSON-LD. */
 export const verifyCodeListSchema = v.union([
   v.array(v.unknown()),
-  v.object({ 'hydra:member': v.array(v.unknown()), 'hydra:view': v.optional(v.object({ 'hydra:next': v.optional(v.string()) })) }),
+  v.object({
+    'hydra:member': v.array(v.unknown()),
+    'hydra:view': v.optional(v.object({ 'hydra:next': v.optional(v.string()), 'hydra:last': v.optional(v.string()) })),
+  }),
 ]);
 
 /** API Platform's ConstraintViolationList / problem body. */
