@@ -22,7 +22,7 @@ export type {
   Verification,
   VerificationStatus,
 } from './model.js';
-export { addMoney, fromMinorUnits, parseDecimal, sumCosts, type CostTotals, type Money } from './money.js';
+export { CostAccumulator, addMoney, fromMinorUnits, parseDecimal, sumCosts, type CostTotals, type Money } from './money.js';
 export {
   AbortedError,
   AuthenticationError,
@@ -57,3 +57,13 @@ export {
   type MemoryCodeStoreOptions,
 } from './codes/index.js';
 export { maskPhone } from './redact.js';
+export {
+  compareNewestFirst,
+  listAcross,
+  listAcrossPage,
+  type AcrossIterable,
+  type AcrossOptions,
+  type AcrossPage,
+  type SkippedProvider,
+} from './listing.js';
+export { Summarizer, channelOf, summarize, type Summary } from './summary.js';

@@ -1,11 +1,14 @@
 /**
- * Pagination helpers: the opaque cursor codec and the client-side application of list
- * filters a vendor cannot apply.
+ * Pagination helpers (the opaque cursor codec, the client-side application of list filters a
+ * vendor cannot apply) and listing across providers: one stream or page of every provider's
+ * verifications, merged newest first.
  */
 import { createHash } from 'node:crypto';
 import * as v from 'valibot';
-import type { ListFilter, ListQuery, Verification } from './model.js';
-import { invalid, type ParseContext } from './validate.js';
+import { InvalidResponseError, ValidationError } from './errors.js';
+import type { ListFilter, ListQuery, Page, PageQuery, Verification } from './model.js';
+import type { CallOptions, VerifyProvider } from './provider.js';
+import { invalid, parseListQuery, type ParseContext } from './validate.js';
 
 const CURSOR_VERSION = 1;
 
@@ -77,4 +80,339 @@ export function matchesQuery(item: Verification, query: ListQuery, filters: read
     }
   }
   return true;
+}
+
+// ---------------------------------------------------------------------------------------
+// Listing across providers
+// ---------------------------------------------------------------------------------------
+
+/**
+ * The order of merged lists: newest `createdAt` first; equal times by provider name, then
+ * by id (both ascending).
+ */
+export function compareNewestFirst(a: Verification, b: Verification): number {
+  const byTime = b.createdAt.getTime() - a.createdAt.getTime();
+  if (byTime !== 0) return byTime;
+  if (a.provider !== b.provider) return a.provider < b.provider ? -1 : 1;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/** A provider left out of a merged list because it failed (`onProviderError: 'skip'`). */
+export interface SkippedProvider {
+  readonly provider: string;
+  readonly error: Error;
+}
+
+/** Options of {@link listAcross} and {@link listAcrossPage}. */
+export interface AcrossOptions extends CallOptions {
+  /**
+   * `'fail'` (default): a provider whose page fails (after its retries) fails the whole
+   * call with its typed error. `'skip'`: it is left out and reported in `skipped`.
+   */
+  readonly onProviderError?: 'fail' | 'skip';
+}
+
+/** The merged stream of {@link listAcross}; `skipped` fills as providers are left out. */
+export interface AcrossIterable extends AsyncIterable<Verification> {
+  readonly skipped: readonly SkippedProvider[];
+}
+
+/** A merged page; `skipped` names the providers left out of this walk. */
+export interface AcrossPage extends Page<Verification> {
+  readonly skipped: readonly SkippedProvider[];
+}
+
+/** Where a provider's page came from: its listPage cursor (undefined: the first page) and a sequence number. */
+interface PageTag {
+  readonly cursor: string | undefined;
+  readonly seq: number;
+}
+interface Tagged {
+  readonly verification: Verification;
+  readonly page: PageTag;
+}
+
+/** A provider's items in order, with where each came from. */
+interface Source {
+  next(): Promise<Tagged | undefined>;
+  /** Where the items not read yet start: a page start cursor, or `null` at the end. */
+  readonly rest: PageTag | null;
+}
+
+const FIRST_PAGE: PageTag = { cursor: undefined, seq: 0 };
+
+function streamSource(items: AsyncIterable<Verification>): Source {
+  const iterator = items[Symbol.asyncIterator]();
+  return {
+    async next() {
+      const step = await iterator.next();
+      return step.done ? undefined : { verification: step.value, page: FIRST_PAGE };
+    },
+    rest: FIRST_PAGE,
+  };
+}
+
+function pageSource(provider: VerifyProvider, query: ListQuery, start: string | undefined, limit: number, options: CallOptions): Source {
+  let page: Page<Verification> | undefined;
+  let tag: PageTag = { cursor: start, seq: 0 };
+  let index = 0;
+  const source: Source & { rest: PageTag | null } = {
+    rest: tag,
+    async next() {
+      while (!page || index >= page.items.length) {
+        if (page) {
+          if (page.nextCursor === undefined) {
+            source.rest = null;
+            return undefined;
+          }
+          tag = { cursor: page.nextCursor, seq: tag.seq + 1 };
+        }
+        // The very first page holds one item: resuming before a cursor exists means starting the
+        // provider's walk over (costly for a vendor listed client-side), so get a cursor at once.
+        const size = tag.cursor === undefined ? 1 : limit;
+        page = await provider.listPage({ ...query, ...(tag.cursor !== undefined && { cursor: tag.cursor }), limit: size }, options);
+        index = 0;
+      }
+      const verification = page.items[index++]!;
+      source.rest = index < page.items.length ? tag : page.nextCursor !== undefined ? { cursor: page.nextCursor, seq: tag.seq + 1 } : null;
+      return { verification, page: tag };
+    },
+  };
+  return source;
+}
+
+/** What a lane has already given out: the last time and, at that time, the last id. */
+interface Anchor {
+  readonly at: number;
+  readonly id: string;
+}
+
+/**
+ * One provider's lane of the merge: its items newest first, equal times sorted by id (a
+ * group of equal times is read whole, so ties across a page boundary sort too), items at or
+ * before `consumed` skipped, and the order checked.
+ */
+class Lane {
+  readonly name: string;
+  readonly #source: Source;
+  #group: Tagged[] = [];
+  #pending: Tagged | undefined;
+  #done = false;
+  #previousAt = Number.POSITIVE_INFINITY;
+  anchor: Anchor | undefined;
+  failed: Error | undefined;
+
+  constructor(name: string, source: Source, consumed: Anchor | undefined) {
+    this.name = name;
+    this.#source = source;
+    this.anchor = consumed;
+  }
+
+  /** The next item, reading as far as the end of its group of equal times. */
+  async head(): Promise<Verification | undefined> {
+    if (this.#group.length === 0) await this.#fill();
+    return this.#group[0]?.verification;
+  }
+
+  take(): Verification {
+    const { verification } = this.#group.shift()!;
+    this.anchor = { at: verification.createdAt.getTime(), id: verification.id };
+    return verification;
+  }
+
+  /** Where a resumed walk must start reading this lane, or `null` when it has nothing more. */
+  get resumeAt(): PageTag | null {
+    const buffered = [...this.#group, ...(this.#pending ? [this.#pending] : [])];
+    if (buffered.length > 0) return buffered.reduce((a, b) => (b.page.seq < a.page.seq ? b : a)).page;
+    return this.#done ? null : this.#source.rest;
+  }
+
+  async #read(): Promise<Tagged | undefined> {
+    for (;;) {
+      const item = await this.#source.next();
+      if (!item) return undefined;
+      const at = item.verification.createdAt.getTime();
+      if (at > this.#previousAt) {
+        throw new InvalidResponseError(`${this.name} list: a newer verification came after an older one; listing across providers needs each provider newest first`, {
+          provider: this.name,
+          operation: 'list',
+          sent: 'no',
+        });
+      }
+      this.#previousAt = at;
+      const consumed = this.anchor && (at > this.anchor.at || (at === this.anchor.at && item.verification.id <= this.anchor.id));
+      if (!consumed) return item;
+    }
+  }
+
+  async #fill(): Promise<void> {
+    if (this.#done && !this.#pending) return;
+    const first = this.#pending ?? (await this.#read());
+    this.#pending = undefined;
+    if (!first) {
+      this.#done = true;
+      return;
+    }
+    const group = [first];
+    const at = first.verification.createdAt.getTime();
+    for (;;) {
+      const item = await this.#read();
+      if (!item) {
+        this.#done = true;
+        break;
+      }
+      if (item.verification.createdAt.getTime() === at) group.push(item);
+      else {
+        this.#pending = item;
+        break;
+      }
+    }
+    group.sort((a, b) => (a.verification.id < b.verification.id ? -1 : a.verification.id > b.verification.id ? 1 : 0));
+    this.#group = group;
+  }
+}
+
+/** Runs `work` on a lane; a failure either propagates or, with 'skip', retires the lane. */
+async function guarded<T>(lane: Lane, work: () => Promise<T>, mode: 'fail' | 'skip', skipped: SkippedProvider[]): Promise<T | undefined> {
+  try {
+    return await work();
+  } catch (error) {
+    if (mode === 'fail' || error instanceof ValidationError) throw error;
+    lane.failed = error instanceof Error ? error : new Error(String(error));
+    skipped.push({ provider: lane.name, error: lane.failed });
+    return undefined;
+  }
+}
+
+/** The lane whose head comes first, after making sure every live lane has its head read. */
+async function nextLane(lanes: Lane[], mode: 'fail' | 'skip', skipped: SkippedProvider[]): Promise<Lane | undefined> {
+  const live = lanes.filter((lane) => !lane.failed);
+  const heads = await Promise.all(live.map((lane) => guarded(lane, () => lane.head(), mode, skipped)));
+  let best: { lane: Lane; head: Verification } | undefined;
+  live.forEach((lane, i) => {
+    const head = heads[i];
+    if (head && !lane.failed && (!best || compareNewestFirst(head, best.head) < 0)) best = { lane, head };
+  });
+  return best?.lane;
+}
+
+const ACROSS = 'listAcross';
+
+function acrossContext(): ParseContext {
+  return { provider: ACROSS, operation: 'list', summary: 'Invalid list query' };
+}
+
+function checkProviders(providers: readonly VerifyProvider[]): void {
+  const names = providers.map((p) => p.name);
+  if (names.length === 0) invalid([{ field: 'providers', message: 'must name at least one provider' }], acrossContext());
+  const duplicate = names.find((name, i) => names.indexOf(name) !== i);
+  if (duplicate !== undefined) invalid([{ field: 'providers', message: `has two providers named '${duplicate}'; give each a distinct name` }], acrossContext());
+}
+
+/**
+ * Every verification of every provider matching `query`, merged newest first (equal times
+ * by provider name, then id). Each provider's pages are fetched lazily, one page ahead, so
+ * memory stays flat however long the list.
+ *
+ * @example
+ * ```ts
+ * for await (const v of listAcross([lox, nc, bird], { from, status: 'verified' })) console.log(v.provider, v.id);
+ * ```
+ */
+export function listAcross(providers: readonly VerifyProvider[], query: ListQuery = {}, options: AcrossOptions = {}): AcrossIterable {
+  const skipped: SkippedProvider[] = [];
+  const { onProviderError = 'fail', ...callOptions } = options;
+  return {
+    skipped,
+    async *[Symbol.asyncIterator]() {
+      checkProviders(providers);
+      const filters = parseListQuery(query, acrossContext());
+      const lanes = providers.map((provider) => new Lane(provider.name, streamSource(provider.list(filters, callOptions)), undefined));
+      for (;;) {
+        const lane = await nextLane(lanes, onProviderError, skipped);
+        if (!lane) return;
+        yield lane.take();
+      }
+    },
+  };
+}
+
+const laneStateSchema = v.object({
+  c: v.optional(v.string()),
+  a: v.optional(v.number()),
+  k: v.optional(v.string()),
+  d: v.optional(v.literal(1)),
+  x: v.optional(v.literal(1)),
+});
+const acrossCursorSchema = v.object({ q: v.string(), p: v.record(v.string(), laneStateSchema) });
+type LaneState = v.InferOutput<typeof laneStateSchema>;
+
+function queryKey(query: ListQuery): string {
+  const plain = Object.entries(query)
+    .filter(([, value]) => value !== undefined)
+    .map(([key, value]) => [key, value instanceof Date ? value.toISOString() : value] as const)
+    .sort(([a], [b]) => (a < b ? -1 : 1));
+  return createHash('sha256').update(JSON.stringify(plain)).digest('base64url').slice(0, 12);
+}
+
+/**
+ * One merged page, newest first, and a cursor that encodes every provider's position. The
+ * cursor is versioned and checked: one from another query or another set of providers is a
+ * `ValidationError`. Resuming yields exactly what full iteration would have yielded next.
+ *
+ * @example
+ * ```ts
+ * const page = await listAcrossPage([lox, nc, bird], { from, limit: 50, cursor: req.query.cursor });
+ * res.json({ items: page.items, next: page.nextCursor });
+ * ```
+ */
+export async function listAcrossPage(providers: readonly VerifyProvider[], query: PageQuery = {}, options: AcrossOptions = {}): Promise<AcrossPage> {
+  checkProviders(providers);
+  const { cursor, limit = 25, ...filters } = parseListQuery(query, acrossContext());
+  const { onProviderError = 'fail', ...callOptions } = options;
+  const key = queryKey(filters);
+  const names = providers.map((p) => p.name);
+  let states: Record<string, LaneState> = {};
+  if (cursor !== undefined) {
+    const decoded = decodeCursor(cursor, ACROSS, acrossCursorSchema, acrossContext());
+    const sameProviders = Object.keys(decoded.p).sort().join('\n') === [...names].sort().join('\n');
+    if (decoded.q !== key || !sameProviders) invalid([{ field: 'cursor', message: 'belongs to another query or another set of providers' }], acrossContext());
+    states = decoded.p;
+  }
+  const skipped: SkippedProvider[] = [];
+  // A lane resumes at the start of the provider page holding its first item not yet given out:
+  // pages near the merged page's size keep that re-read small, and hold a group of equal times.
+  const providerLimit = Math.min(100, Math.max(10, limit));
+  const lanes: Lane[] = [];
+  for (const provider of providers) {
+    const state = states[provider.name] ?? {};
+    if (state.x) skipped.push({ provider: provider.name, error: new Error('failed earlier in this walk; left out of it') });
+    if (state.d || state.x) continue;
+    const anchor = state.a !== undefined && state.k !== undefined ? { at: state.a, id: state.k } : undefined;
+    lanes.push(new Lane(provider.name, pageSource(provider, filters, state.c, providerLimit, callOptions), anchor));
+  }
+  const items: Verification[] = [];
+  while (items.length < limit) {
+    const lane = await nextLane(lanes, onProviderError, skipped);
+    if (!lane) break;
+    items.push(lane.take());
+  }
+  // Look one item ahead in every lane, so a walk that has ended gets no cursor.
+  const more = (await nextLane(lanes, onProviderError, skipped)) !== undefined;
+  if (!more) return { items, skipped };
+  const next: Record<string, LaneState> = {};
+  for (const provider of providers) {
+    const lane = lanes.find((l) => l.name === provider.name);
+    const previous = states[provider.name] ?? {};
+    if (!lane) next[provider.name] = previous;
+    else if (lane.failed) next[provider.name] = { x: 1 };
+    else {
+      const at = lane.resumeAt;
+      next[provider.name] =
+        at === null
+          ? { d: 1 }
+          : { ...(at.cursor !== undefined && { c: at.cursor }), ...(lane.anchor && { a: lane.anchor.at, k: lane.anchor.id }) };
+    }
+  }
+  return { items, nextCursor: encodeCursor(ACROSS, { q: key, p: next }), skipped };
 }

@@ -101,6 +101,27 @@ export interface CostTotals {
   readonly unpriced: number;
 }
 
+/** Adds costs one at a time, exactly, per currency; `null` costs are counted apart. */
+export class CostAccumulator {
+  readonly #byCurrency = new Map<string, Money>();
+  #priced = 0;
+  #unpriced = 0;
+
+  add(cost: Money | null): void {
+    if (cost === null) {
+      this.#unpriced++;
+      return;
+    }
+    this.#priced++;
+    const sum = this.#byCurrency.get(cost.currency);
+    this.#byCurrency.set(cost.currency, sum ? addMoney(sum, cost) : { amount: parseDecimal(cost.amount) ?? cost.amount, currency: cost.currency });
+  }
+
+  result(): CostTotals {
+    return { totals: [...this.#byCurrency.values()], priced: this.#priced, unpriced: this.#unpriced };
+  }
+}
+
 /**
  * Sums costs exactly, per currency. `null` costs (not final yet) are counted in
  * `unpriced`, never as zero.
@@ -112,17 +133,7 @@ export interface CostTotals {
  * ```
  */
 export function sumCosts(items: Iterable<{ readonly cost: Money | null }>): CostTotals {
-  const totals = new Map<string, Money>();
-  let priced = 0;
-  let unpriced = 0;
-  for (const { cost } of items) {
-    if (cost === null) {
-      unpriced++;
-      continue;
-    }
-    priced++;
-    const sum = totals.get(cost.currency);
-    totals.set(cost.currency, sum ? addMoney(sum, cost) : { amount: parseDecimal(cost.amount) ?? cost.amount, currency: cost.currency });
-  }
-  return { totals: [...totals.values()], priced, unpriced };
+  const accumulator = new CostAccumulator();
+  for (const { cost } of items) accumulator.add(cost);
+  return accumulator.result();
 }

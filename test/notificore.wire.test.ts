@@ -225,7 +225,7 @@ describe('list', () => {
     });
     expect(Object.fromEntries(query())).toEqual({
       'page[offset]': '0',
-      'page[limit]': '10',
+      'page[limit]': '100', // exact from/to bounds are applied here, so pages are read bigger
       'filter[from]': '2022-04-01',
       'filter[to]': '2022-05-01',
       'filter[ids]': ID,

@@ -301,6 +301,8 @@ export function notificore(options: NotificoreOptions): VerifyProvider<Notificor
         const at = verification.createdAt.getTime();
         const seen = anchor.a !== undefined && (at > anchor.a || (at === anchor.a && anchor.i.includes(verification.id)));
         if (!seen) anchor = at === anchor.a ? { a: at, i: [...anchor.i, verification.id] } : { a: at, i: [verification.id] };
+        // Newest first: past `from`, nothing more can match.
+        if (filters.from && at < filters.from.getTime()) return;
         const position = offset + index + 1;
         const next: Position = { f: start.f, t: start.t, o: position, a: anchor.a, i: anchor.i };
         if (!seen && matchesQuery(verification, filters, ALL_FILTERS)) yield { verification, next, lastOfAll: position >= total };
@@ -317,7 +319,10 @@ export function notificore(options: NotificoreOptions): VerifyProvider<Notificor
     const start: Position = cursor ? decodeCursor(cursor, name, cursorSchema, ctx('list')) : { o: 0, ...windowOf(filters) };
     const items: Verification[] = [];
     let resume: Position | undefined;
-    const serverLimit = Math.min(500, Math.max(10, limit));
+    // Notificore's window is whole days: with exact bounds (or more than 3 ids) to apply here, many
+    // items may be skipped, so read bigger pages.
+    const refined = filters.from !== undefined || filters.to !== undefined || (filters.ids?.length ?? 0) > MAX_SERVER_IDS;
+    const serverLimit = Math.min(500, Math.max(refined ? 100 : 10, limit));
     for await (const { verification, next, lastOfAll } of scan(filters, start, serverLimit, 0, options)) {
       items.push(verification);
       resume = lastOfAll ? undefined : next;
