@@ -52,6 +52,34 @@ export function decodeCursor<TSchema extends v.GenericSchema>(
   return state.output;
 }
 
+/** One listed item and the position just after it (`undefined`: nothing follows). */
+export interface Listed<P> {
+  readonly verification: Verification;
+  readonly next: P | undefined;
+}
+
+/**
+ * Fills a page of `limit` items from an adapter's batches (one batch per vendor page); the
+ * cursor, written for `kind`, holds the position after the last item.
+ */
+export async function pageFrom<P extends Record<string, unknown>>(batches: AsyncIterable<readonly Listed<P>[]>, limit: number, kind: string): Promise<Page<Verification>> {
+  const items: Verification[] = [];
+  let resume: P | undefined;
+  fill: for await (const batch of batches) {
+    for (const { verification, next } of batch) {
+      items.push(verification);
+      resume = next;
+      if (items.length === limit) break fill;
+    }
+  }
+  return items.length === limit && resume ? { items, nextCursor: encodeCursor(kind, resume) } : { items };
+}
+
+/** The verifications of an adapter's batches, one by one. */
+export async function* itemsOf<P>(batches: AsyncIterable<readonly Listed<P>[]>): AsyncGenerator<Verification> {
+  for await (const batch of batches) for (const { verification } of batch) yield verification;
+}
+
 /** Whether `item` passes the filters of `query` named in `filters`. */
 export function matchesQuery(item: Verification, query: ListQuery, filters: readonly ListFilter[]): boolean {
   for (const filter of filters) {
@@ -132,24 +160,66 @@ interface Tagged {
   readonly page: PageTag;
 }
 
-/** A provider's items in order, with where each came from. */
+const FIRST_PAGE: PageTag = { cursor: undefined, seq: 0 };
+
+/**
+ * A provider's items in order, with where each came from: `take()` hands out what is
+ * buffered (no promise per item), `load()` reads more (false at the end).
+ */
 interface Source {
-  next(): Promise<Tagged | undefined>;
+  take(): Tagged | undefined;
+  load(): Promise<boolean>;
   /** Where the items not read yet start: a page start cursor, or `null` at the end. */
   readonly rest: PageTag | null;
 }
 
-const FIRST_PAGE: PageTag = { cursor: undefined, seq: 0 };
+/**
+ * Internal: adapters that can hand out their list as vendor-page batches implement this
+ * (non-enumerable) method; listAcross then reads items without a promise per item.
+ */
+export const LIST_BATCHES = Symbol.for('polyverify.listBatches');
 
-function streamSource(items: AsyncIterable<Verification>): Source {
-  const iterator = items[Symbol.asyncIterator]();
+/** A provider with the internal batch hook. */
+export interface BatchLister {
+  [LIST_BATCHES](query: ListQuery, options?: CallOptions): AsyncIterable<readonly Verification[]>;
+}
+
+/** Attaches the batch hook to an adapter's provider object (before it is frozen). */
+export function withBatches<T extends object>(provider: T, batches: (query: ListQuery, options?: CallOptions) => AsyncIterable<readonly Listed<unknown>[]>): T {
+  Object.defineProperty(provider, LIST_BATCHES, {
+    value: async function* (query: ListQuery, options?: CallOptions) {
+      for await (const batch of batches(query, options)) yield batch.map((item) => item.verification);
+    },
+  });
+  return provider;
+}
+
+/** A source over whole batches of verifications (the batch hook, or one-item batches of list()). */
+function batchSource(batches: AsyncIterable<readonly Verification[]>): Source {
+  const iterator = batches[Symbol.asyncIterator]();
+  let buffer: readonly Verification[] = [];
+  let index = 0;
   return {
-    async next() {
+    take: () => (index < buffer.length ? { verification: buffer[index++]!, page: FIRST_PAGE } : undefined),
+    async load() {
       const step = await iterator.next();
-      return step.done ? undefined : { verification: step.value, page: FIRST_PAGE };
+      if (step.done) return false;
+      buffer = step.value;
+      index = 0;
+      return true;
     },
     rest: FIRST_PAGE,
   };
+}
+
+async function* oneByOne(items: AsyncIterable<Verification>): AsyncGenerator<readonly Verification[]> {
+  for await (const item of items) yield [item];
+}
+
+/** The stream of a provider: its batch hook when it has one, else its `list()`. */
+function streamSource(provider: VerifyProvider, query: ListQuery, options: CallOptions): Source {
+  const batches = (provider as Partial<BatchLister>)[LIST_BATCHES];
+  return batchSource(batches ? batches.call(provider, query, options) : oneByOne(provider.list(query, options)));
 }
 
 function pageSource(provider: VerifyProvider, query: ListQuery, start: string | undefined, limit: number, options: CallOptions): Source {
@@ -158,24 +228,26 @@ function pageSource(provider: VerifyProvider, query: ListQuery, start: string | 
   let index = 0;
   const source: Source & { rest: PageTag | null } = {
     rest: tag,
-    async next() {
-      while (!page || index >= page.items.length) {
-        if (page) {
-          if (page.nextCursor === undefined) {
-            source.rest = null;
-            return undefined;
-          }
-          tag = { cursor: page.nextCursor, seq: tag.seq + 1 };
-        }
-        // The very first page holds one item: resuming before a cursor exists means starting the
-        // provider's walk over (costly for a vendor listed client-side), so get a cursor at once.
-        const size = tag.cursor === undefined ? 1 : limit;
-        page = await provider.listPage({ ...query, ...(tag.cursor !== undefined && { cursor: tag.cursor }), limit: size }, options);
-        index = 0;
-      }
+    take() {
+      if (!page || index >= page.items.length) return undefined;
       const verification = page.items[index++]!;
       source.rest = index < page.items.length ? tag : page.nextCursor !== undefined ? { cursor: page.nextCursor, seq: tag.seq + 1 } : null;
       return { verification, page: tag };
+    },
+    async load() {
+      if (page) {
+        if (page.nextCursor === undefined) {
+          source.rest = null;
+          return false;
+        }
+        tag = { cursor: page.nextCursor, seq: tag.seq + 1 };
+      }
+      // The very first page holds one item: resuming before a cursor exists means starting the
+      // provider's walk over (costly for a vendor listed client-side), so get a cursor at once.
+      const size = tag.cursor === undefined ? 1 : limit;
+      page = await provider.listPage({ ...query, ...(tag.cursor !== undefined && { cursor: tag.cursor }), limit: size }, options);
+      index = 0;
+      return true;
     },
   };
   return source;
@@ -208,9 +280,19 @@ class Lane {
     this.anchor = consumed;
   }
 
+  /** Whether `head()` would have to read from the provider. */
+  get needsRead(): boolean {
+    return this.#group.length === 0 && !(this.#done && !this.#pending);
+  }
+
   /** The next item, reading as far as the end of its group of equal times. */
   async head(): Promise<Verification | undefined> {
     if (this.#group.length === 0) await this.#fill();
+    return this.#group[0]?.verification;
+  }
+
+  /** The next item already read, without reading. */
+  peek(): Verification | undefined {
     return this.#group[0]?.verification;
   }
 
@@ -227,10 +309,9 @@ class Lane {
     return this.#done ? null : this.#source.rest;
   }
 
-  async #read(): Promise<Tagged | undefined> {
-    for (;;) {
-      const item = await this.#source.next();
-      if (!item) return undefined;
+  /** The next item not consumed yet from what is buffered; undefined when more must be loaded. */
+  #take(): Tagged | undefined {
+    for (let item = this.#source.take(); item; item = this.#source.take()) {
       const at = item.verification.createdAt.getTime();
       if (at > this.#previousAt) {
         throw new InvalidResponseError(`${this.name} list: a newer verification came after an older one; listing across providers needs each provider newest first`, {
@@ -243,11 +324,20 @@ class Lane {
       const consumed = this.anchor && (at > this.anchor.at || (at === this.anchor.at && item.verification.id <= this.anchor.id));
       if (!consumed) return item;
     }
+    return undefined;
+  }
+
+  async #read(): Promise<Tagged | undefined> {
+    for (;;) {
+      const item = this.#take();
+      if (item) return item;
+      if (!(await this.#source.load())) return undefined;
+    }
   }
 
   async #fill(): Promise<void> {
     if (this.#done && !this.#pending) return;
-    const first = this.#pending ?? (await this.#read());
+    const first = this.#pending ?? this.#take() ?? (await this.#read());
     this.#pending = undefined;
     if (!first) {
       this.#done = true;
@@ -256,7 +346,7 @@ class Lane {
     const group = [first];
     const at = first.verification.createdAt.getTime();
     for (;;) {
-      const item = await this.#read();
+      const item = this.#take() ?? (await this.#read());
       if (!item) {
         this.#done = true;
         break;
@@ -284,16 +374,24 @@ async function guarded<T>(lane: Lane, work: () => Promise<T>, mode: 'fail' | 'sk
   }
 }
 
-/** The lane whose head comes first, after making sure every live lane has its head read. */
+/**
+ * The lane whose head comes first. Lanes with nothing buffered read first (together); the
+ * others are compared as they stand, so the usual step costs no promise at all.
+ */
 async function nextLane(lanes: Lane[], mode: 'fail' | 'skip', skipped: SkippedProvider[]): Promise<Lane | undefined> {
-  const live = lanes.filter((lane) => !lane.failed);
-  const heads = await Promise.all(live.map((lane) => guarded(lane, () => lane.head(), mode, skipped)));
-  let best: { lane: Lane; head: Verification } | undefined;
-  live.forEach((lane, i) => {
-    const head = heads[i];
-    if (head && !lane.failed && (!best || compareNewestFirst(head, best.head) < 0)) best = { lane, head };
-  });
-  return best?.lane;
+  const reading = lanes.filter((lane) => !lane.failed && lane.needsRead);
+  if (reading.length) await Promise.all(reading.map((lane) => guarded(lane, () => lane.head(), mode, skipped)));
+  let best: Lane | undefined;
+  let bestHead: Verification | undefined;
+  for (const lane of lanes) {
+    if (lane.failed) continue;
+    const head = lane.peek();
+    if (head && (!bestHead || compareNewestFirst(head, bestHead) < 0)) {
+      best = lane;
+      bestHead = head;
+    }
+  }
+  return best;
 }
 
 const ACROSS = 'listAcross';
@@ -327,7 +425,7 @@ export function listAcross(providers: readonly VerifyProvider[], query: ListQuer
     async *[Symbol.asyncIterator]() {
       checkProviders(providers);
       const filters = parseListQuery(query, acrossContext());
-      const lanes = providers.map((provider) => new Lane(provider.name, streamSource(provider.list(filters, callOptions)), undefined));
+      const lanes = providers.map((provider) => new Lane(provider.name, streamSource(provider, filters, callOptions), undefined));
       for (;;) {
         const lane = await nextLane(lanes, onProviderError, skipped);
         if (!lane) return;

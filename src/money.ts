@@ -13,30 +13,41 @@ export interface Money {
 
 const DECIMAL = /^(-)?(\d+)(?:[.,](\d+))?$/;
 
-/** A decimal as an integer of units of 10^-scale. */
-interface Scaled {
-  readonly units: bigint;
+/** A decimal as sign, digits and the number of them after the point. */
+interface Decimal {
+  readonly negative: boolean;
+  readonly digits: string;
   readonly scale: number;
 }
 
-function toScaled(amount: string): Scaled {
+function toDecimal(amount: string): Decimal {
   const match = DECIMAL.exec(amount.trim());
   if (!match) throw new RangeError('not a decimal amount');
   const [, sign, whole, fraction = ''] = match;
-  const units = BigInt(`${whole}${fraction}`);
-  return { units: sign ? -units : units, scale: fraction.length };
+  return { negative: sign !== undefined, digits: `${whole}${fraction}`, scale: fraction.length };
 }
 
-function fromScaled({ units, scale }: Scaled): string {
-  const negative = units < 0n;
-  const digits = (negative ? -units : units).toString().padStart(scale + 1, '0');
+/** Formats an integer count of 10^-scale units (a number below 2^53, or a bigint). */
+function formatUnits(units: number | bigint, scale: number): string {
+  const negative = units < 0;
+  const digits = String(negative ? -units : units).padStart(scale + 1, '0');
   const whole = digits.slice(0, digits.length - scale);
   const fraction = digits.slice(digits.length - scale);
   return `${negative ? '-' : ''}${whole}${scale > 0 ? `.${fraction}` : ''}`;
 }
 
-function rescale(value: Scaled, scale: number): bigint {
-  return value.units * 10n ** BigInt(scale - value.scale);
+/** The units of `value` at a larger `scale`, as a decimal digit string. */
+function digitsAt(value: Decimal, scale: number): string {
+  return value.digits + '0'.repeat(scale - value.scale);
+}
+
+/** Exact sum; plain numbers while every operand has at most 15 digits (exact below 2^53), else bigint. */
+function sum(a: Decimal, b: Decimal): string {
+  const scale = Math.max(a.scale, b.scale);
+  const x = digitsAt(a, scale);
+  const y = digitsAt(b, scale);
+  if (x.length <= 15 && y.length <= 15) return formatUnits((a.negative ? -1 : 1) * Number(x) + (b.negative ? -1 : 1) * Number(y), scale);
+  return formatUnits((a.negative ? -1n : 1n) * BigInt(x) + (b.negative ? -1n : 1n) * BigInt(y), scale);
 }
 
 /**
@@ -55,11 +66,12 @@ export function parseDecimal(value: unknown): string | undefined {
   } else {
     return undefined;
   }
-  try {
-    return fromScaled(toScaled(text));
-  } catch {
-    return undefined;
-  }
+  const match = DECIMAL.exec(text.trim());
+  if (!match) return undefined;
+  const [, sign, whole = '0', fraction] = match;
+  const integer = whole.replace(/^0+(?=\d)/, '');
+  const zero = /^0*$/.test(whole + (fraction ?? ''));
+  return `${sign && !zero ? '-' : ''}${integer}${fraction === undefined ? '' : `.${fraction}`}`;
 }
 
 // `String(1e-7)` is '1e-7': expand exponents so the decimal parser accepts it.
@@ -79,16 +91,13 @@ function numberToPlainString(value: number): string {
  */
 export function fromMinorUnits(units: number, currency: string, exponent = 2): Money {
   if (!Number.isSafeInteger(units)) throw new RangeError('minor units must be a safe integer');
-  return { amount: fromScaled({ units: BigInt(units), scale: exponent }), currency };
+  return { amount: formatUnits(units, exponent), currency };
 }
 
 /** Adds two amounts of the same currency; the result keeps the larger number of decimals. */
 export function addMoney(a: Money, b: Money): Money {
   if (a.currency !== b.currency) throw new RangeError(`cannot add amounts in ${a.currency} and ${b.currency}`);
-  const x = toScaled(a.amount);
-  const y = toScaled(b.amount);
-  const scale = Math.max(x.scale, y.scale);
-  return { amount: fromScaled({ units: rescale(x, scale) + rescale(y, scale), scale }), currency: a.currency };
+  return { amount: sum(toDecimal(a.amount), toDecimal(b.amount)), currency: a.currency };
 }
 
 /** Exact totals per currency, in first-seen currency order. */

@@ -21,7 +21,7 @@ import { OwnedCodes, type CodeRecord, type CodeStore } from '../../src/codes/ind
 import { InvalidResponseError, NotFoundError, UnsupportedError, type Operation } from '../../src/errors.js';
 import { emit } from '../../src/events.js';
 import { HttpClient } from '../../src/http.js';
-import { decodeCursor, encodeCursor, matchesQuery } from '../../src/listing.js';
+import { decodeCursor, itemsOf, matchesQuery, pageFrom, withBatches, type Listed } from '../../src/listing.js';
 import type { ChannelStep, CheckResult, ListFilter, ListQuery, Page, PageQuery, StartRequest, Verification } from '../../src/model.js';
 import type { CallOptions, Capabilities, ProviderOptions, VerifyProvider } from '../../src/provider.js';
 import { Redactor } from '../../src/redact.js';
@@ -38,7 +38,7 @@ import {
   type ParseContext,
 } from '../../src/validate.js';
 import { lox24Issues, toCreateBody, toLox24Error, toVerification } from './map.js';
-import { findLastPage, type PageReader } from './pages.js';
+import { findLastPage, type PageReader, type ReadPage } from './pages.js';
 import { verifyCodeListSchema, verifyCodeSchema, type Lox24VerifyCode } from './wire.js';
 
 export { CODE_PLACEHOLDER, DELIVERY_STATUS, DEFAULT_CURRENCY, UNKNOWN_DELIVERY_STATUS, langOf } from './map.js';
@@ -81,6 +81,8 @@ export interface Lox24StartExtras {
 const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 const LIST_FILTERS: readonly ListFilter[] = ['from', 'to', 'status', 'channel', 'phone', 'reference', 'ids'];
 const DEFAULT_PAGE_LIMIT = 25;
+/** Pages list() keeps in flight ahead of the one being mapped (LOX24's page numbers are known in advance). */
+const LIST_PREFETCH = 3;
 
 /** What polyverify allows for LOX24 (LOX24's documented limits, and the local ones of owned codes). */
 export const LOX24_CAPABILITIES: Capabilities = {
@@ -206,9 +208,16 @@ export function lox24(options: Lox24Options): VerifyProvider<Lox24StartExtras> {
    * reversed. Stops early once items are older than `query.from`; throws if LOX24's order
    * turns out not to be creation order.
    */
-  async function* scan(query: ListQuery, from: Position | undefined, options: CallOptions | undefined) {
+  async function* scan(query: ListQuery, from: Position | undefined, options: CallOptions | undefined, prefetch = false): AsyncGenerator<Listed<Position>[]> {
     let position = from;
     let cached: readonly unknown[] | undefined;
+    // With prefetch (list), the next older pages are requested while this one is mapped.
+    const ahead = new Map<number, Promise<ReadPage>>();
+    const read = (page: number): Promise<ReadPage> => {
+      const early = ahead.get(page);
+      ahead.delete(page);
+      return early ?? readPage(page, options);
+    };
     if (!position) {
       const last = await findLastPage(readPage, options);
       if (!last) return;
@@ -217,10 +226,20 @@ export function lox24(options: Lox24Options): VerifyProvider<Lox24StartExtras> {
     }
     let previous = Number.POSITIVE_INFINITY;
     for (;;) {
-      const items = (cached ?? (await readPage(position.p, options)).items).slice(0, position.r);
+      const raws = (cached ?? (await read(position.p)).items).slice(0, position.r).reverse();
       cached = undefined;
-      for (let index = items.length - 1; index >= 0; index--) {
-        const verification = await mapWithStore(items[index], 'list');
+      for (let page = position.p - 1; prefetch && page >= Math.max(1, position.p - LIST_PREFETCH); page--) {
+        if (ahead.has(page)) continue;
+        const early = readPage(page, options);
+        early.catch(() => undefined); // awaited when its turn comes
+        ahead.set(page, early);
+      }
+      const wires = raws.map((raw) => parseWire(raw, 'list', 'no'));
+      const records = await Promise.all(wires.map((wire) => codes.record(wire.id)));
+      const batch: Listed<Position>[] = [];
+      let done = false;
+      for (let k = 0; k < wires.length; k++) {
+        const verification = map(wires[k]!, raws[k], records[k]);
         const at = verification.createdAt.getTime();
         if (at > previous) {
           throw new InvalidResponseError(`${name} list: LOX24 did not list verify codes in creation order, so they cannot be listed newest first`, {
@@ -230,27 +249,32 @@ export function lox24(options: Lox24Options): VerifyProvider<Lox24StartExtras> {
           });
         }
         previous = at;
-        if (query.from && at < query.from.getTime()) return;
+        if (query.from && at < query.from.getTime()) {
+          done = true;
+          break;
+        }
+        const index = wires.length - 1 - k; // in LOX24's order
         const next: Position | undefined = index > 0 ? { p: position.p, r: index } : position.p > 1 ? { p: position.p - 1, r: Number.MAX_SAFE_INTEGER } : undefined;
-        if (matchesQuery(verification, query, LIST_FILTERS)) yield { verification, next };
+        if (matchesQuery(verification, query, LIST_FILTERS)) batch.push({ verification, next });
       }
-      if (position.p === 1) return;
+      if (batch.length) yield batch;
+      if (done || position.p === 1) return;
       position = { p: position.p - 1, r: Number.MAX_SAFE_INTEGER };
     }
+  }
+
+  /** The whole list, newest first, one batch per LOX24 page, with pages fetched ahead. */
+  async function* batches(query: ListQuery, callOptions: CallOptions | undefined) {
+    const options = parseCallOptions(callOptions, ctx('list'));
+    const filters = parseListQuery(query, ctx('list'));
+    yield* scan(filters, undefined, options, true);
   }
 
   async function listPage(query: PageQuery = {}, callOptions?: CallOptions): Promise<Page<Verification>> {
     const options = parseCallOptions(callOptions, ctx('list'));
     const { cursor, limit = DEFAULT_PAGE_LIMIT, ...filters } = parseListQuery(query, ctx('list'));
     const start = cursor ? decodeCursor(cursor, name, cursorSchema, ctx('list')) : undefined;
-    const items: Verification[] = [];
-    let resume: Position | undefined;
-    for await (const { verification, next } of scan(filters, start, options)) {
-      items.push(verification);
-      resume = next;
-      if (items.length === limit) break;
-    }
-    return items.length === limit && resume ? { items, nextCursor: encodeCursor(name, resume) } : { items };
+    return pageFrom(scan(filters, start, options), limit, name);
   }
 
   const unsupported = (operation: Operation, why: string): Promise<never> =>
@@ -324,12 +348,7 @@ export function lox24(options: Lox24Options): VerifyProvider<Lox24StartExtras> {
     },
 
     list(query: ListQuery = {}, callOptions?: CallOptions): AsyncIterable<Verification> {
-      // Walks LOX24's pages directly: each page is fetched once, when the previous one is consumed.
-      return (async function* () {
-        const options = parseCallOptions(callOptions, ctx('list'));
-        const filters = parseListQuery(query, ctx('list'));
-        for await (const { verification } of scan(filters, undefined, options)) yield verification;
-      })();
+      return itemsOf(batches(query, callOptions));
     },
 
     listPage,
@@ -360,7 +379,7 @@ export function lox24(options: Lox24Options): VerifyProvider<Lox24StartExtras> {
   };
 
   Object.defineProperty(provider, inspect.custom, { value: () => `VerifyProvider { name: '${name}', vendor: 'lox24' }` });
-  return Object.freeze(provider);
+  return Object.freeze(withBatches(provider, batches));
 }
 
 function boundIssue(field: string, value: number | undefined, bounds: { min: number; max: number }) {

@@ -11,7 +11,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { generateCode } from '../../src/codes/generate.js';
 import { Inbox } from '../../src/simulator/inbox.js';
-import { SimServer, type Fault, type SimRequest, type SimResponse } from '../../src/simulator/server.js';
+import { JsonCache, SimServer, type Fault, type SimRequest, type SimResponse } from '../../src/simulator/server.js';
 import { LOX24_CHANNELS, LOX24_LANGS, type Lox24Channel } from './wire.js';
 
 /** What happens when a step is processed. */
@@ -93,6 +93,12 @@ export class Lox24Simulator {
   balanceCents: number;
   readonly #server: SimServer;
   readonly #records = new Map<string, VerifyCodeRecord>();
+  /** The same records in creation order, for pages. */
+  readonly #ordered: VerifyCodeRecord[] = [];
+  readonly #views = new JsonCache<VerifyCodeRecord>(
+    (r) => `${r.status}|${r.updated_at}|${r.history.length}|${r.cost}|${r.sim.done}`,
+    (r) => this.#view(r),
+  );
   readonly #options: Required<Omit<Lox24SimulatorOptions, 'port' | 'latencyMs' | 'balanceCents' | 'outcomes' | 'prices'>> & {
     prices: Record<Lox24Channel, number>;
   };
@@ -180,7 +186,7 @@ export class Lox24Simulator {
       external_id: `${channel}_${id.slice(0, 8)}_${index}`,
     }));
     const cost = channels.reduce((sum, channel) => sum + this.#options.prices[channel], 0);
-    this.#records.set(id, {
+    this.#add({
       id,
       user_id: this.#options.userId,
       phone: input.phone,
@@ -204,6 +210,11 @@ export class Lox24Simulator {
 
   async close(): Promise<void> {
     await this.#server.close();
+  }
+
+  #add(record: VerifyCodeRecord): void {
+    this.#records.set(record.id, record);
+    this.#ordered.push(record);
   }
 
   // ---- routes ----
@@ -270,7 +281,7 @@ export class Lox24Simulator {
       is_code_deleted: (input['is_code_deleted'] as boolean | null | undefined) ?? false,
       sim: { step: 0, stepStartedMs: now, costCents: 0, done: false },
     };
-    this.#records.set(id, record);
+    this.#add(record);
     // Delivery starts after the answer: the created object is New, as LOX24 returns it.
     return this.#ok(201, this.#view(record));
   }
@@ -280,12 +291,12 @@ export class Lox24Simulator {
     const page = Number(pageText);
     if (!Number.isInteger(page) || page < 1) return this.#problem(400, 'Page should not be less than 1');
     const size = this.#options.pageSize;
-    const all = [...this.#records.values()].filter((record) => record.user_id === this.#options.userId);
+    const all = this.#ordered; // one account: every record is this user's
     const slice = all.slice((page - 1) * size, page * size);
     for (const record of slice) this.#process(record, now);
-    const members = slice.map((record) => this.#view(record));
     const accept = String(request.headers['accept'] ?? '');
-    if (!accept.includes('ld+json')) return this.#ok(200, members);
+    if (!accept.includes('ld+json')) return { status: 200, json: `[${slice.map((record) => this.#views.json(record)).join(',')}]`, headers: this.#headers() };
+    const members = slice.map((record) => this.#view(record));
     const lastPage = Math.max(1, Math.ceil(all.length / size));
     return this.#ok(200, {
       '@context': '/contexts/VerifyCode',

@@ -20,7 +20,7 @@ import * as v from 'valibot';
 import { InvalidResponseError, UnsupportedError, type Operation } from '../../src/errors.js';
 import { emit } from '../../src/events.js';
 import { HttpClient, type HttpCall } from '../../src/http.js';
-import { decodeCursor, encodeCursor, matchesQuery } from '../../src/listing.js';
+import { decodeCursor, itemsOf, matchesQuery, pageFrom, withBatches, type Listed } from '../../src/listing.js';
 import { LruMap } from '../../src/lru.js';
 import type { Channel, ChannelStep, CheckResult, ListFilter, ListQuery, Page, PageQuery, StartRequest, Verification } from '../../src/model.js';
 import type { CallOptions, Capabilities, ProviderOptions, VerifyProvider } from '../../src/provider.js';
@@ -222,21 +222,37 @@ export function messagebird(options: MessagebirdOptions): VerifyProvider {
     return { items: parsed.output.results, next: parsed.output.nextPageToken ?? undefined };
   }
 
-  async function* scan(filters: ListQuery, start: Position, limit: number, options: CallOptions | undefined) {
+  async function* scan(filters: ListQuery, start: Position, limit: number, options: CallOptions | undefined, prefetch = false): AsyncGenerator<Listed<Position>[]> {
     let position = start;
+    // With prefetch (list), the next page is requested as soon as its token is known.
+    let ahead: Promise<{ items: unknown[]; next: string | undefined }> | undefined;
     for (;;) {
-      const page = await fetchPage(position, limit, options);
+      const page = await (ahead ?? fetchPage(position, limit, options));
+      ahead = undefined;
+      if (prefetch && page.next) {
+        ahead = fetchPage({ ...position, t: page.next, i: 0 }, limit, options);
+        ahead.catch(() => undefined); // awaited when its turn comes
+      }
+      const batch: Listed<Position>[] = [];
       for (let index = position.i; index < page.items.length; index++) {
         const raw = page.items[index];
         const verification = toModel(parseWire(raw, 'list', 'no'), raw, 'list');
         const last = index + 1 === page.items.length;
         // Resume after this item: later in the same page, or at the start of the next one.
         const next: Position | undefined = last ? (page.next ? { ...position, t: page.next, i: 0 } : undefined) : { ...position, i: index + 1 };
-        if (matchesQuery(verification, filters, ALL_FILTERS)) yield { verification, next };
+        if (matchesQuery(verification, filters, ALL_FILTERS)) batch.push({ verification, next });
       }
+      if (batch.length) yield batch;
       if (!page.next) return;
       position = { ...position, t: page.next, i: 0 };
     }
+  }
+
+  /** The whole list, newest first, one batch per Bird page, the next page fetched ahead. */
+  async function* batches(query: ListQuery, callOptions: CallOptions | undefined) {
+    const options = parseCallOptions(callOptions, ctx('list'));
+    const filters = parseListQuery(query, ctx('list'));
+    yield* scan(filters, { i: 0, ...windowOf(filters) }, listPageSize, options, true);
   }
 
   const provider: VerifyProvider = {
@@ -287,11 +303,7 @@ export function messagebird(options: MessagebirdOptions): VerifyProvider {
     },
 
     list(query: ListQuery = {}, callOptions?: CallOptions): AsyncIterable<Verification> {
-      return (async function* () {
-        const options = parseCallOptions(callOptions, ctx('list'));
-        const filters = parseListQuery(query, ctx('list'));
-        for await (const { verification } of scan(filters, { i: 0, ...windowOf(filters) }, listPageSize, options)) yield verification;
-      })();
+      return itemsOf(batches(query, callOptions));
     },
 
     async listPage(query: PageQuery = {}, callOptions?: CallOptions): Promise<Page<Verification>> {
@@ -300,14 +312,7 @@ export function messagebird(options: MessagebirdOptions): VerifyProvider {
       const start: Position = cursor ? decodeCursor(cursor, name, cursorSchema, ctx('list')) : { i: 0, ...windowOf(filters) };
       const clientSide = CLIENT_FILTERS.some((filter) => filters[filter] !== undefined);
       const birdLimit = clientSide ? MAX_BIRD_LIMIT : Math.min(MAX_BIRD_LIMIT, limit);
-      const items: Verification[] = [];
-      let resume: Position | undefined;
-      for await (const { verification, next } of scan(filters, start, birdLimit, options)) {
-        items.push(verification);
-        resume = next;
-        if (items.length === limit) break;
-      }
-      return items.length === limit && resume ? { items, nextCursor: encodeCursor(name, resume) } : { items };
+      return pageFrom(scan(filters, start, birdLimit, options), limit, name);
     },
 
     /** Sends the code again, on step `step` (0-based) or the current one. */
@@ -332,5 +337,5 @@ export function messagebird(options: MessagebirdOptions): VerifyProvider {
   };
 
   Object.defineProperty(provider, inspect.custom, { value: () => `VerifyProvider { name: '${name}', vendor: 'messagebird' }` });
-  return Object.freeze(provider);
+  return Object.freeze(withBatches(provider, batches));
 }

@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { generateCode } from '../../src/codes/generate.js';
 import type { Channel } from '../../src/model.js';
 import { Inbox } from '../../src/simulator/inbox.js';
-import { SimServer, type Fault, type SimRequest, type SimResponse } from '../../src/simulator/server.js';
+import { JsonCache, SimServer, type Fault, type SimRequest, type SimResponse } from '../../src/simulator/server.js';
 import { BIRD_API, STEP_INDEX_FIELD } from './map.js';
 
 const QUERY = BIRD_API.list.query;
@@ -72,6 +72,13 @@ export class BirdSimulator {
   };
   readonly #server: SimServer;
   readonly #records = new Map<string, VerificationRecord>();
+  /** Bumped by every change; sorted list results are cached per query until it moves. */
+  #version = 0;
+  #listCache: { key: string; version: number; sorted: VerificationRecord[] } | undefined;
+  readonly #views = new JsonCache<VerificationRecord>(
+    (r) => `${r.status}|${r.failedAttempts}|${r.currentStepIndex}|${r.updatedAt}|${r.expiresAt}`,
+    (r) => this.#view(r),
+  );
   readonly #channelTypes = new Map<string, BirdChannelType>();
   #outcomes: Partial<Record<BirdChannelType, BirdOutcome>>;
 
@@ -124,6 +131,7 @@ export class BirdSimulator {
   /** Adds a finished verification directly (list tests, benchmarks); returns its id. */
   seed(input: { phone: string; createdAt: number; status?: 'verified' | 'expired' | 'failed' }): string {
     const id = randomUUID();
+    this.#version++;
     this.#records.set(id, {
       id,
       identifier: { phonenumber: input.phone },
@@ -155,6 +163,7 @@ export class BirdSimulator {
     if (parts[0] !== 'workspaces' || parts[2] !== 'verify') return error(404, 'NotFound', 'Not found');
     if (parts[1] !== this.workspaceId) return error(403, 'Forbidden', 'The access key has no access to this workspace');
     const now = this.now();
+    if (request.method !== 'GET') this.#version++;
     const [, , , id, action] = parts;
     if (id === undefined) {
       if (request.method === 'POST') return this.#create(request, now);
@@ -164,7 +173,7 @@ export class BirdSimulator {
     const record = UUID.test(id) ? this.#records.get(id.toLowerCase()) : undefined;
     if (!record) return error(404, 'NotFound', 'Verification not found');
     this.#expire(record, now);
-    if (action === undefined && request.method === 'GET') return { status: 200, body: this.#view(record) };
+    if (action === undefined && request.method === 'GET') return { status: 200, json: this.#views.json(record) };
     if (action === undefined && request.method === 'POST') return this.#check(record, request, now);
     if (action === 'resend' && request.method === 'POST') return this.#resend(record, request, now);
     if (action === 'failover' && request.method === 'POST') return this.#failover(record, request, now);
@@ -296,20 +305,27 @@ export class BirdSimulator {
     const direction = reverse ? 1 : -1;
     const compare = (a: { c: number; id: string }, b: { c: number; id: string }) => (a.c !== b.c ? a.c - b.c : a.id < b.id ? -1 : a.id > b.id ? 1 : 0) * direction;
     const key = (r: VerificationRecord) => ({ c: r.createdAt, id: r.id });
-    const matches = [...this.#records.values()]
-      .filter((r) => (startAt === undefined || r.createdAt >= startAt) && (endAt === undefined || r.createdAt < endAt))
-      .sort((a, b) => compare(key(a), key(b)))
-      .filter((r) => after === undefined || compare(key(r), after) > 0);
-    const page = matches.slice(0, limit);
+    const cacheKey = JSON.stringify([reverse, startAt, endAt]);
+    let sorted = this.#listCache?.key === cacheKey && this.#listCache.version === this.#version ? this.#listCache.sorted : undefined;
+    if (!sorted) {
+      sorted = [...this.#records.values()]
+        .filter((r) => (startAt === undefined || r.createdAt >= startAt) && (endAt === undefined || r.createdAt < endAt))
+        .sort((a, b) => compare(key(a), key(b)));
+      this.#listCache = { key: cacheKey, version: this.#version, sorted };
+    }
+    // The first record after the page token's key (binary search over the sorted records).
+    let low = 0;
+    let high = sorted.length;
+    while (after !== undefined && low < high) {
+      const mid = (low + high) >>> 1;
+      if (compare(key(sorted[mid]!), after) > 0) high = mid;
+      else low = mid + 1;
+    }
+    const page = sorted.slice(low, low + limit);
     for (const record of page) this.#expire(record, now);
     const last = page.at(-1);
-    return {
-      status: 200,
-      body: {
-        results: page.map((r) => this.#view(r)),
-        ...(matches.length > limit && last && { nextPageToken: Buffer.from(JSON.stringify(key(last))).toString('base64url') }),
-      },
-    };
+    const nextToken = low + limit < sorted.length && last ? `,"nextPageToken":"${Buffer.from(JSON.stringify(key(last))).toString('base64url')}"` : '';
+    return { status: 200, json: `{"results":[${page.map((r) => this.#views.json(r)).join(',')}]${nextToken}}` };
   }
 
   // ---- state ----

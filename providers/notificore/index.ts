@@ -16,7 +16,7 @@ import * as v from 'valibot';
 import { AuthenticationError, InvalidResponseError, UnsupportedError, type Operation } from '../../src/errors.js';
 import { emit } from '../../src/events.js';
 import { HttpClient, type HttpCall, type HttpResult } from '../../src/http.js';
-import { decodeCursor, encodeCursor, matchesQuery } from '../../src/listing.js';
+import { decodeCursor, itemsOf, matchesQuery, pageFrom, withBatches, type Listed } from '../../src/listing.js';
 import type { ChannelStep, CheckResult, ListFilter, ListQuery, Page, PageQuery, StartRequest, Verification } from '../../src/model.js';
 import type { CallOptions, Capabilities, ProviderOptions, VerifyProvider } from '../../src/provider.js';
 import { Redactor } from '../../src/redact.js';
@@ -129,13 +129,6 @@ const cursorSchema = v.object({
 });
 type Position = v.InferOutput<typeof cursorSchema>;
 
-/** A list item with the position after it. */
-interface Scanned {
-  readonly verification: Verification;
-  readonly next: Position;
-  readonly lastOfAll: boolean;
-}
-
 const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 /**
@@ -202,7 +195,7 @@ export function notificore(options: NotificoreOptions): VerifyProvider<Notificor
     return { wire: parsed.output, raw: envelope.success ? envelope.output.data : body };
   }
 
-  function map(wire: NotificoreAuthentication, raw: unknown, operation: Operation, sent: 'no' | 'maybe' = 'no'): Verification {
+  function toModel(wire: NotificoreAuthentication, raw: unknown, operation: Operation, sent: 'no' | 'maybe' = 'no'): Verification {
     try {
       return toVerification(wire, raw, { provider: name, failedAttempts: tries.failed(wire.id), warn: (m) => warn(m, operation) });
     } catch {
@@ -213,7 +206,7 @@ export function notificore(options: NotificoreOptions): VerifyProvider<Notificor
   async function single(request: HttpCall, sent: 'no' | 'maybe' = 'no'): Promise<Verification> {
     const result = await call(request);
     const { wire, raw } = parseAuthentication(result.body, request.operation, sent);
-    return map(wire, raw, request.operation, sent);
+    return toModel(wire, raw, request.operation, sent);
   }
 
   function checkedId(id: string, operation: Operation): string {
@@ -272,7 +265,7 @@ export function notificore(options: NotificoreOptions): VerifyProvider<Notificor
    * `total` is known. Items a later page repeats because new authentications pushed the
    * offsets down are recognised by the position anchor (creation time and ids at it) and skipped.
    */
-  async function* scan(filters: ListQuery, start: Position, limit: number, ahead: number, options: CallOptions | undefined): AsyncGenerator<Scanned> {
+  async function* scan(filters: ListQuery, start: Position, limit: number, ahead: number, options: CallOptions | undefined): AsyncGenerator<Listed<Position>[]> {
     const pending: { offset: number; page: Promise<{ items: unknown[]; total: number }> }[] = [];
     let nextOffset = start.o;
     let total: number | undefined;
@@ -291,25 +284,38 @@ export function notificore(options: NotificoreOptions): VerifyProvider<Notificor
       const page = await pagePromise;
       total = page.total;
       while (pending.length < ahead && nextOffset < total) request(nextOffset);
+      const batch: Listed<Position>[] = [];
       for (let index = 0; index < page.items.length; index++) {
         const raw = page.items[index];
         const parsed = v.safeParse(authenticationSchema, raw);
         if (!parsed.success) {
           throw new InvalidResponseError(`${name} list: an authentication does not fit Notificore's documented format`, { provider: name, operation: 'list', sent: 'no' });
         }
-        const verification = map(parsed.output, raw, 'list');
+        const verification = toModel(parsed.output, raw, 'list');
         const at = verification.createdAt.getTime();
         const seen = anchor.a !== undefined && (at > anchor.a || (at === anchor.a && anchor.i.includes(verification.id)));
         if (!seen) anchor = at === anchor.a ? { a: at, i: [...anchor.i, verification.id] } : { a: at, i: [verification.id] };
         // Newest first: past `from`, nothing more can match.
-        if (filters.from && at < filters.from.getTime()) return;
+        if (filters.from && at < filters.from.getTime()) {
+          if (batch.length) yield batch;
+          return;
+        }
         const position = offset + index + 1;
-        const next: Position = { f: start.f, t: start.t, o: position, a: anchor.a, i: anchor.i };
-        if (!seen && matchesQuery(verification, filters, ALL_FILTERS)) yield { verification, next, lastOfAll: position >= total };
+        const next: Position | undefined = position >= total ? undefined : { f: start.f, t: start.t, o: position, a: anchor.a, i: anchor.i };
+        if (!seen && matchesQuery(verification, filters, ALL_FILTERS)) batch.push({ verification, next });
       }
+      if (batch.length) yield batch;
       if (page.items.length < limit) return;
       if (!pending.length && nextOffset < total) request(nextOffset);
     }
+  }
+
+  /** The whole list, newest first, one batch per Notificore page, pages fetched ahead. */
+  async function* batches(query: ListQuery, callOptions: CallOptions | undefined) {
+    const options = parseCallOptions(callOptions, ctx('list'));
+    const filters = parseListQuery(query, ctx('list'));
+    if (filters.reference !== undefined) return; // Notificore keeps no reference
+    yield* scan(filters, { o: 0, ...windowOf(filters) }, listPageSize, prefetch, options);
   }
 
   async function listPage(query: PageQuery = {}, callOptions?: CallOptions): Promise<Page<Verification>> {
@@ -317,18 +323,11 @@ export function notificore(options: NotificoreOptions): VerifyProvider<Notificor
     const { cursor, limit = DEFAULT_PAGE_LIMIT, ...filters } = parseListQuery(query, ctx('list'));
     if (filters.reference !== undefined) return { items: [] }; // Notificore keeps no reference
     const start: Position = cursor ? decodeCursor(cursor, name, cursorSchema, ctx('list')) : { o: 0, ...windowOf(filters) };
-    const items: Verification[] = [];
-    let resume: Position | undefined;
     // Notificore's window is whole days: with exact bounds (or more than 3 ids) to apply here, many
     // items may be skipped, so read bigger pages.
     const refined = filters.from !== undefined || filters.to !== undefined || (filters.ids?.length ?? 0) > MAX_SERVER_IDS;
     const serverLimit = Math.min(500, Math.max(refined ? 100 : 10, limit));
-    for await (const { verification, next, lastOfAll } of scan(filters, start, serverLimit, 0, options)) {
-      items.push(verification);
-      resume = lastOfAll ? undefined : next;
-      if (items.length === limit) break;
-    }
-    return items.length === limit && resume ? { items, nextCursor: encodeCursor(name, resume) } : { items };
+    return pageFrom(scan(filters, start, serverLimit, 0, options), limit, name);
   }
 
   const provider: VerifyProvider<NotificoreStartExtras> = {
@@ -350,7 +349,7 @@ export function notificore(options: NotificoreOptions): VerifyProvider<Notificor
       const result = await call({ operation: 'start', method: 'POST', path: 'api/2fa/authentications/otp', json: body, sends: true, options });
       const { wire, raw } = parseAuthentication(result.body, 'start', 'maybe');
       tries.start(wire.id, wire.code_max_tries ?? body.code_max_tries);
-      return map(wire, raw, 'start', 'maybe');
+      return toModel(wire, raw, 'start', 'maybe');
     },
 
     async check(id: string, code: string, callOptions?: CallOptions): Promise<CheckResult> {
@@ -371,7 +370,7 @@ export function notificore(options: NotificoreOptions): VerifyProvider<Notificor
       });
       if (result.status === 200) {
         const { wire, raw } = parseAuthentication(result.body, 'check', 'no');
-        return { verified: true, status: 'verified', verification: map(wire, raw, 'check') };
+        return { verified: true, status: 'verified', verification: toModel(wire, raw, 'check') };
       }
       const failure = { status: result.status, body: result.body, headers: result.headers, requestId: result.requestId, operation: 'check' as const, sends: false };
       const reason = checkOutcome(failure);
@@ -403,12 +402,7 @@ export function notificore(options: NotificoreOptions): VerifyProvider<Notificor
     },
 
     list(query: ListQuery = {}, callOptions?: CallOptions): AsyncIterable<Verification> {
-      return (async function* () {
-        const options = parseCallOptions(callOptions, ctx('list'));
-        const filters = parseListQuery(query, ctx('list'));
-        if (filters.reference !== undefined) return;
-        for await (const { verification } of scan(filters, { o: 0, ...windowOf(filters) }, listPageSize, prefetch, options)) yield verification;
-      })();
+      return itemsOf(batches(query, callOptions));
     },
 
     listPage,
@@ -436,5 +430,5 @@ export function notificore(options: NotificoreOptions): VerifyProvider<Notificor
   };
 
   Object.defineProperty(provider, inspect.custom, { value: () => `VerifyProvider { name: '${name}', vendor: 'notificore' }` });
-  return Object.freeze(provider);
+  return Object.freeze(withBatches(provider, batches));
 }

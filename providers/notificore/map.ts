@@ -142,13 +142,19 @@ export function toCreateBody(request: StartRequest, channels: readonly ChannelSt
   };
 }
 
-const ZONELESS = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2}(?:\.\d+)?)$/;
+const ZONELESS = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,3})\d*)?$/;
 
 /** `YYYY-MM-DD HH:MM:SS` (taken as UTC) or ISO 8601 with an offset; undefined when absent or unreadable. */
 export function parseDate(value: string | null | undefined): Date | undefined {
   if (value == null || value === '') return undefined;
-  const zoneless = ZONELESS.exec(value);
-  const date = new Date(zoneless ? `${zoneless[1]}T${zoneless[2]}Z` : value.replace(' ', 'T'));
+  const z = ZONELESS.exec(value);
+  if (z) {
+    // Read numerically: a list of thousands has four or five dates per item.
+    const ms = Date.UTC(+z[1]!, +z[2]! - 1, +z[3]!, +z[4]!, +z[5]!, +z[6]!, z[7] ? +z[7].padEnd(3, '0') : 0);
+    const date = new Date(ms);
+    return date.getUTCDate() === +z[3]! && date.getUTCMonth() === +z[2]! - 1 ? date : undefined;
+  }
+  const date = new Date(value.replace(' ', 'T'));
   return Number.isNaN(date.getTime()) ? undefined : date;
 }
 

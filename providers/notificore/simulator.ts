@@ -13,7 +13,7 @@
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { generateCode } from '../../src/codes/generate.js';
 import { Inbox } from '../../src/simulator/inbox.js';
-import { SimServer, type Fault, type SimRequest, type SimResponse } from '../../src/simulator/server.js';
+import { JsonCache, SimServer, type Fault, type SimRequest, type SimResponse } from '../../src/simulator/server.js';
 import type { NotificoreChannel } from './wire.js';
 
 export type NotificoreOutcome = 'delivered' | 'undelivered';
@@ -111,6 +111,16 @@ export class NotificoreSimulator {
   balance: number;
   readonly #server: SimServer;
   readonly #records = new Map<string, AuthenticationRecord>();
+  /** Pending authentications, swept for expiry before a list. */
+  readonly #pending = new Set<AuthenticationRecord>();
+  /** Bumped by every change; list results are cached per query until it moves. */
+  #version = 0;
+  #listCache: { key: string; version: number; matches: AuthenticationRecord[] } | undefined;
+  /** Full views (with messages), as get and list return them. */
+  readonly #views = new JsonCache<AuthenticationRecord>(
+    (r) => `${r.status}|${r.updated_at}|${r.expired_at}|${r.price}|${r.messages.length}`,
+    (r) => this.#view(r, true),
+  );
   readonly #templates: NotificoreTemplate[];
   readonly #options: NotificoreSimulatorOptions;
   #outcomes: Partial<Record<NotificoreChannel, NotificoreOutcome>>;
@@ -165,6 +175,7 @@ export class NotificoreSimulator {
   seed(input: { recipient: string; createdAt: number; status?: AuthenticationRecord['status']; channel?: NotificoreChannel }): string {
     const id = randomUUID();
     input = { ...input, createdAt: Math.floor(input.createdAt / 1000) * 1000 };
+    this.#version++;
     const status = input.status ?? 'verified';
     const currency = this.#options.currency ?? 'EUR';
     const channel = input.channel ?? 'sms';
@@ -230,6 +241,7 @@ export class NotificoreSimulator {
       return { status: 200, body: { bearer: this.#issueToken(now) } };
     }
     if (!this.#authorized(request, now)) return { status: 401, body: { message: 'Unauthenticated.' } };
+    if (method !== 'GET') this.#version++;
     if (method === 'POST' && path === '/api/auth/refresh') return { status: 200, body: { bearer: this.#issueToken(now) } };
     if (method === 'POST' && path === '/api/2fa/authentications/otp') return this.#create(request, now);
     if (method === 'GET' && path === '/api/2fa/authentications') return this.#list(request, now);
@@ -239,7 +251,7 @@ export class NotificoreSimulator {
     if (method === 'POST' && (match = ROUTES.cancel.exec(path))) return this.#cancel(match[1]!, now);
     if (method === 'GET' && (match = ROUTES.item.exec(path))) {
       const record = this.#find(match[1]!, now);
-      return record ? { status: 200, body: { data: this.#view(record, true) } } : notFound();
+      return record ? { status: 200, json: `{"data":${this.#views.json(record)}}` } : notFound();
     }
     return { status: 404, body: { message: 'Not Found' } };
   }
@@ -302,6 +314,7 @@ export class NotificoreSimulator {
       sim: { code: generateCode(digits), tries: 0 },
     };
     this.#records.set(record.id, record);
+    this.#pending.add(record);
     this.#send(record, now);
     return { status: 201, body: { data: this.#view(record, false) } };
   }
@@ -374,10 +387,29 @@ export class NotificoreSimulator {
     if (way !== 'asc' && way !== 'desc') fail('way', 'The selected way is invalid.');
     if (Object.keys(errors).length) return { status: 422, body: { message: INVALID, errors } };
 
+    for (const record of this.#pending) this.#expire(record, now);
+    const key = JSON.stringify([from, to, ids, status, channel, recipient, country, sort, way]);
+    const cached = this.#listCache?.key === key && this.#listCache.version === this.#version ? this.#listCache.matches : undefined;
+    const matches = cached ?? this.#matching(from, to, ids, status, channel, recipient, country, sort, way);
+    this.#listCache = { key, version: this.#version, matches };
+    const list = matches.slice(offset, offset + limit).map((record) => this.#views.json(record));
+    return { status: 200, json: `{"data":{"list":[${list.join(',')}],"total":${matches.length}}}` };
+  }
+
+  #matching(
+    from: number,
+    to: number,
+    ids: string[],
+    status: string | null,
+    channel: string | undefined,
+    recipient: string | null,
+    country: string | null,
+    sort: (typeof SORT_KEYS)[number],
+    way: string,
+  ): AuthenticationRecord[] {
     // filter[to] is a date: the whole day is included.
     const toEnd = to + 86_400_000;
     const matches = [...this.#records.values()].filter((record) => {
-      this.#expire(record, now);
       return (
         record.created_at >= from &&
         record.created_at < toEnd &&
@@ -399,10 +431,7 @@ export class NotificoreSimulator {
       if (x !== y) return (x < y ? -1 : 1) * direction;
       return (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) * direction;
     });
-    return {
-      status: 200,
-      body: { data: { list: matches.slice(offset, offset + limit).map((record) => this.#view(record, true)), total: matches.length } },
-    };
+    return matches;
   }
 
   // ---- state ----
@@ -418,6 +447,8 @@ export class NotificoreSimulator {
   }
 
   #finish(record: AuthenticationRecord, status: AuthenticationRecord['status'], at: number): void {
+    this.#pending.delete(record);
+    this.#version++;
     record.status = status;
     record.finished_at = at;
     record.updated_at = at;

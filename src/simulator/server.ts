@@ -18,11 +18,36 @@ export interface SimRequest {
   readonly ip: string;
 }
 
-/** What a route answers. */
+/** What a route answers: `body` is serialized as JSON; `json` is sent as it is (already JSON). */
 export interface SimResponse {
   readonly status: number;
   readonly body?: unknown;
+  readonly json?: string;
   readonly headers?: Record<string, string>;
+}
+
+/**
+ * Serialized views of records, reused while a record's signature (its mutable fields) is
+ * unchanged: list pages of finished records then cost no serialization.
+ */
+export class JsonCache<T extends object> {
+  readonly #cache = new WeakMap<T, { signature: string; json: string }>();
+  readonly #signature: (record: T) => string;
+  readonly #view: (record: T) => unknown;
+
+  constructor(signature: (record: T) => string, view: (record: T) => unknown) {
+    this.#signature = signature;
+    this.#view = view;
+  }
+
+  json(record: T): string {
+    const signature = this.#signature(record);
+    const hit = this.#cache.get(record);
+    if (hit?.signature === signature) return hit.json;
+    const json = JSON.stringify(this.#view(record));
+    this.#cache.set(record, { signature, json });
+    return json;
+  }
 }
 
 /**
@@ -164,7 +189,7 @@ export class SimServer {
     const wait = this.#latencyMs + delayMs;
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     if (res.destroyed) return;
-    const body = response.body === undefined ? '' : JSON.stringify(response.body);
+    const body = response.json ?? (response.body === undefined ? '' : JSON.stringify(response.body));
     res.writeHead(response.status, {
       ...(body && { 'content-type': 'application/json' }),
       'content-length': Buffer.byteLength(body),
