@@ -1,14 +1,21 @@
-// Benchmarks: `npm run bench` (builds first). Writes bench/results/*.json and prints Markdown.
+// Benchmarks: `npm run bench` (builds first). Each benchmark runs in a process of its own, so
+// one's memory high-water mark does not hide another's. Writes bench/results/*.json and prints
+// Markdown. `node --expose-gc bench/run.mjs listing` runs one.
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { runListing } from './listing.mjs';
-import { runRoundTrips } from './roundtrip.mjs';
+import { fileURLToPath } from 'node:url';
 
+const benches = { roundtrip: () => import('./roundtrip.mjs').then((m) => m.runRoundTrips()), listing: () => import('./listing.mjs').then((m) => m.runListing()) };
 const only = process.argv[2];
-const benches = { roundtrip: runRoundTrips, listing: runListing };
-mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-for (const [name, run] of Object.entries(benches)) {
-  if (only && only !== name) continue;
-  const results = await run();
-  writeFileSync(new URL(`./results/${name}.json`, import.meta.url), JSON.stringify(results, null, 2) + '\n');
+if (only === undefined) {
+  for (const name of Object.keys(benches)) {
+    const run = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), name], { stdio: 'inherit' });
+    if (run.status !== 0) process.exit(run.status ?? 1);
+  }
+} else {
+  if (!(only in benches)) throw new Error(`no benchmark '${only}'; there are ${Object.keys(benches).join(', ')}`);
+  const results = await benches[only]();
+  mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
+  writeFileSync(new URL(`./results/${only}.json`, import.meta.url), JSON.stringify(results, null, 2) + '\n');
   console.log(results.markdown + '\n');
 }
