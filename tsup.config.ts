@@ -15,6 +15,9 @@ export default defineConfig({
   platform: 'node',
   dts: { entry: { index: 'src/index.ts', lox24: 'providers/lox24/index.ts', notificore: 'providers/notificore/index.ts', messagebird: 'providers/messagebird/index.ts', testing: 'providers/testing.ts' } },
   sourcemap: true,
+  // createProvider loads adapters by the package's own name (self-reference), so the core
+  // bundle never contains them.
+  external: [/^polyverify\//],
   clean: true,
   splitting: true,
   treeshake: true,

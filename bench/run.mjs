@@ -5,7 +5,11 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const benches = { roundtrip: () => import('./roundtrip.mjs').then((m) => m.runRoundTrips()), listing: () => import('./listing.mjs').then((m) => m.runListing()) };
+const benches = {
+  roundtrip: () => import('./roundtrip.mjs').then((m) => m.runRoundTrips()),
+  listing: () => import('./listing.mjs').then((m) => m.runListing()),
+  bundle: () => import('./bundle.mjs').then((m) => m.runBundle()),
+};
 const only = process.argv[2];
 if (only === undefined) {
   for (const name of Object.keys(benches)) {

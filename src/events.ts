@@ -51,7 +51,21 @@ export interface WarningEvent extends EventBase {
   readonly message: string;
 }
 
-export type VerifyEvent = RequestEvent | ResponseEvent | RetryEvent | ErrorEvent | WarningEvent;
+/**
+ * A decision of `failover()` or `route()` about one member:
+ * `try` (asked to start), `sent` (it started the verification), `next` (it failed with
+ * nothing sent: the next member is tried), `stop` (it failed and a message may have gone
+ * out: no other member is tried), `next-despite-maybe` (the same, with the caller's opt-in
+ * to go on), `exhausted` (every member failed), `route` (chosen for a destination).
+ */
+export interface DecisionEvent extends EventBase {
+  readonly type: 'decision';
+  readonly member: string;
+  readonly decision: 'try' | 'sent' | 'next' | 'stop' | 'next-despite-maybe' | 'exhausted' | 'route';
+  readonly error?: { readonly name: string; readonly code: string; readonly sent: string };
+}
+
+export type VerifyEvent = RequestEvent | ResponseEvent | RetryEvent | ErrorEvent | WarningEvent | DecisionEvent;
 
 /** Calls the listener, never letting a listener's exception break the operation. */
 export function emit(listener: ((event: VerifyEvent) => void) | undefined, event: VerifyEvent): void {

@@ -45,7 +45,7 @@ export {
   type VerifyErrorCode,
   type VerifyErrorInit,
 } from './errors.js';
-export type { VerifyEvent, RequestEvent, ResponseEvent, RetryEvent, ErrorEvent, WarningEvent } from './events.js';
+export type { VerifyEvent, RequestEvent, ResponseEvent, RetryEvent, ErrorEvent, WarningEvent, DecisionEvent } from './events.js';
 export {
   MemoryCodeStore,
   CodeHasher,
@@ -67,3 +67,22 @@ export {
   type SkippedProvider,
 } from './listing.js';
 export { Summarizer, channelOf, summarize, type Summary } from './summary.js';
+export {
+  ENV,
+  configFromEnv,
+  createFromConfig,
+  createProvider,
+  providerFromEnv,
+  type BirdTarget,
+  type CommonConfig,
+  type EnvVars,
+  type Lox24Config,
+  type MessagebirdConfig,
+  type NotificoreConfig,
+  type PolyverifyConfig,
+  type ProviderConfig,
+  type RuntimeOptions,
+} from './config.js';
+export { failover, type FailoverOptions } from './failover.js';
+export { route, type RouteOptions, type RouteTable } from './route.js';
+export { ID_SEPARATOR, routableId } from './composite.js';

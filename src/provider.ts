@@ -20,8 +20,11 @@ export interface Capabilities {
   readonly channels: readonly Channel[];
   /** Recipient kinds the vendor accepts. */
   readonly recipients: readonly ('phone' | 'email')[];
-  /** Who generates and checks the code: the vendor, or polyverify (keyed hash in a `CodeStore`). */
-  readonly codeOwner: 'vendor' | 'library';
+  /**
+   * Who generates and checks the code: the vendor, or polyverify (keyed hash in a
+   * `CodeStore`); `mixed` for a failover or route over both kinds.
+   */
+  readonly codeOwner: 'vendor' | 'library' | 'mixed';
   /** Whether `start()` accepts a code of your own. */
   readonly customCode: boolean;
   readonly codeLength: { readonly min: number; readonly max: number; readonly default: number };
@@ -34,8 +37,9 @@ export interface Capabilities {
   /**
    * `'vendor'`: `cancel()` cancels at the vendor. `'local'`: it only invalidates the code
    * in polyverify's store (a message already sent is not recalled). `'none'`: unsupported.
+   * `'mixed'`: a failover or route whose members differ; the issuing member decides.
    */
-  readonly cancel: 'vendor' | 'local' | 'none';
+  readonly cancel: 'vendor' | 'local' | 'none' | 'mixed';
   /** Whether the vendor reports costs. */
   readonly cost: boolean;
   /** Whether the vendor stores `reference` and returns it in reads (else it is not kept). */

@@ -105,11 +105,18 @@ export function fieldIssues(issues: readonly v.BaseIssue<unknown>[], root?: stri
   for (const issue of issues) {
     const path = v.getDotPath(issue);
     const field = [root, path].filter((part) => part !== undefined && part !== null && part !== '').join('.') || (root ?? 'input');
-    // An unknown key of a strict object has the key as its path.
-    const unknownKey = issue.type.startsWith('strict_') && issue.expected === 'never';
-    out.push({ field, message: unknownKey ? `is not a known field (${issue.message})` : withoutReceived(issue.message) });
+    out.push({ field, message: messageOf(issue) });
   }
   return out;
+}
+
+function messageOf(issue: v.BaseIssue<unknown>): string {
+  const ownMessage = !issue.message.startsWith('Invalid ');
+  // An unknown key of a strict object: the path names the key.
+  if (issue.expected === 'never') return ownMessage ? `is not a known field (${issue.message})` : 'is not a known field';
+  // A required key that is missing.
+  if (issue.received === 'undefined' && issue.message.startsWith('Invalid key')) return 'is required';
+  return withoutReceived(issue.message);
 }
 
 // valibot's default messages end in `but received "…"`; the value must not leak.

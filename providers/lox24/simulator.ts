@@ -86,7 +86,7 @@ const BLOCK_MS = 600_000;
 
 /** A running LOX24 simulator. */
 export class Lox24Simulator {
-  readonly inbox = new Inbox();
+  readonly #inbox = new Inbox();
   /** The accepted token. */
   readonly token: string;
   /** Current account balance, cents. */
@@ -95,6 +95,8 @@ export class Lox24Simulator {
   readonly #records = new Map<string, VerifyCodeRecord>();
   /** The same records in creation order, for pages. */
   readonly #ordered: VerifyCodeRecord[] = [];
+  /** Records still being delivered. */
+  readonly #active = new Set<VerifyCodeRecord>();
   readonly #views = new JsonCache<VerifyCodeRecord>(
     (r) => `${r.status}|${r.updated_at}|${r.history.length}|${r.cost}|${r.sim.done}`,
     (r) => this.#view(r),
@@ -127,6 +129,12 @@ export class Lox24Simulator {
     const server = await SimServer.start((request) => simulator!.#route(request), options);
     simulator = new Lox24Simulator(server, options);
     return simulator;
+  }
+
+  /** What was delivered, up to now (due delivery steps are processed first). */
+  get inbox(): Inbox {
+    this.#processAll();
+    return this.#inbox;
   }
 
   /** The base URL to give the adapter as `baseUrl`. */
@@ -163,7 +171,7 @@ export class Lox24Simulator {
     const record = this.#records.get(phoneOrId);
     if (record) this.#process(record, this.now());
     else this.#processAll();
-    return this.inbox.last(phoneOrId)?.code;
+    return this.#inbox.last(phoneOrId)?.code;
   }
   /** Every verify code held, processed up to now, as LOX24 would return it. */
   verifyCodes(): unknown[] {
@@ -215,6 +223,7 @@ export class Lox24Simulator {
   #add(record: VerifyCodeRecord): void {
     this.#records.set(record.id, record);
     this.#ordered.push(record);
+    if (!record.sim.done) this.#active.add(record);
   }
 
   // ---- routes ----
@@ -368,7 +377,7 @@ export class Lox24Simulator {
 
   #processAll(): void {
     const now = this.now();
-    for (const record of this.#records.values()) this.#process(record, now);
+    for (const record of this.#active) this.#process(record, now);
   }
 
   /** Advances a verify code along its routing strategy up to `now`. */
@@ -395,7 +404,7 @@ export class Lox24Simulator {
       this.balanceCents -= this.#options.prices[step.channel];
       record.updated_at = processedAt;
       if (outcome === 'delivered') {
-        this.inbox.add({
+        this.#inbox.add({
           to: record.phone,
           channel: step.channel,
           code: record.code,
@@ -416,6 +425,7 @@ export class Lox24Simulator {
   }
 
   #finish(record: VerifyCodeRecord, status: number): void {
+    this.#active.delete(record);
     record.status = status;
     record.cost = record.sim.costCents;
     record.currency = 'EUR';

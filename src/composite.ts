@@ -1,0 +1,145 @@
+/**
+ * What `failover()` and `route()` share: ids that name the member that issued them, the
+ * combined capabilities of the members, and listing over members.
+ */
+import { ValidationError } from './errors.js';
+import { LIST_BATCHES, listAcross, listAcrossPage, type BatchLister } from './listing.js';
+import type { CheckResult, ListFilter, ListQuery, Page, PageQuery, Verification } from './model.js';
+import type { CallOptions, Capabilities, VerifyProvider } from './provider.js';
+import { invalid } from './validate.js';
+
+/** Separates the member's name from the rest of a routable id (`lox24:…`). */
+export const ID_SEPARATOR = ':';
+const MEMBER_NAME = /^[A-Za-z0-9_-]{1,40}$/;
+
+/** The id a composite hands out: the member's name, then the member's own id. */
+export function routableId(member: string, id: string): string {
+  return `${member}${ID_SEPARATOR}${id}`;
+}
+
+/** The member a routable id names, and the member's own id. */
+export function splitRoutableId(id: unknown, owner: string, operation: 'check' | 'get' | 'resend' | 'failover' | 'cancel'): { member: string; id: string } {
+  const at = typeof id === 'string' ? id.indexOf(ID_SEPARATOR) : -1;
+  if (typeof id !== 'string' || at <= 0) {
+    invalid([{ field: 'id', message: `must be an id from ${owner} (member:id)` }], { provider: owner, operation });
+  }
+  return { member: id.slice(0, at), id: id.slice(at + ID_SEPARATOR.length) };
+}
+
+/** Checks that member names are distinct and can stand in routable ids. */
+export function checkMembers(members: readonly VerifyProvider[], owner: string): void {
+  const context = { provider: owner, operation: 'config' as const, summary: `Invalid ${owner} members` };
+  if (members.length === 0) invalid([{ field: 'providers', message: 'must have at least one provider' }], context);
+  const issues = [];
+  const seen = new Set<string>();
+  for (const member of members) {
+    if (!MEMBER_NAME.test(member.name)) issues.push({ field: 'providers', message: `'${member.name}' is not a usable name: use 1 to 40 letters, digits, _ or - (option name)` });
+    if (seen.has(member.name)) issues.push({ field: 'providers', message: `has two different providers named '${member.name}'; give each a distinct name` });
+    seen.add(member.name);
+  }
+  if (issues.length) throw new ValidationError(issues, context, `Invalid ${owner} members`);
+}
+
+export function qualify(verification: Verification, member: string): Verification {
+  return { ...verification, id: routableId(member, verification.id) };
+}
+
+export function qualifyResult(result: CheckResult, member: string): CheckResult {
+  return result.verification ? { ...result, verification: qualify(result.verification, member) } : result;
+}
+
+const ALL_FILTERS: readonly ListFilter[] = ['from', 'to', 'status', 'channel', 'phone', 'reference', 'ids'];
+
+/** The capabilities of a set of members, as a caller of the composite meets them. */
+export function combinedCapabilities(members: readonly VerifyProvider[]): Capabilities {
+  const caps = members.map((m) => m.capabilities);
+  const union = <T>(pick: (c: Capabilities) => readonly T[]) => [...new Set(caps.flatMap(pick))];
+  const same = <T extends string>(pick: (c: Capabilities) => T): T | 'mixed' => (caps.every((c) => pick(c) === pick(caps[0]!)) ? pick(caps[0]!) : 'mixed');
+  // A start may land on any member: numeric limits are what every member accepts.
+  const range = (pick: (c: Capabilities) => { min: number; max: number; default: number }) => {
+    const min = Math.max(...caps.map((c) => pick(c).min));
+    const max = Math.min(...caps.map((c) => pick(c).max));
+    return { min, max, default: Math.min(max, Math.max(min, pick(caps[0]!).default)) };
+  };
+  const server = ALL_FILTERS.filter((f) => caps.every((c) => c.listFilters.server.includes(f)));
+  return {
+    channels: union((c) => c.channels),
+    recipients: union((c) => c.recipients),
+    codeOwner: same((c) => c.codeOwner),
+    customCode: caps.every((c) => c.customCode),
+    codeLength: range((c) => c.codeLength),
+    ttlSeconds: range((c) => c.ttlSeconds),
+    maxAttempts: range((c) => c.maxAttempts),
+    // Later calls go to the member that issued the verification: what some member can do.
+    resend: caps.some((c) => c.resend),
+    failover: caps.some((c) => c.failover),
+    cancel: same((c) => c.cancel),
+    cost: caps.some((c) => c.cost),
+    reference: caps.every((c) => c.reference),
+    listFilters: { server, client: ALL_FILTERS.filter((f) => !server.includes(f)) },
+  };
+}
+
+/** A member seen through the composite: same listing, ids qualified with the member's name. */
+function qualifiedView(member: VerifyProvider): VerifyProvider {
+  const name = member.name;
+  const view = Object.create(member) as VerifyProvider & Partial<BatchLister>;
+  Object.defineProperties(view, {
+    list: {
+      value: (query?: ListQuery, options?: CallOptions) =>
+        (async function* () {
+          for await (const v of member.list(query, options)) yield qualify(v, name);
+        })(),
+    },
+    listPage: {
+      value: async (query?: PageQuery, options?: CallOptions): Promise<Page<Verification>> => {
+        const page = await member.listPage(query, options);
+        return { ...page, items: page.items.map((v) => qualify(v, name)) };
+      },
+    },
+  });
+  const batches = (member as Partial<BatchLister>)[LIST_BATCHES];
+  if (batches) {
+    Object.defineProperty(view, LIST_BATCHES, {
+      value: async function* (query: ListQuery, options?: CallOptions) {
+        for await (const batch of batches.call(member, query, options)) yield batch.map((v) => qualify(v, name));
+      },
+    });
+  }
+  return view;
+}
+
+/** Listing over members, newest first, with routable ids. */
+export function compositeListing(members: readonly VerifyProvider[]) {
+  const views = members.map(qualifiedView);
+  return {
+    list: (query?: ListQuery, options?: CallOptions): AsyncIterable<Verification> => listAcross(views, query, options),
+    listPage: async (query?: PageQuery, options?: CallOptions): Promise<Page<Verification>> => {
+      const { items, nextCursor } = await listAcrossPage(views, query, options);
+      return nextCursor === undefined ? { items } : { items, nextCursor };
+    },
+  };
+}
+
+/** Runs `call` on the member a routable id names. */
+export function onIssuer<T>(members: readonly VerifyProvider[], owner: string, id: unknown, operation: 'check' | 'get' | 'resend' | 'failover' | 'cancel', call: (member: VerifyProvider, memberId: string) => Promise<T>): Promise<T> {
+  try {
+    const parts = splitRoutableId(id, owner, operation);
+    const member = members.find((m) => m.name === parts.member);
+    if (!member) invalid([{ field: 'id', message: `names '${parts.member}', which ${owner} does not have` }], { provider: owner, operation });
+    return call(member, parts.id);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+/** `check`, `get`, `resend`, `failover` and `cancel` of a composite: each goes to the issuing member. */
+export function issuerCalls(members: readonly VerifyProvider[], owner: string): Pick<VerifyProvider, 'check' | 'get' | 'resend' | 'failover' | 'cancel'> {
+  return {
+    check: (id, code, o) => onIssuer(members, owner, id, 'check', async (member, memberId) => qualifyResult(await member.check(memberId, code, o), member.name)),
+    get: (id, o) => onIssuer(members, owner, id, 'get', async (member, memberId) => qualify(await member.get(memberId, o), member.name)),
+    resend: (id, o) => onIssuer(members, owner, id, 'resend', async (member, memberId) => qualify(await member.resend(memberId, o), member.name)),
+    failover: (id, o) => onIssuer(members, owner, id, 'failover', async (member, memberId) => qualify(await member.failover(memberId, o), member.name)),
+    cancel: (id, o) => onIssuer(members, owner, id, 'cancel', async (member, memberId) => qualify(await member.cancel(memberId, o), member.name)),
+  };
+}
