@@ -289,7 +289,9 @@ export class HttpClient {
       );
     }
     const code = errorCode(error);
-    const unreached = code !== undefined && NOT_SENT_CODES.has(code);
+    // fetch refuses some ports itself ("bad port"): nothing left the machine.
+    const badPort = error instanceof Error && error.cause instanceof Error && error.cause.message === 'bad port';
+    const unreached = badPort || (code !== undefined && NOT_SENT_CODES.has(code));
     const sent = unreached ? 'no' : maybe;
     const failure = new ConnectionError(
       `${provider} ${call.operation}: connection failed${code ? ` (${code})` : ''}${sentNote(call.sends, sent)}`,

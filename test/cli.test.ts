@@ -1,36 +1,220 @@
-/** The built `polyverify` command, run as a subprocess (`npm test` builds first). */
-import { spawnSync } from 'node:child_process';
+/**
+ * The built `polyverify` command as a subprocess (`npm test` builds first), against the
+ * simulators running in this test process, configured through --config.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { parse as parseCsv } from 'csv-parse/sync';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../src/cli/main.js';
+import { startAll, type RunningSimulators } from '../src/cli/simulate.js';
+import type { Verification } from '../src/index.js';
 
 const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
-const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 30_000 });
+const dir = mkdtempSync(join(tmpdir(), 'polyverify-cli-'));
 
-describe('polyverify command', () => {
-  it('demo walks through every step and exits 0', () => {
-    const { status, stdout, stderr } = run('demo');
+interface Run {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+function run(...args: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [cli, ...args], { timeout: 30_000, env: { PATH: process.env.PATH } }, (error, stdout, stderr) => {
+      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+let sims: RunningSimulators;
+let all: string; // a config file with the three simulators, in failover order
+const single: Record<string, string> = {};
+
+beforeAll(async () => {
+  sims = await startAll();
+  all = join(dir, 'all.json');
+  writeFileSync(all, JSON.stringify(sims.configs));
+  for (const config of sims.configs) {
+    single[config.provider] = join(dir, `${config.provider}.json`);
+    writeFileSync(single[config.provider]!, JSON.stringify(config));
+  }
+});
+afterAll(() => sims.close());
+
+const verification = (r: Run) => JSON.parse(r.stdout) as Verification;
+const codeOf = (id: string) => sims.inbox({ id } as Verification).code;
+
+describe('polyverify demo', () => {
+  it('walks through every step and exits 0', async () => {
+    const { code, stdout, stderr } = await run('demo');
     expect(stderr).toBe('');
-    expect(status).toBe(0);
-    for (const step of ['1. start', '2. the simulator', '3. check a wrong code: verified false, reason incorrect_code, 4 attempts left',
-      '4. check the right code: verified true, status verified', '5. check it again: verified false, reason already_verified',
-      '6. get: status verified; attempts: telegram failed, sms delivered', 'reason expired', '8. list everything', '9. exact cost total: ']) {
+    expect(code).toBe(0);
+    for (const step of [
+      '1. LOX24 transports codes',
+      'wrong code  verified false, reason incorrect_code, 4 attempts left',
+      'right code  verified true, status verified',
+      '2. Notificore owns the code',
+      '3. Bird',
+      'decisions   lox24 try → lox24 next (connection, sent no) → notificore try → notificore sent',
+      'check       through a fresh failover from the same config: verified true',
+      '5. Everything, across the three vendors, newest first',
+      '6. Exact cost summary',
+      'done:',
+    ]) {
       expect(stdout).toContain(step);
     }
-    expect(stdout).toContain('+49170*****67');
+  });
+});
+
+describe('polyverify simulate', () => {
+  it('prints the simulators and a config that works, and stops on SIGINT', async () => {
+    const { spawn } = await import('node:child_process');
+    const child = spawn(process.execPath, [cli, 'simulate'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    for await (const chunk of child.stdout) {
+      out += chunk;
+      if (out.trimEnd().endsWith(']')) break;
+    }
+    expect(out).toMatch(/^LOX24 +http:\/\/127\.0\.0\.1:\d+ +X-LOX24-AUTH-TOKEN: /m);
+    const config = join(dir, 'simulated.json');
+    writeFileSync(config, out.slice(out.indexOf('[')));
+    const started = await run('start', '--to', '+61401629754', '--config', config, '--json');
+    expect(verification(started).provider).toBe('lox24');
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+  });
+});
+
+describe('operations through --config', () => {
+  it('start, check (wrong then right), get, resend and cancel on Notificore', async () => {
+    const started = await run('start', '--to', '+61401629754', '--channel', 'sms', '--config', single.notificore!, '--json');
+    expect(started.code).toBe(0);
+    const v = verification(started);
+    expect(v).toMatchObject({ provider: 'notificore', status: 'pending', to: '+61401629754' });
+    const wrong = await run('check', v.id, '000000', '--config', single.notificore!);
+    expect(wrong.code).toBe(9);
+    expect(wrong.stdout).toContain('reason       incorrect_code');
+    const resent = await run('resend', v.id, '--config', single.notificore!, '--json');
+    expect(resent.code).toBe(0);
+    const right = await run('check', v.id, codeOf(v.id), '--config', single.notificore!);
+    expect(right).toMatchObject({ code: 0, stderr: '' });
+    expect(right.stdout).toContain('verified     true');
+    const got = await run('get', v.id, '--config', single.notificore!);
+    expect(got.stdout).toMatch(/^status {7}verified$/m);
+    const other = verification(await run('start', '--to', '+61401629754', '--config', single.notificore!, '--json'));
+    expect(verification(await run('cancel', other.id, '--config', single.notificore!, '--json')).status).toBe('canceled');
   });
 
-  it('an unknown command prints the usage line and exits 2', () => {
-    const { status, stderr } = run('bogus');
-    expect(status).toBe(2);
-    expect(stderr).toBe("polyverify: unknown command 'bogus'\nusage: polyverify <command> [options]\n");
+  it('failover moves a Bird verification to its next step', async () => {
+    const steps = verification(await run('start', '--to', '+31612345678', '--channel', 'whatsapp', '--channel', 'sms', '--config', single.messagebird!, '--json'));
+    const moved = verification(await run('failover', steps.id, '--config', single.messagebird!, '--json'));
+    expect(moved.attempts.map((a) => a.channel)).toEqual(['whatsapp', 'sms']);
+    expect(sims.inbox(moved).channel).toBe('sms');
   });
 
-  it('an unknown option exits 2', () => {
-    expect(run('demo', '--nope').status).toBe(2);
+  it('failover past the last step: Bird refuses, one line, exit 6', async () => {
+    const bird = join(dir, 'bird-steps.json');
+    const config = sims.configs[2]!;
+    writeFileSync(bird, JSON.stringify({ ...config, defaultChannels: [{ channel: 'email' }] }));
+    const v = verification(await run('start', '--email', 'ann@example.com', '--config', bird, '--json'));
+    expect(v.channels).toEqual([{ channel: 'email' }]);
+    const moved = await run('failover', v.id, '--config', bird);
+    expect(moved.code).toBe(6); // one step only
+    expect(moved.stderr.trim().split('\n')).toHaveLength(1);
+    expect(moved.stderr).toMatch(/^polyverify failover: RejectedError: messagebird failover: HTTP 422: There is no next step to fail over to \(NoNextStep\) — /);
   });
 
-  it('--help exits 0 for the command and for each subcommand', () => {
-    expect(run('--help')).toMatchObject({ status: 0 });
-    expect(run('demo', '--help').stdout).toContain('usage: polyverify demo');
+  it('a failover config starts on the first vendor and routes later calls by the id', async () => {
+    const v = verification(await run('start', '--to', '+61401629754', '--config', all, '--json'));
+    expect(v.id).toMatch(/^lox24:/);
+    const got = await run('get', v.id, '--config', all, '--json');
+    expect(verification(got).id).toBe(v.id);
+  });
+});
+
+describe('list and costs', () => {
+  const references = ['plain', 'a,b', 'say "hi"', 'line one\nline two', 'trailing\r\n'];
+
+  beforeAll(async () => {
+    for (const reference of references) {
+      const r = await run('start', '--to', '+491701234567', '--reference', reference, '--config', single.lox24!, '--json');
+      expect(r.code).toBe(0);
+    }
+  });
+
+  it('CSV with commas, quotes and newlines round-trips through a CSV parser', async () => {
+    const out = join(dir, 'export.csv');
+    const r = await run('list', '--provider', 'lox24', '--format', 'csv', '--out', out, '--config', all);
+    expect(r).toMatchObject({ code: 0, stdout: '' });
+    const rows = parseCsv(readFileSync(out, 'utf8'), { columns: true }) as Record<string, string>[];
+    expect(rows.map((row) => row['reference']).filter((ref) => references.includes(ref!)).sort()).toEqual([...references].sort());
+    expect(rows.every((row) => /^lox24:/.test(row['id']!))).toBe(true);
+  });
+
+  it('json, ndjson and table formats, filtered', async () => {
+    const json = JSON.parse((await run('list', '--format', 'json', '--reference', 'a,b', '--config', all)).stdout) as Verification[];
+    expect(json.map((v) => v.reference)).toEqual(['a,b']);
+    const ndjson = (await run('list', '--format', 'ndjson', '--provider', 'lox24', '--config', all)).stdout.trim().split('\n');
+    expect(ndjson.length).toBeGreaterThanOrEqual(references.length);
+    expect(ndjson.every((line) => JSON.parse(line).provider === 'lox24')).toBe(true);
+    const table = (await run('list', '--status', 'pending', '--config', single.lox24!)).stdout.split('\n');
+    expect(table[0]).toMatch(/^created_at +provider +id +to +status/);
+    expect(table.some((line) => line.includes('line one⏎line two'))).toBe(true);
+  });
+
+  it('costs totals per provider, channel and currency', async () => {
+    const r = await run('costs', '--from', '2020-01-01', '--config', all, '--json');
+    expect(r.code).toBe(0);
+    const summary = JSON.parse(r.stdout);
+    expect(summary.count).toBeGreaterThan(0);
+    expect(Object.keys(summary.costByProvider).sort()).toEqual(expect.arrayContaining(['lox24']));
+    expect((await run('costs', '--config', all)).code).toBe(2);
+  });
+
+  it('shows progress on a terminal while exporting', async () => {
+    const err: string[] = [];
+    const sink: string[] = [];
+    const { Writable } = await import('node:stream');
+    const stdout = new Writable({ write: (chunk, _enc, done) => (sink.push(String(chunk)), done()) });
+    const code = await main(['list', '--format', 'ndjson', '--config', all], { out: () => undefined, err: (l) => err.push(l), stdout, stderrIsTty: true, env: {} });
+    expect(code).toBe(0);
+    expect(err.at(-1)).toMatch(/^\r\d+ records, \d+ pages, \d+\/s\n$/);
+  });
+});
+
+describe('errors', () => {
+  it('bad arguments give the usage line and exit 2', async () => {
+    for (const args of [['bogus'], ['start', '--config', all], ['check', 'only-an-id'], ['list', '--format', 'xml'], ['start', '--to', '+49170', '--ttl', 'soon']]) {
+      const r = await run(...args);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/\nusage: polyverify/);
+    }
+    expect((await run()).code).toBe(2);
+    expect((await run('list', '--help')).stdout).toContain('usage: polyverify list');
+  });
+
+  it('a vendor error gives its exit code and one line, with no secret', async () => {
+    const wrongKey = join(dir, 'wrong.json');
+    writeFileSync(wrongKey, JSON.stringify({ ...sims.configs[1], apiKey: 'live_wrong_SECRET_key' }));
+    const r = await run('start', '--to', '+61401629754', '--config', wrongKey);
+    expect(r.code).toBe(4);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^polyverify start: AuthenticationError: notificore auth: HTTP 401: Unauthenticated\. — check the credentials and the account\n$/);
+    expect(r.stderr).not.toContain('SECRET');
+    const missing = await run('get', '00000000-0000-4000-8000-000000000000', '--config', single.notificore!);
+    expect(missing.code).toBe(5);
+    const noConfig = await run('get', 'x');
+    expect(noConfig.code).toBe(3);
+    expect(noConfig.stderr).toBe("polyverify get: ValidationError: Invalid environment: POLYVERIFY_PROVIDER: is not set — fix the configuration\n");
+  });
+
+  it('--debug adds the stack', async () => {
+    const r = await run('get', 'x', '--debug');
+    expect(r.stderr.split('\n').length).toBeGreaterThan(3);
   });
 });

@@ -1,75 +1,101 @@
 /**
- * `polyverify demo`: the main job on the built-in simulators, no credentials, nothing
- * leaving 127.0.0.1.
+ * `polyverify demo`: the main job on the built-in simulators of all three vendors, no
+ * credentials, nothing leaving 127.0.0.1.
  */
-import { lox24 } from '../../providers/lox24/index.js';
-import { startLox24Simulator } from '../../providers/lox24/simulator.js';
-import { sumCosts } from '../money.js';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createFromConfig, createProvider } from '../config.js';
+import type { VerifyEvent } from '../events.js';
+import { failover } from '../failover.js';
+import { listAcross } from '../listing.js';
 import type { Verification } from '../model.js';
 import { maskPhone } from '../redact.js';
+import { summarize } from '../summary.js';
+import { startAll } from './simulate.js';
+import { describeSummary, money, tableLines } from './format.js';
+import type { Command } from './operations.js';
+import { COMMON_OPTIONS, parse } from './context.js';
 
 type Print = (line: string) => void;
 
-function describeAttempts(v: Verification): string {
-  if (v.attempts.length === 0) return 'no delivery attempt yet';
-  return v.attempts.map((a) => `${a.channel} ${a.status}`).join(', ');
+/** A loopback URL nothing listens on: a port taken, then given back. */
+async function closedPortUrl(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return `http://127.0.0.1:${port}`;
 }
 
 /** Runs the demo, printing each step; resolves when done. */
 export async function runDemo(print: Print): Promise<void> {
-  const phone = '+491701234567';
-  const sim = await startLox24Simulator({ outcomes: { telegram: 'failed' }, prices: { telegram: 5, voice: 20, sms: 9 } });
+  const sims = await startAll();
   try {
-    print('polyverify demo: LOX24 on its built-in simulator (no credentials; nothing leaves 127.0.0.1)');
-    print(`simulator at ${sim.url}; telegram is set to fail, so LOX24 falls back to sms`);
+    const [loxConfig, ncConfig, birdConfig] = sims.configs as [never, never, never];
+    print('polyverify demo: LOX24, Notificore and Bird on their built-in simulators (no credentials; nothing leaves 127.0.0.1)');
     print('');
-    const verify = lox24({ token: sim.token, secret: 'demo-secret-not-for-production', baseUrl: sim.url, now: () => sim.now() });
+    const lox = await createProvider(loxConfig);
+    const nc = await createProvider(ncConfig);
+    const bird = await createProvider(birdConfig);
+    const inbox = (v: Verification) => sims.inbox(v);
 
-    print('1. start a verification: telegram first, then sms');
-    const v = await verify.start({
-      to: phone,
-      locale: 'en',
-      reference: 'signup-42',
-      channels: [{ channel: 'telegram', timeoutSec: 30 }, { channel: 'sms', sender: 'LOX24', template: 'Your code is {{code}}' }],
-    });
-    print(`   id ${v.id}, to ${maskPhone(v.to)}, status ${v.status}; polyverify generated the code and kept only its HMAC`);
+    print('1. LOX24 transports codes: polyverify generates the code, keeps only its HMAC, and checks it itself');
+    const a = await lox.start({ to: '+491701234567', locale: 'en', reference: 'signup-42', channels: [{ channel: 'telegram' }, { channel: 'sms', sender: 'LOX24' }] });
+    print(`   start       ${a.id} to ${maskPhone(a.to)}, status ${a.status}`);
+    print(`   inbox       "${inbox(a).text}" by ${inbox(a).channel} (the demo shows the code; polyverify never logs one)`);
+    const wrong = await lox.check(a.id, inbox(a).code === '000000' ? '111111' : '000000');
+    print(`   wrong code  verified ${wrong.verified}, reason ${wrong.reason}, ${wrong.attemptsRemaining} attempts left`);
+    const right = await lox.check(a.id, inbox(a).code);
+    print(`   right code  verified ${right.verified}, status ${right.status}`);
+    const replay = await lox.check(a.id, inbox(a).code);
+    print(`   again       verified ${replay.verified}, reason ${replay.reason} (single use)`);
 
-    const code = sim.lastCode(v.id)!;
-    const message = sim.inbox.last(v.id)!;
-    print(`2. the simulator's inbox: "${message.text}" by ${message.channel} (the demo shows the code; polyverify never logs it)`);
+    print('2. Notificore owns the code: Viber first, SMS as its own fallback');
+    const b = await nc.start({ to: '+61401629754', channels: [{ channel: 'viber' }, { channel: 'sms', sender: 'MyAppSMS' }] });
+    print(`   start       ${b.id} to ${maskPhone(b.to)}, status ${b.status}`);
+    print(`   inbox       "${inbox(b).text}" by ${inbox(b).channel}`);
+    const nWrong = await nc.check(b.id, inbox(b).code.replace(/./g, (d) => String((Number(d) + 1) % 10)));
+    print(`   wrong code  verified ${nWrong.verified}, reason ${nWrong.reason}, ${nWrong.attemptsRemaining} attempts left`);
+    const nRight = await nc.check(b.id, inbox(b).code);
+    print(`   right code  verified ${nRight.verified}, cost ${money(nRight.verification?.cost ?? null)}`);
 
-    const wrong = code === '000000' ? '111111' : '000000';
-    const miss = await verify.check(v.id, wrong);
-    print(`3. check a wrong code: verified ${miss.verified}, reason ${miss.reason}, ${miss.attemptsRemaining} attempts left`);
+    print('3. Bird: SMS through a navigator, checked at Bird');
+    const c = await bird.start({ to: '+31612345678', locale: 'nl-NL' });
+    print(`   start       ${c.id} to ${maskPhone(c.to)}, status ${c.status}`);
+    print(`   inbox       "${inbox(c).text}" by ${inbox(c).channel}`);
+    print(`   right code  verified ${(await bird.check(c.id, inbox(c).code)).verified}`);
 
-    const hit = await verify.check(v.id, code);
-    print(`4. check the right code: verified ${hit.verified}, status ${hit.status}`);
+    print('4. Failover: a LOX24 that refuses connections, then Notificore; nothing was sent, so moving on is safe');
+    const decisions: string[] = [];
+    const onEvent = (e: VerifyEvent) => {
+      if (e.type === 'decision') decisions.push(`${e.member} ${e.decision}${e.error ? ` (${e.error.code}, sent ${e.error.sent})` : ''}`);
+    };
+    const closed = await closedPortUrl();
+    const refusing = await createProvider({ ...(loxConfig as object), baseUrl: closed, retries: 0 } as never);
+    const resilient = failover([refusing, nc], { onEvent });
+    const d = await resilient.start({ to: '+491709876543' });
+    print(`   decisions   ${decisions.join(' → ')}`);
+    print(`   start       ${d.id} (the id names the vendor that sent it)`);
+    const fresh = await createFromConfig([{ ...(loxConfig as object), baseUrl: closed, retries: 0 } as never, ncConfig]);
+    print(`   check       through a fresh failover from the same config: verified ${(await fresh.check(d.id, inbox(d).code)).verified}`);
 
-    const replay = await verify.check(v.id, code);
-    print(`5. check it again: verified ${replay.verified}, reason ${replay.reason} (codes are single-use)`);
-
-    const got = await verify.get(v.id);
-    print(`6. get: status ${got.status}; attempts: ${describeAttempts(got)}; delivered by ${got.deliveredChannel}; cost ${got.cost ? `${got.cost.amount} ${got.cost.currency}` : 'not final'}`);
-
-    print('7. two more verifications, one left to expire');
-    const second = await verify.start({ to: '+4915112345678', reference: 'login-7', ttlSeconds: 60 });
-    await verify.start({ to: '+436641234567', reference: 'reset-3', channels: [{ channel: 'voice' }, { channel: 'sms' }] });
-    sim.lastCode(second.id);
-    sim.advance(61_000);
-    const expired = await verify.check(second.id, sim.lastCode(second.id)!);
-    print(`   the 60-second code checked late: reason ${expired.reason}`);
-
-    print('8. list everything');
+    print('5. Everything, across the three vendors, newest first');
     const all: Verification[] = [];
-    for await (const item of verify.list()) {
-      all.push(item);
-      print(`   ${item.createdAt.toISOString()}  ${maskPhone(item.to).padEnd(14)}  ${item.status.padEnd(8)}  ${(item.reference ?? '').padEnd(9)}  ${item.cost ? `${item.cost.amount} ${item.cost.currency}` : '-'}`);
-    }
-    const { totals, priced, unpriced } = sumCosts(all);
-    print(`9. exact cost total: ${totals.map((m) => `${m.amount} ${m.currency}`).join(', ') || '0'} over ${priced} priced (${unpriced} not final yet)`);
+    for await (const v of listAcross([lox, nc, bird])) all.push(v);
+    const rows = all.map((v) => [v.createdAt.toISOString(), v.provider, maskPhone(v.to), v.status, v.channels[0]?.channel ?? '', money(v.cost)]);
+    for (const line of tableLines(['created', 'provider', 'to', 'status', 'channel', 'cost'], rows)) print(`   ${line}`);
+
+    print('6. Exact cost summary');
+    for (const line of describeSummary(summarize(all))) print(line ? `   ${line}` : '');
     print('');
-    print('done: start, inbox, wrong code, right code, replay refused, get, expiry, list and costs, all on LOX24.');
+    print('done: three vendors, codes from the inboxes, wrong and right checks, a safe failover, one list, exact costs.');
   } finally {
-    await sim.close();
+    await sims.close();
   }
 }
+
+export const demo: Command = async (args, io) => {
+  parse(args, { help: COMMON_OPTIONS.help, debug: COMMON_OPTIONS.debug }, 0);
+  await runDemo(io.out);
+  return 0;
+};

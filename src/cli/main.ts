@@ -2,74 +2,124 @@
 /**
  * The `polyverify` command.
  *
- * Exit codes: 0 success, 1 the operation failed, 2 bad arguments.
+ * Exit codes: 0 success; 1 an unexpected failure; 2 bad arguments or input; 3 configuration;
+ * 4 credentials refused; 5 not found; 6 refused by the vendor (funds, rules, unsupported);
+ * 7 rate limited; 8 vendor unreachable or failing; 9 `check`: the code was not verified.
  */
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
-import { isVerifyError } from '../errors.js';
-import { runDemo } from './demo.js';
+import { isVerifyError, type VerifyError } from '../errors.js';
+import { UsageError, type Io } from './context.js';
+import { demo } from './demo.js';
+import { costs, list } from './listing.js';
+import { cancel, check, failoverCommand, get, resend, start, type Command } from './operations.js';
+import { simulate } from './simulate.js';
+
+const CONFIG_HELP = `  --config FILE   a provider config (JSON; an array is a failover in order);
+                  without it, POLYVERIFY_CONFIG or POLYVERIFY_PROVIDER and its variables
+  --json          machine-readable output
+  --debug         stack traces of errors`;
+
+const COMMANDS: Record<string, { run: Command; usage: string; help: string }> = {
+  demo: { run: demo, usage: 'polyverify demo', help: 'Runs the main flow on the built-in LOX24, Notificore and Bird simulators: codes from the inboxes,\nwrong and right checks, a safe failover, the list across vendors and the exact cost summary.\nNeeds no credentials; exits 0 when every step worked.' },
+  simulate: { run: simulate, usage: 'polyverify simulate [--port N]', help: 'Runs the three simulators on 127.0.0.1 (ports N, N+1, N+2; free ones by default) until Ctrl-C,\nand prints their URLs, the credentials they accept, and a config for --config.' },
+  start: { run: start, usage: 'polyverify start (--to PHONE | --email ADDRESS) [--channel C]... [--locale L] [--reference R] [--ttl S] [--max-attempts N] [--code-length N]', help: `Starts a verification; prints it (its id is what check, get and the rest take).\n${CONFIG_HELP}` },
+  check: { run: check, usage: 'polyverify check ID CODE', help: `Checks a code. Exit 0 when verified, 9 when not (the reason is printed).\n${CONFIG_HELP}` },
+  get: { run: get, usage: 'polyverify get ID', help: `Prints a verification.\n${CONFIG_HELP}` },
+  cancel: { run: cancel, usage: 'polyverify cancel ID', help: `Cancels a verification, where the vendor can.\n${CONFIG_HELP}` },
+  resend: { run: resend, usage: 'polyverify resend ID [--step N]', help: `Sends the code again (on step N, where the vendor lets you choose).\n${CONFIG_HELP}` },
+  failover: { run: failoverCommand, usage: 'polyverify failover ID [--step N]', help: `Moves to the next channel now (or to step N).\n${CONFIG_HELP}` },
+  list: {
+    run: list,
+    usage: 'polyverify list [--from DATE] [--to DATE] [--status S] [--channel C] [--phone P] [--reference R] [--id ID]... [--provider NAME] [--format table|json|ndjson|csv] [--out FILE]',
+    help: `Lists verifications newest first, across every configured provider or the one named by --provider.\nProgress (records, pages, rate) goes to stderr while an export runs on a terminal.\n${CONFIG_HELP}`,
+  },
+  costs: { run: costs, usage: 'polyverify costs --from DATE [--to DATE] [--provider NAME] [filters]', help: `Exact cost totals per provider, channel and currency; costs not final yet are counted apart.\n${CONFIG_HELP}` },
+};
 
 const USAGE = `usage: polyverify <command> [options]
 
 commands:
-  demo      run the main flow on the built-in LOX24 simulator (no credentials)
-  help      show this help
+${Object.entries(COMMANDS)
+  .map(([name, c]) => `  ${name.padEnd(10)}${c.help.split('\n')[0]}`)
+  .join('\n')}
 
-options:
-  -h, --help   show help for a command
-  --debug      print stack traces of errors
+polyverify <command> --help shows a command's options.
+exit codes: 0 ok, 1 unexpected, 2 bad arguments, 3 configuration, 4 credentials, 5 not found,
+6 refused by the vendor, 7 rate limited, 8 vendor unreachable, 9 check: not verified`;
 
-exit codes: 0 success, 1 the operation failed, 2 bad arguments`;
+/** The exit code of a failure. */
+export function exitCodeOf(error: unknown): number {
+  if (error instanceof UsageError) return 2;
+  if (!isVerifyError(error)) return 1;
+  switch (error.code) {
+    case 'validation':
+      return error.operation === 'config' ? 3 : 2;
+    case 'authentication':
+    case 'permission':
+      return 4;
+    case 'not_found':
+      return 5;
+    case 'rejected':
+    case 'insufficient_funds':
+    case 'unsupported':
+      return 6;
+    case 'rate_limited':
+      return 7;
+    default:
+      return 8;
+  }
+}
 
-const HELP: Record<string, string> = {
-  demo: `usage: polyverify demo [--debug]
+/** What to do about an error, in a few words. */
+function advice(error: VerifyError): string {
+  switch (error.code) {
+    case 'validation':
+      return error.operation === 'config' ? 'fix the configuration' : 'fix the input (see --help)';
+    case 'authentication':
+    case 'permission':
+      return 'check the credentials and the account';
+    case 'not_found':
+      return 'check the id';
+    case 'insufficient_funds':
+      return 'top up the account';
+    case 'rate_limited':
+      return 'wait, then try again';
+    case 'unsupported':
+      return "this vendor has no such operation (see the provider's capabilities)";
+    default:
+      return error.sent === 'maybe' ? 'a message may have gone out: use get before starting again' : 'try again later';
+  }
+}
 
-Starts the LOX24 simulator on 127.0.0.1 and walks through a verification: start, the code
-from the simulator's inbox, a wrong and a right check, a replay, get, expiry, the list and
-the exact cost total. Needs no credentials and exits 0 when every step worked.`,
-};
-
-export async function main(argv: string[], out = (line: string) => console.log(line), err = (line: string) => console.error(line)): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: { help: { type: 'boolean', short: 'h' }, debug: { type: 'boolean' } },
-    });
-  } catch (error) {
-    err(`polyverify: ${(error as Error).message}`);
-    err(USAGE.split('\n')[0]!);
+export async function main(argv: string[], io: Io): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+    (command === undefined ? io.err : io.out)(USAGE);
+    return command === undefined ? 2 : 0;
+  }
+  const entry = COMMANDS[command];
+  if (!entry) {
+    io.err(`polyverify: unknown command '${command}'`);
+    io.err(USAGE.split('\n')[0]!);
     return 2;
   }
-  const [command, ...rest] = parsed.positionals;
-  if (command === undefined || command === 'help') {
-    out(USAGE);
-    return command === undefined && !parsed.values.help ? 2 : 0;
-  }
-  if (!(command in HELP)) {
-    err(`polyverify: unknown command '${command}'`);
-    err(USAGE.split('\n')[0]!);
-    return 2;
-  }
-  if (parsed.values.help) {
-    out(HELP[command]!);
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.out(`usage: ${entry.usage}\n\n${entry.help}`);
     return 0;
   }
-  if (rest.length > 0) {
-    err(`polyverify ${command}: unexpected argument '${rest[0]}'`);
-    err(HELP[command]!.split('\n')[0]!);
-    return 2;
-  }
   try {
-    await runDemo(out);
-    return 0;
+    return await entry.run(rest, io);
   } catch (error) {
-    const message = isVerifyError(error) ? `${error.name}: ${error.message}` : (error as Error).message;
-    err(`polyverify ${command}: ${message}`);
-    if (parsed.values.debug && error instanceof Error && error.stack) err(error.stack);
-    return 1;
+    if (error instanceof UsageError) {
+      io.err(`polyverify ${command}: ${error.message}`);
+      io.err(`usage: ${entry.usage}`);
+      return 2;
+    }
+    const message = isVerifyError(error) ? `${error.name}: ${error.message} — ${advice(error)}` : `${(error as Error).name}: ${(error as Error).message}`;
+    io.err(`polyverify ${command}: ${message}`);
+    if (rest.includes('--debug') && error instanceof Error && error.stack) io.err(error.stack);
+    return exitCodeOf(error);
   }
 }
 
@@ -80,8 +130,16 @@ function invokedDirectly(): boolean {
     return false;
   }
 }
+
 if (invokedDirectly()) {
-  main(process.argv.slice(2)).then((code) => {
+  const io: Io = {
+    out: (line) => void process.stdout.write(`${line}\n`),
+    err: (line) => void process.stderr.write(line.startsWith('\r') ? line : `${line}\n`),
+    stdout: process.stdout,
+    stderrIsTty: Boolean(process.stderr.isTTY),
+    env: process.env,
+  };
+  main(process.argv.slice(2), io).then((code) => {
     process.exitCode = code;
   });
 }
