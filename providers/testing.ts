@@ -29,7 +29,8 @@ export { Lox24Simulator, startLox24Simulator, type Lox24Outcome, type Lox24Simul
 export { BirdSimulator, startBirdSimulator, type BirdChannelType, type BirdOutcome, type BirdSimulatorOptions };
 export { NotificoreSimulator, startNotificoreSimulator, type NotificoreOutcome, type NotificoreSimulatorOptions, type NotificoreTemplate };
 export { Inbox, type InboxMessage } from '../src/simulator/inbox.js';
-export { SimClock, type Fault, type SimRequest, type SimResponse } from '../src/simulator/server.js';
+export { SimClock, type Fault, type SimRequest, type SimResponse, type SimServerOptions } from '../src/simulator/server.js';
+export { SimulatorBase } from '../src/simulator/base.js';
 
 /** The simulators by vendor name. */
 export interface Simulators {

@@ -11,7 +11,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { generateCode } from '../../src/codes/generate.js';
 import { Inbox } from '../../src/simulator/inbox.js';
-import { JsonCache, SimServer, type Fault, type SimRequest, type SimResponse } from '../../src/simulator/server.js';
+import { SimulatorBase } from '../../src/simulator/base.js';
+import { JsonCache, type SimRequest, type SimResponse, type SimServer } from '../../src/simulator/server.js';
 import { LOX24_CHANNELS, LOX24_LANGS, type Lox24Channel } from './wire.js';
 
 /** What happens when a step is processed. */
@@ -85,13 +86,12 @@ const BLOCK_WINDOW_MS = 60_000;
 const BLOCK_MS = 600_000;
 
 /** A running LOX24 simulator. */
-export class Lox24Simulator {
+export class Lox24Simulator extends SimulatorBase {
   readonly #inbox = new Inbox();
   /** The accepted token. */
   readonly token: string;
   /** Current account balance, cents. */
   balanceCents: number;
-  readonly #server: SimServer;
   readonly #records = new Map<string, VerifyCodeRecord>();
   /** The same records in creation order, for pages. */
   readonly #ordered: VerifyCodeRecord[] = [];
@@ -109,7 +109,7 @@ export class Lox24Simulator {
   readonly #blockedUntil = new Map<string, number>();
 
   private constructor(server: SimServer, options: Lox24SimulatorOptions) {
-    this.#server = server;
+    super(server);
     this.token = options.token ?? DEFAULT_TOKEN;
     this.balanceCents = options.balanceCents ?? Number.POSITIVE_INFINITY;
     this.#outcomes = options.outcomes;
@@ -124,11 +124,8 @@ export class Lox24Simulator {
   }
 
   /** Starts a simulator on 127.0.0.1. */
-  static async start(options: Lox24SimulatorOptions = {}): Promise<Lox24Simulator> {
-    let simulator: Lox24Simulator | undefined;
-    const server = await SimServer.start((request) => simulator!.#route(request), options);
-    simulator = new Lox24Simulator(server, options);
-    return simulator;
+  static start(options: Lox24SimulatorOptions = {}): Promise<Lox24Simulator> {
+    return SimulatorBase.listen(options, (server) => new Lox24Simulator(server, options));
   }
 
   /** What was delivered, up to now (due delivery steps are processed first). */
@@ -137,31 +134,6 @@ export class Lox24Simulator {
     return this.#inbox;
   }
 
-  /** The base URL to give the adapter as `baseUrl`. */
-  get url(): string {
-    return this.#server.url;
-  }
-  /** The newest requests received. */
-  get requests(): readonly SimRequest[] {
-    return this.#server.requests;
-  }
-  get requestCount(): number {
-    return this.#server.requestCount;
-  }
-  /** The simulated time, epoch ms. */
-  now(): number {
-    return this.#server.clock.now();
-  }
-  /** Moves simulated time forward. */
-  advance(ms: number): void {
-    this.#server.clock.advance(ms);
-  }
-  fault(fault: Fault): void {
-    this.#server.fault(fault);
-  }
-  clearFaults(): void {
-    this.#server.clearFaults();
-  }
   /** Changes the outcome of a channel (or all of them, with a function). */
   setOutcomes(outcomes: Lox24SimulatorOptions['outcomes']): void {
     this.#outcomes = outcomes;
@@ -216,9 +188,6 @@ export class Lox24Simulator {
     return id;
   }
 
-  async close(): Promise<void> {
-    await this.#server.close();
-  }
 
   #add(record: VerifyCodeRecord): void {
     this.#records.set(record.id, record);
@@ -228,7 +197,7 @@ export class Lox24Simulator {
 
   // ---- routes ----
 
-  #route(request: SimRequest): SimResponse {
+  protected route(request: SimRequest): SimResponse {
     const now = this.now();
     const blocked = this.#blockedUntil.get(request.ip);
     if (blocked !== undefined && now < blocked) {

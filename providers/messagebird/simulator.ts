@@ -12,7 +12,8 @@ import { randomUUID } from 'node:crypto';
 import { generateCode } from '../../src/codes/generate.js';
 import type { Channel } from '../../src/model.js';
 import { Inbox } from '../../src/simulator/inbox.js';
-import { JsonCache, SimServer, type Fault, type SimRequest, type SimResponse } from '../../src/simulator/server.js';
+import { SimulatorBase } from '../../src/simulator/base.js';
+import { JsonCache, type SimRequest, type SimResponse, type SimServer } from '../../src/simulator/server.js';
 import { BIRD_API, STEP_INDEX_FIELD } from './map.js';
 
 const QUERY = BIRD_API.list.query;
@@ -59,7 +60,7 @@ const BODY_KEYS = new Set(['identifier', 'locale', 'maxAttempts', 'timeout', 'co
 const STEP_KEYS = new Set(['channelId', 'navigatorId', 'template', 'identifier']);
 
 /** A running Bird Verify simulator. */
-export class BirdSimulator {
+export class BirdSimulator extends SimulatorBase {
   readonly inbox = new Inbox();
   readonly accessKey: string;
   readonly workspaceId: string;
@@ -70,7 +71,6 @@ export class BirdSimulator {
     whatsappChannelId: randomUUID(),
     emailChannelId: randomUUID(),
   };
-  readonly #server: SimServer;
   readonly #records = new Map<string, VerificationRecord>();
   /** Bumped by every change; sorted list results are cached per query until it moves. */
   #version = 0;
@@ -83,7 +83,7 @@ export class BirdSimulator {
   #outcomes: Partial<Record<BirdChannelType, BirdOutcome>>;
 
   private constructor(server: SimServer, options: BirdSimulatorOptions) {
-    this.#server = server;
+    super(server);
     this.accessKey = options.accessKey ?? DEFAULT_ACCESS_KEY;
     this.workspaceId = options.workspaceId ?? randomUUID();
     this.#outcomes = { ...options.outcomes };
@@ -93,34 +93,10 @@ export class BirdSimulator {
     this.#channelTypes.set(this.ids.emailChannelId, 'email');
   }
 
-  static async start(options: BirdSimulatorOptions = {}): Promise<BirdSimulator> {
-    let simulator: BirdSimulator | undefined;
-    const server = await SimServer.start((request) => simulator!.#route(request), options);
-    simulator = new BirdSimulator(server, options);
-    return simulator;
+  static start(options: BirdSimulatorOptions = {}): Promise<BirdSimulator> {
+    return SimulatorBase.listen(options, (server) => new BirdSimulator(server, options));
   }
 
-  get url(): string {
-    return this.#server.url;
-  }
-  get requests(): readonly SimRequest[] {
-    return this.#server.requests;
-  }
-  get requestCount(): number {
-    return this.#server.requestCount;
-  }
-  now(): number {
-    return this.#server.clock.now();
-  }
-  advance(ms: number): void {
-    this.#server.clock.advance(ms);
-  }
-  fault(fault: Fault): void {
-    this.#server.fault(fault);
-  }
-  clearFaults(): void {
-    this.#server.clearFaults();
-  }
   setOutcomes(outcomes: Partial<Record<BirdChannelType, BirdOutcome>>): void {
     this.#outcomes = { ...outcomes };
   }
@@ -151,13 +127,10 @@ export class BirdSimulator {
     return id;
   }
 
-  async close(): Promise<void> {
-    await this.#server.close();
-  }
 
   // ---- routes ----
 
-  #route(request: SimRequest): SimResponse {
+  protected route(request: SimRequest): SimResponse {
     if (request.headers['authorization'] !== `AccessKey ${this.accessKey}`) return error(401, 'Unauthorized', 'The access key is missing or invalid');
     const parts = request.path.split('/').filter(Boolean);
     if (parts[0] !== 'workspaces' || parts[2] !== 'verify') return error(404, 'NotFound', 'Not found');

@@ -13,7 +13,8 @@
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { generateCode } from '../../src/codes/generate.js';
 import { Inbox } from '../../src/simulator/inbox.js';
-import { JsonCache, SimServer, type Fault, type SimRequest, type SimResponse } from '../../src/simulator/server.js';
+import { SimulatorBase } from '../../src/simulator/base.js';
+import { JsonCache, type SimRequest, type SimResponse, type SimServer } from '../../src/simulator/server.js';
 import type { NotificoreChannel } from './wire.js';
 
 export type NotificoreOutcome = 'delivered' | 'undelivered';
@@ -105,11 +106,10 @@ function formatDate(ms: number): string {
 }
 
 /** A running Notificore simulator. */
-export class NotificoreSimulator {
+export class NotificoreSimulator extends SimulatorBase {
   readonly inbox = new Inbox();
   readonly apiKey: string;
   balance: number;
-  readonly #server: SimServer;
   readonly #records = new Map<string, AuthenticationRecord>();
   /** Pending authentications, swept for expiry before a list. */
   readonly #pending = new Set<AuthenticationRecord>();
@@ -128,7 +128,7 @@ export class NotificoreSimulator {
   tokensIssued = 0;
 
   private constructor(server: SimServer, options: NotificoreSimulatorOptions) {
-    this.#server = server;
+    super(server);
     this.#options = options;
     this.apiKey = options.apiKey ?? DEFAULT_API_KEY;
     this.balance = options.balance ?? Number.POSITIVE_INFINITY;
@@ -136,34 +136,10 @@ export class NotificoreSimulator {
     this.#templates = [...(options.templates ?? [{ id: 1, text: 'Your code is {code2fa}', status: 'approved' }])];
   }
 
-  static async start(options: NotificoreSimulatorOptions = {}): Promise<NotificoreSimulator> {
-    let simulator: NotificoreSimulator | undefined;
-    const server = await SimServer.start((request) => simulator!.#route(request), options);
-    simulator = new NotificoreSimulator(server, options);
-    return simulator;
+  static start(options: NotificoreSimulatorOptions = {}): Promise<NotificoreSimulator> {
+    return SimulatorBase.listen(options, (server) => new NotificoreSimulator(server, options));
   }
 
-  get url(): string {
-    return this.#server.url;
-  }
-  get requests(): readonly SimRequest[] {
-    return this.#server.requests;
-  }
-  get requestCount(): number {
-    return this.#server.requestCount;
-  }
-  now(): number {
-    return this.#server.clock.now();
-  }
-  advance(ms: number): void {
-    this.#server.clock.advance(ms);
-  }
-  fault(fault: Fault): void {
-    this.#server.fault(fault);
-  }
-  clearFaults(): void {
-    this.#server.clearFaults();
-  }
   setOutcomes(outcomes: Partial<Record<NotificoreChannel, NotificoreOutcome>>): void {
     this.#outcomes = { ...outcomes };
   }
@@ -203,9 +179,6 @@ export class NotificoreSimulator {
     return id;
   }
 
-  async close(): Promise<void> {
-    await this.#server.close();
-  }
 
   // ---- auth ----
 
@@ -231,7 +204,7 @@ export class NotificoreSimulator {
 
   // ---- routes ----
 
-  #route(request: SimRequest): SimResponse {
+  protected route(request: SimRequest): SimResponse {
     // Notificore's dates have whole seconds; so does everything the simulator stores.
     const now = Math.floor(this.now() / 1000) * 1000;
     const { method, path } = request;
