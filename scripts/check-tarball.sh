@@ -57,3 +57,5 @@ console.log('cjs require: ok');
 JS
 node --no-warnings cjs.cjs
 ./node_modules/.bin/polyverify --help >/dev/null && echo 'bin: ok'
+# createProvider loads adapters by the package's own name: only a real install proves it.
+./node_modules/.bin/polyverify demo | grep -q '^done:' && echo 'installed demo: ok'
