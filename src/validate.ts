@@ -87,6 +87,20 @@ export const callOptionsSchema = v.looseObject({
   step: v.optional(boundedInteger(0, 100)),
 });
 
+/** The options every adapter factory takes besides its vendor's own (see `ProviderOptions`). */
+export const providerOptionEntries = {
+  baseUrl: v.optional(v.pipe(v.string('must be a string'), v.url('must be an absolute URL'))),
+  timeoutMs: v.optional(boundedInteger(1, 600_000)),
+  retries: v.optional(boundedInteger(0, 10)),
+  name: v.optional(v.pipe(v.string('must be a string'), v.minLength(1, 'must not be empty'))),
+  onEvent: v.optional(v.function('must be a function')),
+};
+
+/** The instance name an adapter uses: its `name` option, else the vendor's name. */
+export function instanceName(options: { readonly name?: unknown } | undefined, vendor: string): string {
+  return typeof options?.name === 'string' && options.name !== '' ? options.name : vendor;
+}
+
 export const codeSchema = v.pipe(v.string('must be a string'), v.minLength(1, 'must not be empty'), v.maxLength(32, 'must be at most 32 characters'));
 
 /** Where a failed parse is reported. */

@@ -7,7 +7,6 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ConnectionError,
-  InsufficientFundsError,
   TimeoutError,
   ValidationError,
   createFromConfig,

@@ -28,12 +28,14 @@ import { Redactor } from '../../src/redact.js';
 import {
   boundedInteger,
   channelStepSchema,
+  instanceName,
   codeSchema,
   invalid,
   parseCallOptions,
   parseId,
   parseInput,
   parseListQuery,
+  providerOptionEntries,
   startRequestSchema,
   type ParseContext,
 } from '../../src/validate.js';
@@ -105,16 +107,12 @@ const caps = LOX24_CAPABILITIES;
 const optionsSchema = v.looseObject({
   token: v.pipe(v.string('must be a string'), v.minLength(1, 'must not be empty')),
   secret: v.optional(v.pipe(v.string('must be a string'), v.minLength(16, 'must be at least 16 characters'))),
-  baseUrl: v.optional(v.pipe(v.string('must be a string'), v.url('must be an absolute URL'))),
-  timeoutMs: v.optional(boundedInteger(1, 600_000)),
-  retries: v.optional(boundedInteger(0, 10)),
-  name: v.optional(v.pipe(v.string('must be a string'), v.minLength(1, 'must not be empty'))),
+  ...providerOptionEntries,
   ttlSeconds: v.optional(boundedInteger(caps.ttlSeconds.min, caps.ttlSeconds.max)),
   maxAttempts: v.optional(boundedInteger(caps.maxAttempts.min, caps.maxAttempts.max)),
   codeLength: v.optional(boundedInteger(caps.codeLength.min, caps.codeLength.max)),
   deleteCodeAfterSend: v.optional(v.boolean('must be true or false')),
   channels: v.optional(v.pipe(v.array(channelStepSchema), v.minLength(1, 'must have at least one step'))),
-  onEvent: v.optional(v.function('must be a function')),
   now: v.optional(v.function('must be a function')),
 });
 const extrasSchema = v.strictObject({ deleteCodeAfterSend: v.optional(v.boolean('must be true or false')) }, 'LOX24 takes deleteCodeAfterSend only');
@@ -131,7 +129,7 @@ type Position = v.InferOutput<typeof cursorSchema>;
  * @throws ValidationError when an option is missing or malformed (secrets are never echoed).
  */
 export function lox24(options: Lox24Options): VerifyProvider<Lox24StartExtras> {
-  const name = typeof options?.name === 'string' && options.name !== '' ? options.name : 'lox24';
+  const name = instanceName(options, 'lox24');
   const config = parseInput(optionsSchema, options, { provider: name, operation: 'config', summary: 'Invalid LOX24 options' });
   const redactor = new Redactor([config.token, ...config.token.split(':').filter((part) => part.length >= 8), config.secret]);
   const ctx = (operation: Operation): ParseContext => ({ provider: name, operation });

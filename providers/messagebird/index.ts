@@ -28,12 +28,14 @@ import { Redactor } from '../../src/redact.js';
 import {
   boundedInteger,
   channelStepSchema,
+  instanceName,
   codeSchema,
   invalid,
   parseCallOptions,
   parseId,
   parseInput,
   parseListQuery,
+  providerOptionEntries,
   startRequestSchema,
   type ParseContext,
 } from '../../src/validate.js';
@@ -109,11 +111,7 @@ const optionsSchema = v.looseObject({
   ),
   defaultChannels: v.optional(v.pipe(v.array(channelStepSchema), v.minLength(1, 'must have at least one step'))),
   listPageSize: v.optional(boundedInteger(1, MAX_BIRD_LIMIT)),
-  baseUrl: v.optional(v.pipe(v.string('must be a string'), v.url('must be an absolute URL'))),
-  timeoutMs: v.optional(boundedInteger(1, 600_000)),
-  retries: v.optional(boundedInteger(0, 10)),
-  name: v.optional(v.pipe(v.string('must be a string'), v.minLength(1, 'must not be empty'))),
-  onEvent: v.optional(v.function('must be a function')),
+  ...providerOptionEntries,
 });
 const cursorSchema = v.object({
   t: v.optional(v.string()),
@@ -129,7 +127,7 @@ type Position = v.InferOutput<typeof cursorSchema>;
  * @throws ValidationError when an option is missing or malformed (the access key is never echoed).
  */
 export function messagebird(options: MessagebirdOptions): VerifyProvider {
-  const name = typeof options?.name === 'string' && options.name !== '' ? options.name : 'messagebird';
+  const name = instanceName(options, 'messagebird');
   const configContext = { provider: name, operation: 'config' as const, summary: 'Invalid Bird options' };
   const config = parseInput(optionsSchema, options, configContext);
   const map = config.channels as BirdChannelMap;

@@ -23,11 +23,13 @@ import { Redactor } from '../../src/redact.js';
 import {
   boundedInteger,
   channelStepSchema,
+  instanceName,
   invalid,
   parseCallOptions,
   parseId,
   parseInput,
   parseListQuery,
+  providerOptionEntries,
   startRequestSchema,
   type ParseContext,
 } from '../../src/validate.js';
@@ -103,14 +105,10 @@ const optionsSchema = v.looseObject({
   smsSender: v.optional(v.pipe(v.string('must be a string'), v.minLength(3, 'must be at least 3 characters'), v.maxLength(15, 'must be at most 15 characters'))),
   templateId: v.optional(boundedInteger(NOTIFICORE_LIMITS.templateId.min, NOTIFICORE_LIMITS.templateId.max)),
   channels: v.optional(v.pipe(v.array(channelStepSchema), v.minLength(1, 'must have at least one step'))),
-  baseUrl: v.optional(v.pipe(v.string('must be a string'), v.url('must be an absolute URL'))),
-  timeoutMs: v.optional(boundedInteger(1, 600_000)),
-  retries: v.optional(boundedInteger(0, 10)),
-  name: v.optional(v.pipe(v.string('must be a string'), v.minLength(1, 'must not be empty'))),
+  ...providerOptionEntries,
   listWindowDays: v.optional(boundedInteger(1, 3660)),
   listPageSize: v.optional(boundedInteger(10, 500)),
   listPrefetch: v.optional(boundedInteger(0, 8)),
-  onEvent: v.optional(v.function('must be a function')),
   now: v.optional(v.function('must be a function')),
 });
 const extrasSchema = v.strictObject(
@@ -137,7 +135,7 @@ const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
  * @throws ValidationError when an option is missing or malformed (secrets are never echoed).
  */
 export function notificore(options: NotificoreOptions): VerifyProvider<NotificoreStartExtras> {
-  const name = typeof options?.name === 'string' && options.name !== '' ? options.name : 'notificore';
+  const name = instanceName(options, 'notificore');
   const config = parseInput(optionsSchema, options, { provider: name, operation: 'config', summary: 'Invalid Notificore options' });
   const ctx = (operation: Operation): ParseContext => ({ provider: name, operation });
   const now = options.now ?? Date.now;

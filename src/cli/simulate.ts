@@ -8,7 +8,7 @@ import { startNotificoreSimulator } from '../../providers/notificore/simulator.j
 import type { ProviderConfig } from '../config.js';
 import type { Verification } from '../model.js';
 import type { InboxMessage } from '../simulator/inbox.js';
-import { COMMON_OPTIONS, UsageError, parse, type Io } from './context.js';
+import { COMMON_OPTIONS, UsageError, parse } from './context.js';
 import type { Command } from './operations.js';
 
 export interface RunningSimulators {
