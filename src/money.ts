@@ -94,6 +94,13 @@ export function fromMinorUnits(units: number, currency: string, exponent = 2): M
   return { amount: formatUnits(units, exponent), currency };
 }
 
+const ZERO: Decimal = { negative: false, digits: '0', scale: 0 };
+
+/** An amount in its plain form (`'007.50'` → `'7.50'`); a `RangeError` when it is not a decimal. */
+function normalized(amount: string): string {
+  return sum(toDecimal(amount), ZERO);
+}
+
 /** Adds two amounts of the same currency; the result keeps the larger number of decimals. */
 export function addMoney(a: Money, b: Money): Money {
   if (a.currency !== b.currency) throw new RangeError(`cannot add amounts in ${a.currency} and ${b.currency}`);
@@ -121,9 +128,11 @@ export class CostAccumulator {
       this.#unpriced++;
       return;
     }
-    this.#priced++;
     const sum = this.#byCurrency.get(cost.currency);
-    this.#byCurrency.set(cost.currency, sum ? addMoney(sum, cost) : { amount: parseDecimal(cost.amount) ?? cost.amount, currency: cost.currency });
+    // The first amount of a currency is checked as every later one is (by addMoney).
+    const next = sum ? addMoney(sum, cost) : { amount: normalized(cost.amount), currency: cost.currency };
+    this.#priced++;
+    this.#byCurrency.set(cost.currency, next);
   }
 
   result(): CostTotals {

@@ -58,6 +58,13 @@ describe('sent or not sent', () => {
     expect(store.size).toBe(0);
   });
 
+  it('a port fetch refuses by itself ("bad port"): sent no, nothing left the machine', async () => {
+    const error = await rejectionOf(lox24({ token: 't', secret: 'reliability-secret-1', baseUrl: 'http://127.0.0.1:6000', retries: 0 }).start({ to: TO }));
+    expect(error).toBeInstanceOf(ConnectionError);
+    expect(error).toMatchObject({ sent: 'no', retryable: true });
+    expect(error.message).toBe('lox24 start: connection failed; nothing was sent');
+  });
+
   it('a create answered too late times out once with sent maybe', async () => {
     sim.fault({ method: 'POST', path: '/verify_codes', delayMs: 400 });
     const error = await rejectionOf(provider({ retries: 3, timeoutMs: 100 }).start({ to: TO }));

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { addMoney, fromMinorUnits, parseDecimal, sumCosts } from '../src/index.js';
+import { CostAccumulator, addMoney, fromMinorUnits, parseDecimal, sumCosts } from '../src/index.js';
 
 describe('money', () => {
   it('turns LOX24 cents into a decimal string', () => {
@@ -46,5 +46,84 @@ describe('money', () => {
         expect(totals[0]!.amount).toBe(fromMinorUnits(exact, 'EUR').amount);
       }),
     );
+  });
+});
+
+describe('money, exactly', () => {
+  it('formats minor units for any exponent', () => {
+    expect(fromMinorUnits(120, 'JPY', 0)).toEqual({ amount: '120', currency: 'JPY' });
+    expect(fromMinorUnits(1234, 'KWD', 3)).toEqual({ amount: '1.234', currency: 'KWD' });
+    expect(fromMinorUnits(7, 'KWD', 3)).toEqual({ amount: '0.007', currency: 'KWD' });
+    expect(fromMinorUnits(-1234, 'EUR')).toEqual({ amount: '-12.34', currency: 'EUR' });
+    expect(fromMinorUnits(Number.MAX_SAFE_INTEGER, 'EUR').amount).toBe('90071992547409.91');
+  });
+
+  it('refuses minor units that are not a safe integer', () => {
+    for (const bad of [1.5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 53]) {
+      expect(() => fromMinorUnits(bad, 'EUR')).toThrow(new RangeError('minor units must be a safe integer'));
+    }
+  });
+
+  it('adds amounts beyond 15 digits without going through floats', () => {
+    expect(addMoney({ amount: '9999999999999999.99', currency: 'EUR' }, { amount: '0.01', currency: 'EUR' }).amount).toBe('10000000000000000.00');
+    expect(addMoney({ amount: '0.0000000000000001', currency: 'EUR' }, { amount: '1', currency: 'EUR' }).amount).toBe('1.0000000000000001');
+    expect(addMoney({ amount: '123456789012345.6', currency: 'EUR' }, { amount: '-0.7', currency: 'EUR' }).amount).toBe('123456789012344.9');
+    // 15 digits each: the plain-number path, exact up to 2^53.
+    expect(addMoney({ amount: '999999999999999', currency: 'EUR' }, { amount: '999999999999999', currency: 'EUR' }).amount).toBe('1999999999999998');
+  });
+
+  it('adds signed amounts and keeps the larger scale', () => {
+    expect(addMoney({ amount: '-1.5', currency: 'EUR' }, { amount: '0.25', currency: 'EUR' }).amount).toBe('-1.25');
+    expect(addMoney({ amount: '1.5', currency: 'EUR' }, { amount: '-1.50', currency: 'EUR' }).amount).toBe('0.00');
+    expect(addMoney({ amount: '2', currency: 'EUR' }, { amount: '0,5', currency: 'EUR' }).amount).toBe('2.5');
+    expect(addMoney({ amount: ' 1 ', currency: 'EUR' }, { amount: '1', currency: 'EUR' }).amount).toBe('2');
+  });
+
+  it('refuses amounts that are not decimals, in addMoney and in sums', () => {
+    for (const bad of ['', 'abc', '1.2.3', '1e5', '.5', '5.', '+1', '1 000']) {
+      expect(() => addMoney({ amount: bad, currency: 'EUR' }, { amount: '1', currency: 'EUR' })).toThrow(new RangeError('not a decimal amount'));
+      expect(() => addMoney({ amount: '1', currency: 'EUR' }, { amount: bad, currency: 'EUR' })).toThrow(RangeError);
+      expect(() => sumCosts([{ cost: { amount: bad, currency: 'EUR' } }])).toThrow(RangeError);
+    }
+  });
+
+  it('normalizes the first amount of a currency as it does every sum', () => {
+    expect(sumCosts([{ cost: { amount: '007.50', currency: 'EUR' } }]).totals).toEqual([{ amount: '7.50', currency: 'EUR' }]);
+    expect(sumCosts([{ cost: { amount: '0,20', currency: 'EUR' } }]).totals).toEqual([{ amount: '0.20', currency: 'EUR' }]);
+    expect(sumCosts([])).toEqual({ totals: [], priced: 0, unpriced: 0 });
+  });
+
+  it('keeps currencies in first-seen order and results apart from later additions', () => {
+    const accumulator = new CostAccumulator();
+    accumulator.add({ amount: '1', currency: 'USD' });
+    accumulator.add({ amount: '2', currency: 'EUR' });
+    accumulator.add({ amount: '3', currency: 'USD' });
+    const first = accumulator.result();
+    expect(first).toEqual({ totals: [{ amount: '4', currency: 'USD' }, { amount: '2', currency: 'EUR' }], priced: 3, unpriced: 0 });
+    accumulator.add(null);
+    accumulator.add({ amount: '1', currency: 'EUR' });
+    expect(first.totals).toEqual([{ amount: '4', currency: 'USD' }, { amount: '2', currency: 'EUR' }]);
+    expect(accumulator.result()).toEqual({ totals: [{ amount: '4', currency: 'USD' }, { amount: '3', currency: 'EUR' }], priced: 4, unpriced: 1 });
+  });
+
+  it('parses vendor amounts: signs, zeros, spaces, exponents and junk', () => {
+    expect(parseDecimal('-0,0')).toBe('0.0');
+    expect(parseDecimal('-0')).toBe('0');
+    expect(parseDecimal('-1,5')).toBe('-1.5');
+    expect(parseDecimal('007.50')).toBe('7.50');
+    expect(parseDecimal('0007')).toBe('7');
+    expect(parseDecimal('000')).toBe('0');
+    expect(parseDecimal(' 2.5 ')).toBe('2.5');
+    expect(parseDecimal(-0.02)).toBe('-0.02');
+    expect(parseDecimal(0)).toBe('0');
+    expect(parseDecimal(1.5e-10)).toBe('0.00000000015');
+    expect(parseDecimal(2e-7)).toBe('0.0000002');
+    expect(parseDecimal(1e21)).toBeUndefined();
+    expect(parseDecimal(Number.POSITIVE_INFINITY)).toBeUndefined();
+    expect(parseDecimal('')).toBeUndefined();
+    expect(parseDecimal('1e5')).toBeUndefined();
+    expect(parseDecimal(true)).toBeUndefined();
+    expect(parseDecimal({ amount: '1' })).toBeUndefined();
+    expect(parseDecimal(undefined)).toBeUndefined();
   });
 });

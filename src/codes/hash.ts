@@ -8,7 +8,8 @@ export class CodeHasher {
   readonly #secret: Buffer;
 
   constructor(secret: string | Buffer) {
-    this.#secret = Buffer.isBuffer(secret) ? Buffer.from(secret) : Buffer.from(secret, 'utf8');
+    // A copy either way (a Buffer the caller still holds may change); strings as UTF-8.
+    this.#secret = Buffer.from(secret);
   }
 
   /** A hasher with a random secret: its hashes do not survive a restart or reach another process. */
@@ -18,7 +19,7 @@ export class CodeHasher {
 
   /** Hex HMAC-SHA256 of the code. */
   hash(code: string): string {
-    return createHmac('sha256', this.#secret).update(code, 'utf8').digest('hex');
+    return createHmac('sha256', this.#secret).update(code).digest('hex');
   }
 
   toJSON(): string {
@@ -29,9 +30,14 @@ export class CodeHasher {
   }
 }
 
-/** Constant-time equality of two hex hashes. */
+const HEX = /^(?:[0-9a-f]{2})+$/i;
+
+/**
+ * Constant-time equality of two hex hashes. Anything that is not whole, non-empty hex is
+ * never equal to anything: `Buffer.from(…, 'hex')` would silently drop an odd last digit or
+ * stop at the first non-hex character, and two damaged records must not match.
+ */
 export function hashesEqual(a: string, b: string): boolean {
-  const x = Buffer.from(a, 'hex');
-  const y = Buffer.from(b, 'hex');
-  return x.length === y.length && x.length > 0 && timingSafeEqual(x, y);
+  if (a.length !== b.length || !HEX.test(a) || !HEX.test(b)) return false;
+  return timingSafeEqual(Buffer.from(a, 'hex'), Buffer.from(b, 'hex'));
 }
