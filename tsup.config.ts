@@ -7,13 +7,13 @@ export default defineConfig({
     lox24: 'providers/lox24/index.ts',
     notificore: 'providers/notificore/index.ts',
     messagebird: 'providers/messagebird/index.ts',
-    testing: 'providers/testing.ts',
-    cli: 'src/cli/main.ts',
+    testing: 'testing/index.ts',
+    cli: 'cli/main.ts',
   },
   format: ['esm'],
   target: 'node20',
   platform: 'node',
-  dts: { entry: { index: 'src/index.ts', lox24: 'providers/lox24/index.ts', notificore: 'providers/notificore/index.ts', messagebird: 'providers/messagebird/index.ts', testing: 'providers/testing.ts' } },
+  dts: { entry: { index: 'src/index.ts', lox24: 'providers/lox24/index.ts', notificore: 'providers/notificore/index.ts', messagebird: 'providers/messagebird/index.ts', testing: 'testing/index.ts' } },
   sourcemap: true,
   // createProvider loads adapters by the package's own name (self-reference), so the core
   // bundle never contains them.

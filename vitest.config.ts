@@ -10,7 +10,7 @@ export default defineConfig({
       { find: /^polyverify\/lox24$/, replacement: source('./providers/lox24/index.ts') },
       { find: /^polyverify\/notificore$/, replacement: source('./providers/notificore/index.ts') },
       { find: /^polyverify\/messagebird$/, replacement: source('./providers/messagebird/index.ts') },
-      { find: /^polyverify\/testing$/, replacement: source('./providers/testing.ts') },
+      { find: /^polyverify\/testing$/, replacement: source('./testing/index.ts') },
       { find: /^polyverify$/, replacement: source('./src/index.ts') },
     ],
   },

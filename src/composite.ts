@@ -3,7 +3,7 @@
  * combined capabilities of the members, and listing over members.
  */
 import { ValidationError } from './errors.js';
-import { LIST_BATCHES, listAcross, listAcrossPage, type BatchLister } from './listing.js';
+import { listAcross, listAcrossPage } from './listing/merge.js';
 import type { CheckResult, ListFilter, ListQuery, Page, PageQuery, Verification } from './model.js';
 import type { CallOptions, Capabilities, VerifyProvider } from './provider.js';
 import { invalid } from './validate.js';
@@ -80,10 +80,14 @@ export function combinedCapabilities(members: readonly VerifyProvider[]): Capabi
   };
 }
 
-/** A member seen through the composite: same listing, ids qualified with the member's name. */
+/**
+ * A member seen through the composite: same listing, ids qualified with the member's name.
+ * Everything else is the member's own (its prototype too, for providers written as classes).
+ */
 function qualifiedView(member: VerifyProvider): VerifyProvider {
   const name = member.name;
-  const view = Object.create(member) as VerifyProvider & Partial<BatchLister>;
+  const pages = member.pages;
+  const view = Object.create(member) as VerifyProvider;
   Object.defineProperties(view, {
     list: {
       value: (query?: ListQuery, options?: CallOptions) =>
@@ -97,15 +101,15 @@ function qualifiedView(member: VerifyProvider): VerifyProvider {
         return { ...page, items: page.items.map((v) => qualify(v, name)) };
       },
     },
+    pages: {
+      value: pages
+        ? (query?: ListQuery, options?: CallOptions) =>
+            (async function* () {
+              for await (const batch of pages.call(member, query, options)) yield batch.map((v) => qualify(v, name));
+            })()
+        : undefined,
+    },
   });
-  const batches = (member as Partial<BatchLister>)[LIST_BATCHES];
-  if (batches) {
-    Object.defineProperty(view, LIST_BATCHES, {
-      value: async function* (query: ListQuery, options?: CallOptions) {
-        for await (const batch of batches.call(member, query, options)) yield batch.map((v) => qualify(v, name));
-      },
-    });
-  }
   return view;
 }
 

@@ -67,8 +67,8 @@ export {
   type AcrossOptions,
   type AcrossPage,
   type SkippedProvider,
-} from './listing.js';
-export { Summarizer, channelOf, summarize, type Summary } from './summary.js';
+} from './listing/merge.js';
+export { Summarizer, channelOf, summarize, type Summary } from './listing/summary.js';
 export {
   ENV,
   configFromEnv,

@@ -66,6 +66,11 @@ export interface VerifyProvider<VendorExtras extends object = Record<string, unk
   list(query?: ListQuery, options?: CallOptions): AsyncIterable<Verification>;
   /** One page, with an opaque cursor for the next one. */
   listPage(query?: PageQuery, options?: CallOptions): Promise<Page<Verification>>;
+  /**
+   * The same list as `list()`, one array per vendor page. Optional: `listAcross` reads it
+   * when present (no promise per item), else `list()`. Every built-in provider has it.
+   */
+  pages?(query?: ListQuery, options?: CallOptions): AsyncIterable<readonly Verification[]>;
   /** Sends the code again (on `step`, where the vendor lets you choose). */
   resend(id: string, options?: CallOptions & { readonly step?: number }): Promise<Verification>;
   /** Moves to the next channel of the plan now. */

@@ -17,7 +17,7 @@ import {
   type Verification,
   type VerifyProvider,
 } from '../src/index.js';
-import { matchesQuery } from '../src/listing.js';
+import { matchesQuery } from '../src/listing/filters.js';
 import { arrayProvider, fakeVerification } from './array-provider.js';
 import { rejectionOf } from './helpers.js';
 import { startVendors } from './vendors.js';

@@ -5,7 +5,7 @@
  */
 import type { CallOptions, ListQuery, Page, PageQuery, Verification, VerifyProvider } from '../src/index.js';
 import { ProviderUnavailableError, UnsupportedError } from '../src/index.js';
-import { matchesQuery } from '../src/listing.js';
+import { matchesQuery } from '../src/listing/filters.js';
 
 const ALL = ['from', 'to', 'status', 'channel', 'phone', 'reference', 'ids'] as const;
 

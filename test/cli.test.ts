@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../src/cli/main.js';
-import { startAll, type RunningSimulators } from '../src/cli/simulate.js';
+import { main } from '../cli/main.js';
+import { startAll, type RunningSimulators } from '../cli/simulate.js';
 import type { Verification } from '../src/index.js';
 
 const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));

@@ -16,7 +16,7 @@ import {
   type VerifyEvent,
   type VerifyProvider,
 } from '../src/index.js';
-import { startBirdSimulator, startLox24Simulator, startNotificoreSimulator, type BirdSimulator, type Lox24Simulator, type NotificoreSimulator } from '../providers/testing.js';
+import { startBirdSimulator, startLox24Simulator, startNotificoreSimulator, type BirdSimulator, type Lox24Simulator, type NotificoreSimulator } from '../testing/index.js';
 import { rejectionOf } from './helpers.js';
 
 let lox: Lox24Simulator;

@@ -1,5 +1,5 @@
 import { lox24 } from '../providers/lox24/index.js';
-import { startLox24Simulator } from '../providers/testing.js';
+import { startLox24Simulator } from '../testing/index.js';
 import { runConformance } from './conformance.js';
 
 runConformance({

@@ -14,7 +14,7 @@ import {
   TimeoutError,
 } from '../src/index.js';
 import { lox24, type Lox24Options } from '../providers/lox24/index.js';
-import { startLox24Simulator, type Lox24Simulator, type Lox24SimulatorOptions } from '../providers/testing.js';
+import { startLox24Simulator, type Lox24Simulator, type Lox24SimulatorOptions } from '../testing/index.js';
 import { eventLog, fastBackoff, rejectionOf } from './helpers.js';
 
 const TO = '+491701234567';

@@ -1,5 +1,5 @@
 import { messagebird } from '../providers/messagebird/index.js';
-import { startBirdSimulator } from '../providers/testing.js';
+import { startBirdSimulator } from '../testing/index.js';
 import { runConformance } from './conformance.js';
 
 runConformance({

@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Verification } from '../src/index.js';
 import { messagebird } from '../providers/messagebird/index.js';
-import { startBirdSimulator, type BirdSimulator } from '../providers/testing.js';
+import { startBirdSimulator, type BirdSimulator } from '../testing/index.js';
 import { fastBackoff } from './helpers.js';
 
 let sim: BirdSimulator;

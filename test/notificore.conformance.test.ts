@@ -1,5 +1,5 @@
 import { notificore } from '../providers/notificore/index.js';
-import { startNotificoreSimulator } from '../providers/testing.js';
+import { startNotificoreSimulator } from '../testing/index.js';
 import { runConformance } from './conformance.js';
 import { expectConformingRequests } from './openapi.js';
 

@@ -6,7 +6,7 @@ import { inspect } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AuthenticationError, type VerifyEvent, type Verification } from '../src/index.js';
 import { notificore, type NotificoreOptions } from '../providers/notificore/index.js';
-import { startNotificoreSimulator, type NotificoreSimulator, type NotificoreSimulatorOptions } from '../providers/testing.js';
+import { startNotificoreSimulator, type NotificoreSimulator, type NotificoreSimulatorOptions } from '../testing/index.js';
 import { fastBackoff, rejectionOf } from './helpers.js';
 import { expectConformingRequests, specProblems } from './openapi.js';
 

@@ -3,7 +3,7 @@ import type { VerifyProvider } from '../src/index.js';
 import { lox24 } from '../providers/lox24/index.js';
 import { messagebird } from '../providers/messagebird/index.js';
 import { notificore } from '../providers/notificore/index.js';
-import { startBirdSimulator, startLox24Simulator, startNotificoreSimulator } from '../providers/testing.js';
+import { startBirdSimulator, startLox24Simulator, startNotificoreSimulator } from '../testing/index.js';
 import { fastBackoff } from './helpers.js';
 
 export async function startVendors(options: { lox24PageSize?: number; retries?: number } = {}) {

@@ -21,7 +21,9 @@ import { OwnedCodes, type CodeRecord, type CodeStore } from '../../src/codes/ind
 import { InvalidResponseError, NotFoundError, UnsupportedError, type Operation } from '../../src/errors.js';
 import { emit } from '../../src/events.js';
 import { HttpClient } from '../../src/http.js';
-import { decodeCursor, itemsOf, matchesQuery, pageFrom, withBatches, type Listed } from '../../src/listing.js';
+import { itemsOf, pageFrom, pagesOf, type Listed } from '../../src/adapter/paging.js';
+import { decodeCursor } from '../../src/listing/cursor.js';
+import { matchesQuery } from '../../src/listing/filters.js';
 import type { ChannelStep, CheckResult, ListFilter, ListQuery, Page, PageQuery, StartRequest, Verification } from '../../src/model.js';
 import type { CallOptions, Capabilities, ProviderOptions, VerifyProvider } from '../../src/provider.js';
 import { Redactor } from '../../src/redact.js';
@@ -349,6 +351,10 @@ export function lox24(options: Lox24Options): VerifyProvider<Lox24StartExtras> {
       return itemsOf(batches(query, callOptions));
     },
 
+    pages(query: ListQuery = {}, callOptions?: CallOptions): AsyncIterable<readonly Verification[]> {
+      return pagesOf(batches(query, callOptions));
+    },
+
     listPage,
 
     resend(): Promise<Verification> {
@@ -377,7 +383,7 @@ export function lox24(options: Lox24Options): VerifyProvider<Lox24StartExtras> {
   };
 
   Object.defineProperty(provider, inspect.custom, { value: () => `VerifyProvider { name: '${name}', vendor: 'lox24' }` });
-  return Object.freeze(withBatches(provider, batches));
+  return Object.freeze(provider);
 }
 
 function boundIssue(field: string, value: number | undefined, bounds: { min: number; max: number }) {

@@ -10,9 +10,9 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { generateCode } from '../../src/codes/generate.js';
-import { Inbox } from '../../src/simulator/inbox.js';
-import { SimulatorBase } from '../../src/simulator/base.js';
-import { JsonCache, type SimRequest, type SimResponse, type SimServer } from '../../src/simulator/server.js';
+import { Inbox } from '../../testing/inbox.js';
+import { SimulatorBase } from '../../testing/base.js';
+import { JsonCache, type SimRequest, type SimResponse, type SimServer } from '../../testing/server.js';
 import { LOX24_CHANNELS, LOX24_LANGS, type Lox24Channel } from './wire.js';
 
 /** What happens when a step is processed. */

@@ -20,7 +20,9 @@ import * as v from 'valibot';
 import { InvalidResponseError, UnsupportedError, type Operation } from '../../src/errors.js';
 import { emit } from '../../src/events.js';
 import { HttpClient, type HttpCall } from '../../src/http.js';
-import { decodeCursor, itemsOf, matchesQuery, pageFrom, withBatches, type Listed } from '../../src/listing.js';
+import { itemsOf, pageFrom, pagesOf, type Listed } from '../../src/adapter/paging.js';
+import { decodeCursor } from '../../src/listing/cursor.js';
+import { matchesQuery } from '../../src/listing/filters.js';
 import { LruMap } from '../../src/lru.js';
 import type { Channel, ChannelStep, CheckResult, ListFilter, ListQuery, Page, PageQuery, StartRequest, Verification } from '../../src/model.js';
 import type { CallOptions, Capabilities, ProviderOptions, VerifyProvider } from '../../src/provider.js';
@@ -304,6 +306,10 @@ export function messagebird(options: MessagebirdOptions): VerifyProvider {
       return itemsOf(batches(query, callOptions));
     },
 
+    pages(query: ListQuery = {}, callOptions?: CallOptions): AsyncIterable<readonly Verification[]> {
+      return pagesOf(batches(query, callOptions));
+    },
+
     async listPage(query: PageQuery = {}, callOptions?: CallOptions): Promise<Page<Verification>> {
       const options = parseCallOptions(callOptions, ctx('list'));
       const { cursor, limit = DEFAULT_PAGE_LIMIT, ...filters } = parseListQuery(query, ctx('list'));
@@ -335,5 +341,5 @@ export function messagebird(options: MessagebirdOptions): VerifyProvider {
   };
 
   Object.defineProperty(provider, inspect.custom, { value: () => `VerifyProvider { name: '${name}', vendor: 'messagebird' }` });
-  return Object.freeze(withBatches(provider, batches));
+  return Object.freeze(provider);
 }

@@ -11,9 +11,9 @@
 import { randomUUID } from 'node:crypto';
 import { generateCode } from '../../src/codes/generate.js';
 import type { Channel } from '../../src/model.js';
-import { Inbox } from '../../src/simulator/inbox.js';
-import { SimulatorBase } from '../../src/simulator/base.js';
-import { JsonCache, type SimRequest, type SimResponse, type SimServer } from '../../src/simulator/server.js';
+import { Inbox } from '../../testing/inbox.js';
+import { SimulatorBase } from '../../testing/base.js';
+import { JsonCache, type SimRequest, type SimResponse, type SimServer } from '../../testing/server.js';
 import { BIRD_API, STEP_INDEX_FIELD } from './map.js';
 
 const QUERY = BIRD_API.list.query;

@@ -16,7 +16,9 @@ import * as v from 'valibot';
 import { AuthenticationError, InvalidResponseError, UnsupportedError, type Operation } from '../../src/errors.js';
 import { emit } from '../../src/events.js';
 import { HttpClient, type HttpCall, type HttpResult } from '../../src/http.js';
-import { decodeCursor, itemsOf, matchesQuery, pageFrom, withBatches, type Listed } from '../../src/listing.js';
+import { itemsOf, pageFrom, pagesOf, type Listed } from '../../src/adapter/paging.js';
+import { decodeCursor } from '../../src/listing/cursor.js';
+import { matchesQuery } from '../../src/listing/filters.js';
 import type { ChannelStep, CheckResult, ListFilter, ListQuery, Page, PageQuery, StartRequest, Verification } from '../../src/model.js';
 import type { CallOptions, Capabilities, ProviderOptions, VerifyProvider } from '../../src/provider.js';
 import { Redactor } from '../../src/redact.js';
@@ -403,6 +405,10 @@ export function notificore(options: NotificoreOptions): VerifyProvider<Notificor
       return itemsOf(batches(query, callOptions));
     },
 
+    pages(query: ListQuery = {}, callOptions?: CallOptions): AsyncIterable<readonly Verification[]> {
+      return pagesOf(batches(query, callOptions));
+    },
+
     listPage,
 
     /** Sends a new code on the same plan; Notificore invalidates the previous one. */
@@ -428,5 +434,5 @@ export function notificore(options: NotificoreOptions): VerifyProvider<Notificor
   };
 
   Object.defineProperty(provider, inspect.custom, { value: () => `VerifyProvider { name: '${name}', vendor: 'notificore' }` });
-  return Object.freeze(withBatches(provider, batches));
+  return Object.freeze(provider);
 }

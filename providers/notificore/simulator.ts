@@ -12,9 +12,9 @@
  */
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { generateCode } from '../../src/codes/generate.js';
-import { Inbox } from '../../src/simulator/inbox.js';
-import { SimulatorBase } from '../../src/simulator/base.js';
-import { JsonCache, type SimRequest, type SimResponse, type SimServer } from '../../src/simulator/server.js';
+import { Inbox } from '../../testing/inbox.js';
+import { SimulatorBase } from '../../testing/base.js';
+import { JsonCache, type SimRequest, type SimResponse, type SimServer } from '../../testing/server.js';
 import type { NotificoreChannel } from './wire.js';
 
 export type NotificoreOutcome = 'delivered' | 'undelivered';

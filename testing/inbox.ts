@@ -2,7 +2,7 @@
  * The simulated recipient's inbox: every message a simulator delivered, code included,
  * for tests and demos to read.
  */
-import type { Channel } from '../model.js';
+import type { Channel } from '../src/model.js';
 
 export interface InboxMessage {
   /** E.164 number or e-mail address. */

@@ -3,9 +3,9 @@
  */
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
-import type { VerifyEvent } from '../events.js';
-import type { Channel, ListQuery, VerificationStatus } from '../model.js';
-import { Summarizer } from '../summary.js';
+import type { VerifyEvent } from '../src/events.js';
+import type { Channel, ListQuery, VerificationStatus } from '../src/model.js';
+import { Summarizer } from '../src/listing/summary.js';
 import { COMMON_OPTIONS, UsageError, listingProvider, parse, type Io } from './context.js';
 import { COLUMNS, csvRecord, describeSummary, plain, row, tableLines } from './format.js';
 import type { Command } from './operations.js';

@@ -4,11 +4,11 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { ValidationError } from '../errors.js';
-import type { VerifyEvent } from '../events.js';
-import { configFromEnv, createFromConfig, createProvider, type PolyverifyConfig, type ProviderConfig } from '../config.js';
-import { failover } from '../failover.js';
-import type { VerifyProvider } from '../provider.js';
+import { ValidationError } from '../src/errors.js';
+import type { VerifyEvent } from '../src/events.js';
+import { configFromEnv, createFromConfig, createProvider, type PolyverifyConfig, type ProviderConfig } from '../src/config.js';
+import { failover } from '../src/failover.js';
+import type { VerifyProvider } from '../src/provider.js';
 
 /** Where a command writes. `stdout` takes exports; `out`/`err` take lines. */
 export interface Io {

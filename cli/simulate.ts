@@ -2,12 +2,12 @@
  * `polyverify simulate`: the three vendor simulators for local development of a backend.
  */
 import { once } from 'node:events';
-import { startBirdSimulator } from '../../providers/messagebird/simulator.js';
-import { startLox24Simulator } from '../../providers/lox24/simulator.js';
-import { startNotificoreSimulator } from '../../providers/notificore/simulator.js';
-import type { ProviderConfig } from '../config.js';
-import type { Verification } from '../model.js';
-import type { InboxMessage } from '../simulator/inbox.js';
+import { startBirdSimulator } from '../providers/messagebird/simulator.js';
+import { startLox24Simulator } from '../providers/lox24/simulator.js';
+import { startNotificoreSimulator } from '../providers/notificore/simulator.js';
+import type { ProviderConfig } from '../src/config.js';
+import type { Verification } from '../src/model.js';
+import type { InboxMessage } from '../testing/inbox.js';
 import { COMMON_OPTIONS, UsageError, parse } from './context.js';
 import type { Command } from './operations.js';
 

@@ -8,7 +8,7 @@
  */
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { isVerifyError, type VerifyError } from '../errors.js';
+import { isVerifyError, type VerifyError } from '../src/errors.js';
 import { UsageError, type Io } from './context.js';
 import { demo } from './demo.js';
 import { costs, list } from './listing.js';

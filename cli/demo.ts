@@ -4,13 +4,13 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createFromConfig, createProvider } from '../config.js';
-import type { VerifyEvent } from '../events.js';
-import { failover } from '../failover.js';
-import { listAcross } from '../listing.js';
-import type { Verification } from '../model.js';
-import { maskPhone } from '../redact.js';
-import { summarize } from '../summary.js';
+import { createFromConfig, createProvider } from '../src/config.js';
+import type { VerifyEvent } from '../src/events.js';
+import { failover } from '../src/failover.js';
+import { listAcross } from '../src/listing/merge.js';
+import type { Verification } from '../src/model.js';
+import { maskPhone } from '../src/redact.js';
+import { summarize } from '../src/listing/summary.js';
 import { startAll } from './simulate.js';
 import { describeSummary, money, tableLines } from './format.js';
 import type { Command } from './operations.js';

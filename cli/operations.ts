@@ -1,7 +1,7 @@
 /**
  * `polyverify start | check | get | cancel | resend | failover`, against the configured provider.
  */
-import type { Channel, CheckResult, StartRequest, Verification } from '../model.js';
+import type { Channel, CheckResult, StartRequest, Verification } from '../src/model.js';
 import { COMMON_OPTIONS, UsageError, configuredProvider, parse, type Io } from './context.js';
 import { describe, describeCheck, plain } from './format.js';
 

@@ -3,8 +3,8 @@
  * and channel, and exact cost totals per currency (overall, per provider, per channel).
  * Costs that are not final yet are counted apart, never as zero.
  */
-import { CostAccumulator, type CostTotals } from './money.js';
-import type { Verification, VerificationStatus } from './model.js';
+import { CostAccumulator, type CostTotals } from '../money.js';
+import type { Verification, VerificationStatus } from '../model.js';
 
 /** What {@link summarize} returns. */
 export interface Summary {

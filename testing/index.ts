@@ -14,23 +14,23 @@
  * ```
  * @module
  */
-import { Lox24Simulator, startLox24Simulator, type Lox24Outcome, type Lox24SimulatorOptions } from './lox24/simulator.js';
+import { Lox24Simulator, startLox24Simulator, type Lox24Outcome, type Lox24SimulatorOptions } from '../providers/lox24/simulator.js';
 import {
   NotificoreSimulator,
   startNotificoreSimulator,
   type NotificoreOutcome,
   type NotificoreSimulatorOptions,
   type NotificoreTemplate,
-} from './notificore/simulator.js';
+} from '../providers/notificore/simulator.js';
 
-import { BirdSimulator, startBirdSimulator, type BirdChannelType, type BirdOutcome, type BirdSimulatorOptions } from './messagebird/simulator.js';
+import { BirdSimulator, startBirdSimulator, type BirdChannelType, type BirdOutcome, type BirdSimulatorOptions } from '../providers/messagebird/simulator.js';
 
 export { Lox24Simulator, startLox24Simulator, type Lox24Outcome, type Lox24SimulatorOptions };
 export { BirdSimulator, startBirdSimulator, type BirdChannelType, type BirdOutcome, type BirdSimulatorOptions };
 export { NotificoreSimulator, startNotificoreSimulator, type NotificoreOutcome, type NotificoreSimulatorOptions, type NotificoreTemplate };
-export { Inbox, type InboxMessage } from '../src/simulator/inbox.js';
-export { SimClock, type Fault, type SimRequest, type SimResponse, type SimServerOptions } from '../src/simulator/server.js';
-export { SimulatorBase } from '../src/simulator/base.js';
+export { Inbox, type InboxMessage } from './inbox.js';
+export { SimClock, type Fault, type SimRequest, type SimResponse, type SimServerOptions } from './server.js';
+export { SimulatorBase } from './base.js';
 
 /** The simulators by vendor name. */
 export interface Simulators {

@@ -1,118 +1,14 @@
 /**
- * Pagination helpers (the opaque cursor codec, the client-side application of list filters a
- * vendor cannot apply) and listing across providers: one stream or page of every provider's
- * verifications, merged newest first.
+ * Listing across providers: one stream or page of every provider's verifications, merged
+ * newest first, with one cursor that resumes every provider exactly.
  */
 import { createHash } from 'node:crypto';
 import * as v from 'valibot';
-import { InvalidResponseError, ValidationError } from './errors.js';
-import type { ListFilter, ListQuery, Page, PageQuery, Verification } from './model.js';
-import type { CallOptions, VerifyProvider } from './provider.js';
-import { invalid, parseListQuery, type ParseContext } from './validate.js';
-
-const CURSOR_VERSION = 1;
-
-function checksum(text: string): string {
-  return createHash('sha256').update(text).digest('base64url').slice(0, 10);
-}
-
-/**
- * Encodes a position as an opaque, versioned cursor string. `kind` names who wrote it
- * (`'lox24'`), so a cursor of another provider is refused.
- */
-export function encodeCursor(kind: string, state: Record<string, unknown>): string {
-  const json = JSON.stringify({ v: CURSOR_VERSION, k: kind, s: state });
-  return `${Buffer.from(json).toString('base64url')}.${checksum(json)}`;
-}
-
-/** Decodes a cursor written by {@link encodeCursor} for `kind`, or throws a `ValidationError` on `cursor`. */
-export function decodeCursor<TSchema extends v.GenericSchema>(
-  cursor: string,
-  kind: string,
-  schema: TSchema,
-  context: ParseContext,
-): v.InferOutput<TSchema> {
-  const reject = (why: string): never => invalid([{ field: 'cursor', message: why }], { ...context, summary: 'Invalid list query' });
-  const [body, sum, extra] = cursor.split('.');
-  if (!body || !sum || extra !== undefined) return reject('is not a polyverify cursor');
-  const json = Buffer.from(body, 'base64url').toString('utf8');
-  if (checksum(json) !== sum) return reject('is damaged or was altered');
-  let envelope: unknown;
-  try {
-    envelope = JSON.parse(json);
-  } catch {
-    return reject('is not a polyverify cursor');
-  }
-  const shape = v.safeParse(v.object({ v: v.number(), k: v.string(), s: v.unknown() }), envelope);
-  if (!shape.success) return reject('is not a polyverify cursor');
-  if (shape.output.v !== CURSOR_VERSION) return reject(`has version ${shape.output.v}; this polyverify reads version ${CURSOR_VERSION}`);
-  if (shape.output.k !== kind) return reject(`belongs to another provider and cannot resume this list`);
-  const state = v.safeParse(schema, shape.output.s);
-  if (!state.success) return reject('has an invalid position');
-  return state.output;
-}
-
-/** One listed item and the position just after it (`undefined`: nothing follows). */
-export interface Listed<P> {
-  readonly verification: Verification;
-  readonly next: P | undefined;
-}
-
-/**
- * Fills a page of `limit` items from an adapter's batches (one batch per vendor page); the
- * cursor, written for `kind`, holds the position after the last item.
- */
-export async function pageFrom<P extends Record<string, unknown>>(batches: AsyncIterable<readonly Listed<P>[]>, limit: number, kind: string): Promise<Page<Verification>> {
-  const items: Verification[] = [];
-  let resume: P | undefined;
-  fill: for await (const batch of batches) {
-    for (const { verification, next } of batch) {
-      items.push(verification);
-      resume = next;
-      if (items.length === limit) break fill;
-    }
-  }
-  return items.length === limit && resume ? { items, nextCursor: encodeCursor(kind, resume) } : { items };
-}
-
-/** The verifications of an adapter's batches, one by one. */
-export async function* itemsOf<P>(batches: AsyncIterable<readonly Listed<P>[]>): AsyncGenerator<Verification> {
-  for await (const batch of batches) for (const { verification } of batch) yield verification;
-}
-
-/** Whether `item` passes the filters of `query` named in `filters`. */
-export function matchesQuery(item: Verification, query: ListQuery, filters: readonly ListFilter[]): boolean {
-  for (const filter of filters) {
-    switch (filter) {
-      case 'from':
-        if (query.from && item.createdAt.getTime() < query.from.getTime()) return false;
-        break;
-      case 'to':
-        if (query.to && item.createdAt.getTime() >= query.to.getTime()) return false;
-        break;
-      case 'status':
-        if (query.status && item.status !== query.status) return false;
-        break;
-      case 'channel':
-        if (query.channel && item.channels[0]?.channel !== query.channel) return false;
-        break;
-      case 'phone':
-        if (query.phone && item.to !== query.phone) return false;
-        break;
-      case 'reference':
-        if (query.reference !== undefined && item.reference !== query.reference) return false;
-        break;
-      case 'ids':
-        if (query.ids && !query.ids.includes(item.id)) return false;
-        break;
-    }
-  }
-  return true;
-}
-
-// ---------------------------------------------------------------------------------------
-// Listing across providers
-// ---------------------------------------------------------------------------------------
+import { InvalidResponseError, ValidationError } from '../errors.js';
+import type { ListQuery, Page, PageQuery, Verification } from '../model.js';
+import type { CallOptions, VerifyProvider } from '../provider.js';
+import { invalid, parseListQuery, type ParseContext } from '../validate.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
 
 /**
  * The order of merged lists: newest `createdAt` first; equal times by provider name, then
@@ -173,28 +69,7 @@ interface Source {
   readonly rest: PageTag | null;
 }
 
-/**
- * Internal: adapters that can hand out their list as vendor-page batches implement this
- * (non-enumerable) method; listAcross then reads items without a promise per item.
- */
-export const LIST_BATCHES = Symbol.for('polyverify.listBatches');
-
-/** A provider with the internal batch hook. */
-export interface BatchLister {
-  [LIST_BATCHES](query: ListQuery, options?: CallOptions): AsyncIterable<readonly Verification[]>;
-}
-
-/** Attaches the batch hook to an adapter's provider object (before it is frozen). */
-export function withBatches<T extends object>(provider: T, batches: (query: ListQuery, options?: CallOptions) => AsyncIterable<readonly Listed<unknown>[]>): T {
-  Object.defineProperty(provider, LIST_BATCHES, {
-    value: async function* (query: ListQuery, options?: CallOptions) {
-      for await (const batch of batches(query, options)) yield batch.map((item) => item.verification);
-    },
-  });
-  return provider;
-}
-
-/** A source over whole batches of verifications (the batch hook, or one-item batches of list()). */
+/** A source over whole batches of verifications (`pages()`, or one-item batches of `list()`). */
 function batchSource(batches: AsyncIterable<readonly Verification[]>): Source {
   const iterator = batches[Symbol.asyncIterator]();
   let buffer: readonly Verification[] = [];
@@ -216,10 +91,9 @@ async function* oneByOne(items: AsyncIterable<Verification>): AsyncGenerator<rea
   for await (const item of items) yield [item];
 }
 
-/** The stream of a provider: its batch hook when it has one, else its `list()`. */
+/** The stream of a provider: its `pages()` when it has them, else its `list()`. */
 function streamSource(provider: VerifyProvider, query: ListQuery, options: CallOptions): Source {
-  const batches = (provider as Partial<BatchLister>)[LIST_BATCHES];
-  return batchSource(batches ? batches.call(provider, query, options) : oneByOne(provider.list(query, options)));
+  return batchSource(provider.pages ? provider.pages(query, options) : oneByOne(provider.list(query, options)));
 }
 
 function pageSource(provider: VerifyProvider, query: ListQuery, start: string | undefined, limit: number, options: CallOptions): Source {

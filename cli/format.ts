@@ -1,9 +1,9 @@
 /**
  * How the CLI shows results: human lines, tables, CSV (RFC 4180 quoting) and plain JSON.
  */
-import type { Summary } from '../summary.js';
-import type { CheckResult, Verification } from '../model.js';
-import type { Money } from '../money.js';
+import type { Summary } from '../src/listing/summary.js';
+import type { CheckResult, Verification } from '../src/model.js';
+import type { Money } from '../src/money.js';
 
 const iso = (date: Date | undefined) => (date ? date.toISOString() : '');
 export const money = (cost: Money | null) => (cost ? `${cost.amount} ${cost.currency}` : 'not final');

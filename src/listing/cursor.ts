@@ -1,0 +1,49 @@
+/**
+ * The opaque cursor codec: a position as a versioned, checksummed string, refused when it
+ * was written for another list or altered.
+ */
+import { createHash } from 'node:crypto';
+import * as v from 'valibot';
+import { invalid, type ParseContext } from '../validate.js';
+
+const CURSOR_VERSION = 1;
+
+function checksum(text: string): string {
+  return createHash('sha256').update(text).digest('base64url').slice(0, 10);
+}
+
+/**
+ * Encodes a position as an opaque, versioned cursor string. `kind` names who wrote it
+ * (`'lox24'`), so a cursor of another provider is refused.
+ */
+export function encodeCursor(kind: string, state: Record<string, unknown>): string {
+  const json = JSON.stringify({ v: CURSOR_VERSION, k: kind, s: state });
+  return `${Buffer.from(json).toString('base64url')}.${checksum(json)}`;
+}
+
+/** Decodes a cursor written by {@link encodeCursor} for `kind`, or throws a `ValidationError` on `cursor`. */
+export function decodeCursor<TSchema extends v.GenericSchema>(
+  cursor: string,
+  kind: string,
+  schema: TSchema,
+  context: ParseContext,
+): v.InferOutput<TSchema> {
+  const reject = (why: string): never => invalid([{ field: 'cursor', message: why }], { ...context, summary: 'Invalid list query' });
+  const [body, sum, extra] = cursor.split('.');
+  if (!body || !sum || extra !== undefined) return reject('is not a polyverify cursor');
+  const json = Buffer.from(body, 'base64url').toString('utf8');
+  if (checksum(json) !== sum) return reject('is damaged or was altered');
+  let envelope: unknown;
+  try {
+    envelope = JSON.parse(json);
+  } catch {
+    return reject('is not a polyverify cursor');
+  }
+  const shape = v.safeParse(v.object({ v: v.number(), k: v.string(), s: v.unknown() }), envelope);
+  if (!shape.success) return reject('is not a polyverify cursor');
+  if (shape.output.v !== CURSOR_VERSION) return reject(`has version ${shape.output.v}; this polyverify reads version ${CURSOR_VERSION}`);
+  if (shape.output.k !== kind) return reject(`belongs to another provider and cannot resume this list`);
+  const state = v.safeParse(schema, shape.output.s);
+  if (!state.success) return reject('has an invalid position');
+  return state.output;
+}
