@@ -1,18 +1,15 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+// @ts-expect-error: a plain .mjs helper shared with the tsup config and the tests
+import { publicEntries } from './scripts/entries.mjs';
 
 // The package's own names, resolved to the sources, so examples run as users write them.
-const source = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+const source = (path: string) => fileURLToPath(new URL(`./${path}`, import.meta.url));
+const entries = Object.entries(publicEntries as Record<string, string>);
 
 export default defineConfig({
   resolve: {
-    alias: [
-      { find: /^polyverify\/lox24$/, replacement: source('./providers/lox24/index.ts') },
-      { find: /^polyverify\/notificore$/, replacement: source('./providers/notificore/index.ts') },
-      { find: /^polyverify\/messagebird$/, replacement: source('./providers/messagebird/index.ts') },
-      { find: /^polyverify\/testing$/, replacement: source('./testing/index.ts') },
-      { find: /^polyverify$/, replacement: source('./src/index.ts') },
-    ],
+    alias: entries.map(([subpath, file]) => ({ find: new RegExp(`^polyverify${subpath === 'index' ? '' : `/${subpath}`}$`), replacement: source(file) })),
   },
   test: {
     include: ['test/**/*.test.ts'],

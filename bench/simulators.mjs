@@ -8,9 +8,9 @@ const base = Date.parse('2026-10-01T00:00:00Z');
 const [lox, nc, bird] = await Promise.all([startSimulator('lox24', { pageSize: Number(process.env.BENCH_LOX24_PAGE ?? 30) }), startSimulator('notificore'), startSimulator('messagebird')]);
 for (let i = 0; i < perVendor; i++) {
   const at = base + i * 500; // two a second, so there are ties at whole seconds
-  lox.seed({ phone: '+491701234567', createdAt: Math.floor(at / 1000), payload: `ref-${i % 100}` });
-  nc.seed({ recipient: '61401629754', createdAt: at, channel: i % 4 ? 'sms' : 'viber' });
-  bird.seed({ phone: '+31612345678', createdAt: at });
+  lox.seed({ to: '+491701234567', createdAt: new Date(at), reference: `ref-${i % 100}` });
+  nc.seed({ to: '+61401629754', createdAt: new Date(at), channel: i % 4 ? 'sms' : 'viber' });
+  bird.seed({ to: '+31612345678', createdAt: new Date(at) });
 }
 process.stdout.write(
   JSON.stringify({

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ValidationError } from '../src/errors.js';
 import type { VerifyEvent } from '../src/events.js';
-import { configFromEnv, createFromConfig, createProvider, type PolyverifyConfig, type ProviderConfig } from '../src/config.js';
+import { configFromEnv, createFromConfig, createProvider, type PolyverifyConfig, type ProviderConfig } from '../providers/index.js';
 import { failover } from '../src/failover.js';
 import type { VerifyProvider } from '../src/provider.js';
 

@@ -4,7 +4,7 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createFromConfig, createProvider } from '../src/config.js';
+import { createFromConfig, createProvider } from '../providers/index.js';
 import type { VerifyEvent } from '../src/events.js';
 import { failover } from '../src/failover.js';
 import { listAcross } from '../src/listing/merge.js';

@@ -1,7 +1,8 @@
 /**
- * polyverify: one `VerifyProvider` interface for OTP verification through LOX24,
- * Notificore and Bird. Vendor adapters are their own entry points
- * (`polyverify/lox24`, …); this module is the vendor-neutral core.
+ * The vendor-neutral core of polyverify: the `VerifyProvider` interface and its model,
+ * errors, money, codes, listing across providers, failover and routing, and configuration
+ * over a list of vendors. It names no vendor; `polyverify` (providers/index.ts) adds the
+ * built-in ones.
  *
  * @module
  */
@@ -70,21 +71,16 @@ export {
 } from './listing/merge.js';
 export { Summarizer, channelOf, summarize, type Summary } from './listing/summary.js';
 export {
-  ENV,
-  configFromEnv,
-  createFromConfig,
-  createProvider,
-  providerFromEnv,
-  type BirdTarget,
+  COMMON_ENV,
+  configTools,
+  envOf,
   type CommonConfig,
+  type ConfigTools,
   type EnvVars,
-  type Lox24Config,
-  type MessagebirdConfig,
-  type NotificoreConfig,
-  type PolyverifyConfig,
-  type ProviderConfig,
-  type RuntimeOptions,
+  type OtherVendorConfig,
 } from './config.js';
+export type { EnvReader, RuntimeOptions, VendorDescriptor } from './adapter/vendor.js';
+export { checkResult, type CheckOutcome } from './adapter/check.js';
 export { failover, type FailoverOptions } from './failover.js';
 export { route, type RouteOptions, type RouteTable } from './route.js';
 export { ID_SEPARATOR, routableId } from './composite.js';

@@ -87,12 +87,29 @@ export const callOptionsSchema = v.looseObject({
   step: v.optional(boundedInteger(0, 100)),
 });
 
-/** The options every adapter factory takes besides its vendor's own (see `ProviderOptions`). */
-export const providerOptionEntries = {
+/** What an instance name must be: it stands in routable ids (`name:vendorId`). */
+export const INSTANCE_NAME = /^[A-Za-z0-9_-]{1,40}$/;
+
+/**
+ * The JSON-friendly options every adapter and every vendor config takes (see `CommonConfig`):
+ * one declaration, shared by the adapters' option schemas and by `createProvider`.
+ */
+export const commonOptionEntries = {
+  name: v.optional(v.pipe(v.string('must be a string'), v.regex(INSTANCE_NAME, 'must be 1 to 40 letters, digits, _ or -'))),
   baseUrl: v.optional(v.pipe(v.string('must be a string'), v.url('must be an absolute URL'))),
   timeoutMs: v.optional(boundedInteger(1, 600_000)),
   retries: v.optional(boundedInteger(0, 10)),
-  name: v.optional(v.pipe(v.string('must be a string'), v.minLength(1, 'must not be empty'))),
+  backoff: v.optional(
+    v.strictObject(
+      { baseMs: v.optional(boundedInteger(0, 60_000)), maxMs: v.optional(boundedInteger(0, 600_000)), maxRetryAfterMs: v.optional(boundedInteger(0, 3_600_000)) },
+      'must be an object with baseMs, maxMs, maxRetryAfterMs only',
+    ),
+  ),
+};
+
+/** The options every adapter factory takes besides its vendor's own (see `ProviderOptions`). */
+export const providerOptionEntries = {
+  ...commonOptionEntries,
   onEvent: v.optional(v.function('must be a function')),
 };
 

@@ -16,7 +16,7 @@ import {
   type ListQuery,
   type Verification,
   type VerifyProvider,
-} from '../src/index.js';
+} from '../providers/index.js';
 import { matchesQuery } from '../src/listing/filters.js';
 import { arrayProvider, fakeVerification } from './array-provider.js';
 import { rejectionOf } from './helpers.js';

@@ -11,7 +11,7 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../cli/main.js';
 import { startAll, type RunningSimulators } from '../cli/simulate.js';
-import type { Verification } from '../src/index.js';
+import type { Verification } from '../providers/index.js';
 
 const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'polyverify-cli-'));

@@ -17,7 +17,7 @@ import {
   type CheckResult,
   type VerifyEvent,
   type VerifyProvider,
-} from '../src/index.js';
+} from '../providers/index.js';
 import { fakeVerification } from './array-provider.js';
 import { rejectionOf } from './helpers.js';
 

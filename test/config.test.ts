@@ -1,7 +1,7 @@
 /** Providers from configuration and from the environment; errors name fields and never echo secrets. */
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { ValidationError, configFromEnv, createFromConfig, createProvider, providerFromEnv } from '../src/index.js';
+import { ValidationError, configFromEnv, createFromConfig, createProvider, providerFromEnv } from '../providers/index.js';
 import { rejectionOf } from './helpers.js';
 
 const SECRETS = ['lox-token-SECRET-123456', 'live_notificore_SECRET_99', 'bird-access-SECRET-key-77', 'hmac-SECRET-0123456789'];
@@ -28,7 +28,7 @@ describe('createProvider', () => {
     ['a missing LOX24 token', { provider: 'lox24', secret: SECRETS[3] }, [{ field: 'token', message: 'is required' }]],
     ['a short LOX24 secret', { provider: 'lox24', token: SECRETS[0], secret: 'short' }, [{ field: 'secret', message: 'must be at least 16 characters' }]],
     ['a Notificore template id as text', { provider: 'notificore', apiKey: SECRETS[1], templateId: '12' }, [{ field: 'templateId', message: 'must be a number' }]],
-    ['a Bird workspace that is no UUID', { provider: 'messagebird', accessKey: SECRETS[2], workspaceId: 'ws-1', channels: {} }, [{ field: 'workspaceId', message: 'must be a UUID' }]],
+    ['a Bird workspace that is no UUID', { provider: 'messagebird', accessKey: SECRETS[2], workspaceId: 'ws-1', channels: {} }, [{ field: 'workspaceId', message: 'must be a UUID' }, { field: 'channels', message: 'must map at least one channel' }]],
     ['an unknown option', { provider: 'lox24', token: SECRETS[0], tokn: SECRETS[0] }, [{ field: 'tokn', message: 'is not a known field' }]],
     ['a name unfit for ids', { provider: 'lox24', token: SECRETS[0], name: 'lox:eu' }, [{ field: 'name', message: 'must be 1 to 40 letters, digits, _ or -' }]],
   ];
@@ -61,7 +61,7 @@ describe('providerFromEnv', () => {
       templateId: 12,
     });
     expect(
-      configFromEnv({ POLYVERIFY_PROVIDER: 'messagebird', BIRD_ACCESS_KEY: SECRETS[2], BIRD_WORKSPACE_ID: WORKSPACE, BIRD_SMS_NAVIGATOR_ID: NAV, BIRD_BASE_URL: 'http://127.0.0.1:1' }),
+      configFromEnv({ POLYVERIFY_PROVIDER: 'messagebird', BIRD_ACCESS_KEY: SECRETS[2], BIRD_WORKSPACE_ID: WORKSPACE, BIRD_SMS_NAVIGATOR_ID: NAV, MESSAGEBIRD_BASE_URL: 'http://127.0.0.1:1' }),
     ).toEqual({ provider: 'messagebird', accessKey: SECRETS[2], workspaceId: WORKSPACE, channels: { sms: { navigatorId: NAV } }, baseUrl: 'http://127.0.0.1:1' });
   });
 

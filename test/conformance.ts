@@ -3,7 +3,7 @@
  * simulator. An adapter file calls `runConformance(target)`.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { UnsupportedError, ValidationError, type StartRequest, type Verification, type VerifyProvider } from '../src/index.js';
+import { UnsupportedError, ValidationError, type StartRequest, type Verification, type VerifyProvider } from '../providers/index.js';
 import { rejectionOf } from './helpers.js';
 
 /** One adapter + simulator pair, fresh for each test. */

@@ -2,7 +2,7 @@
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createApp } from '../examples/backend.js';
-import { createFromConfig, type Verification } from '../src/index.js';
+import { createFromConfig, type Verification } from '../providers/index.js';
 import { startAll, type RunningSimulators } from '../cli/simulate.js';
 
 let sims: RunningSimulators;

@@ -15,19 +15,22 @@ import {
   type ProviderConfig,
   type VerifyEvent,
   type VerifyProvider,
-} from '../src/index.js';
-import { startBirdSimulator, startLox24Simulator, startNotificoreSimulator, type BirdSimulator, type Lox24Simulator, type NotificoreSimulator } from '../testing/index.js';
+} from '../providers/index.js';
+import { startSimulator } from '../testing/index.js';
+import type { Lox24Simulator } from '../providers/lox24/index.js';
+import type { NotificoreSimulator } from '../providers/notificore/index.js';
+import type { MessagebirdSimulator } from '../providers/messagebird/index.js';
 import { rejectionOf } from './helpers.js';
 
 let lox: Lox24Simulator;
 let nc: NotificoreSimulator;
-let bird: BirdSimulator;
+let bird: MessagebirdSimulator;
 let deadUrl: string;
 const SECRET = 'failover-secret-0123456';
 
 beforeAll(async () => {
-  [lox, nc, bird] = await Promise.all([startLox24Simulator(), startNotificoreSimulator(), startBirdSimulator()]);
-  const dead = await startLox24Simulator();
+  [lox, nc, bird] = await Promise.all([startSimulator('lox24'), startSimulator('notificore'), startSimulator('messagebird')]);
+  const dead = await startSimulator('lox24');
   deadUrl = dead.url;
   await dead.close();
 });

@@ -16,10 +16,10 @@ import {
   RateLimitError,
   RejectedError,
   TimeoutError,
-} from '../src/index.js';
+} from '../providers/index.js';
 import { errorForStatus, parseRetryAfter, type HttpFailure } from '../src/http.js';
 import { LOX24_BASE_URL, lox24, type Lox24Options } from '../providers/lox24/index.js';
-import { BIRD_BASE_URL, messagebird } from '../providers/messagebird/index.js';
+import { MESSAGEBIRD_BASE_URL, messagebird } from '../providers/messagebird/index.js';
 import { eventLog, fastBackoff, fixture, rejectionOf, useNock } from './helpers.js';
 
 const TOKEN = '1234567:e3f3a759b6677959b6ebfcxxxxxxxxxx';
@@ -230,9 +230,9 @@ describe('retries', () => {
     const ws = '6b0f5f1c-6c2d-4c53-9a3b-0a1b2c3d4e5f';
     const verify = messagebird({ accessKey: 'bird-access-key-123', workspaceId: ws, channels: { sms: { navigatorId: ws } }, backoff: fastBackoff });
     const body = { id: ws, status: 'pending', steps: [], createdAt: '2026-01-01T00:00:00Z' };
-    nock(BIRD_BASE_URL).get(`/workspaces/${ws}/verify/${ws}`).reply(429, { message: 'slow down' }, { 'Retry-After': '0' }).get(`/workspaces/${ws}/verify/${ws}`).reply(200, body);
+    nock(MESSAGEBIRD_BASE_URL).get(`/workspaces/${ws}/verify/${ws}`).reply(429, { message: 'slow down' }, { 'Retry-After': '0' }).get(`/workspaces/${ws}/verify/${ws}`).reply(200, body);
     expect((await verify.get(ws)).id).toBe(ws);
-    nock(BIRD_BASE_URL).get(`/workspaces/${ws}/verify/${ws}`).times(2).reply(429, { message: 'slow down' }, { 'Retry-After': '1' });
+    nock(MESSAGEBIRD_BASE_URL).get(`/workspaces/${ws}/verify/${ws}`).times(2).reply(429, { message: 'slow down' }, { 'Retry-After': '1' });
     const error = await rejectionOf(verify.get(ws, { retries: 1 }));
     expect(error).toBeInstanceOf(RateLimitError);
     expect(error).toMatchObject({ retryAfterMs: 1000, retryable: true, status: 429 });
@@ -343,14 +343,14 @@ describe('calls that are not idempotent (a check counts a try)', () => {
   const verified = { id: ws, status: 'verified', steps: [], createdAt: '2026-01-01T00:00:00Z' };
 
   it('are retried when the vendor provably never got them', async () => {
-    nock(BIRD_BASE_URL).post(`/workspaces/${ws}/verify/${ws}`).replyWithError(networkError('ECONNREFUSED')).post(`/workspaces/${ws}/verify/${ws}`).reply(200, verified);
+    nock(MESSAGEBIRD_BASE_URL).post(`/workspaces/${ws}/verify/${ws}`).replyWithError(networkError('ECONNREFUSED')).post(`/workspaces/${ws}/verify/${ws}`).reply(200, verified);
     expect((await bird().check(ws, '123456')).verified).toBe(true);
   });
 
   it('are not retried after a 5xx or a reset: the try may have been counted', async () => {
-    nock(BIRD_BASE_URL).post(`/workspaces/${ws}/verify/${ws}`).once().reply(503, { message: 'down' });
+    nock(MESSAGEBIRD_BASE_URL).post(`/workspaces/${ws}/verify/${ws}`).once().reply(503, { message: 'down' });
     expect(await rejectionOf(bird().check(ws, '123456'))).toMatchObject({ name: 'ProviderUnavailableError', sent: 'no', status: 503 });
-    nock(BIRD_BASE_URL).post(`/workspaces/${ws}/verify/${ws}`).once().replyWithError(networkError('ECONNRESET'));
+    nock(MESSAGEBIRD_BASE_URL).post(`/workspaces/${ws}/verify/${ws}`).once().replyWithError(networkError('ECONNRESET'));
     expect(await rejectionOf(bird().check(ws, '123456'))).toMatchObject({ name: 'ConnectionError', sent: 'no' });
   });
 });

@@ -1,11 +1,11 @@
 import { lox24 } from '../providers/lox24/index.js';
-import { startLox24Simulator } from '../testing/index.js';
+import { startSimulator } from '../testing/index.js';
 import { runConformance } from './conformance.js';
 
 runConformance({
   name: 'lox24',
   async setup() {
-    const sim = await startLox24Simulator();
+    const sim = await startSimulator('lox24');
     const provider = lox24({ token: sim.token, secret: 'conformance-secret-123', baseUrl: sim.url, now: () => sim.now() });
     const to = '+491701234567';
     return {

@@ -12,16 +12,17 @@ import {
   RateLimitError,
   AuthenticationError,
   TimeoutError,
-} from '../src/index.js';
+} from '../providers/index.js';
 import { lox24, type Lox24Options } from '../providers/lox24/index.js';
-import { startLox24Simulator, type Lox24Simulator, type Lox24SimulatorOptions } from '../testing/index.js';
+import { startSimulator } from '../testing/index.js';
+import type { Lox24Simulator, Lox24SimulatorOptions } from '../providers/lox24/index.js';
 import { eventLog, fastBackoff, rejectionOf } from './helpers.js';
 
 const TO = '+491701234567';
 let sim: Lox24Simulator;
 
 async function setup(simOptions: Lox24SimulatorOptions = {}) {
-  sim = await startLox24Simulator(simOptions);
+  sim = await startSimulator('lox24', simOptions);
 }
 function provider(options: Partial<Lox24Options> = {}) {
   return lox24({ token: sim.token, secret: 'reliability-secret-1', baseUrl: sim.url, backoff: fastBackoff, now: () => sim.now(), ...options });
@@ -35,7 +36,7 @@ describe('sent or not sent', () => {
   beforeEach(() => setup());
 
   it('connection refused: sent no, retried, every attempt reported', async () => {
-    const closed = await startLox24Simulator();
+    const closed = await startSimulator('lox24');
     const url = closed.url;
     await closed.close();
     const { events, onEvent } = eventLog();
@@ -179,7 +180,7 @@ describe('delivery along the routing strategy', () => {
 describe('listing on the simulator', () => {
   it('list finds the last page in log(pages) requests, then walks pages backwards, newest first, lazily', async () => {
     await setup({ pageSize: 3 });
-    const seeded = Array.from({ length: 10 }, (_, i) => sim.seed({ phone: TO, createdAt: 1_700_000_000 + i, payload: `seed-${i}` }));
+    const seeded = Array.from({ length: 10 }, (_, i) => sim.seed({ to: TO, createdAt: new Date((1_700_000_000 + i) * 1000), reference: `seed-${i}` }));
     const iterator = provider().list()[Symbol.asyncIterator]();
     const first = await iterator.next();
     expect(first.value.id).toBe(seeded[9]);
@@ -192,7 +193,7 @@ describe('listing on the simulator', () => {
 
   it('bisects to the last page when it is full, and stops at from', async () => {
     await setup({ pageSize: 3 });
-    const seeded = Array.from({ length: 15 }, (_, i) => sim.seed({ phone: TO, createdAt: 1_700_000_000 + i * 10 }));
+    const seeded = Array.from({ length: 15 }, (_, i) => sim.seed({ to: TO, createdAt: new Date((1_700_000_000 + i * 10) * 1000) }));
     const ids: string[] = [];
     for await (const v of provider().list({ from: new Date((1_700_000_000 + 120) * 1000) })) ids.push(v.id);
     expect(ids).toEqual(seeded.slice(12).reverse());
@@ -203,10 +204,10 @@ describe('listing on the simulator', () => {
 
   it('refuses a LOX24 that does not list in creation order', async () => {
     await setup({ pageSize: 3 });
-    for (const at of [5, 1, 9, 2]) sim.seed({ phone: TO, createdAt: 1_700_000_000 + at });
+    for (const at of [5, 1, 9, 2]) sim.seed({ to: TO, createdAt: new Date((1_700_000_000 + at) * 1000) });
     const error = await rejectionOf((async () => {
       for await (const _ of provider().list()) void _;
     })());
-    expect(error.message).toBe('lox24 list: LOX24 did not list verify codes in creation order, so they cannot be listed newest first');
+    expect(error.message).toBe('lox24 list: LOX24 did not list in creation order, so the list cannot be given newest first');
   });
 });

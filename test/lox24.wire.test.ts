@@ -19,7 +19,7 @@ import {
   UnsupportedError,
   ValidationError,
   type Verification,
-} from '../src/index.js';
+} from '../providers/index.js';
 import { LOX24_BASE_URL, lox24, type Lox24Options } from '../providers/lox24/index.js';
 import { fastBackoff, fixture, rejectionOf, useNock } from './helpers.js';
 

@@ -1,11 +1,11 @@
 import { messagebird } from '../providers/messagebird/index.js';
-import { startBirdSimulator } from '../testing/index.js';
+import { startSimulator } from '../testing/index.js';
 import { runConformance } from './conformance.js';
 
 runConformance({
   name: 'messagebird',
   async setup() {
-    const sim = await startBirdSimulator();
+    const sim = await startSimulator('messagebird');
     const provider = messagebird({
       accessKey: sim.accessKey,
       workspaceId: sim.workspaceId,

@@ -1,15 +1,16 @@
 /** Bird over loopback against its simulator: pageToken walks, failover and resend. */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Verification } from '../src/index.js';
+import type { Verification } from '../providers/index.js';
 import { messagebird } from '../providers/messagebird/index.js';
-import { startBirdSimulator, type BirdSimulator } from '../testing/index.js';
+import { startSimulator, type SimulatorOptions } from '../testing/index.js';
+import type { MessagebirdSimulator } from '../providers/messagebird/index.js';
 import { fastBackoff } from './helpers.js';
 
-let sim: BirdSimulator;
+let sim: MessagebirdSimulator;
 const TO = '+31612345678';
 
-async function setup(outcomes: Parameters<typeof startBirdSimulator>[0] = {}) {
-  sim = await startBirdSimulator(outcomes);
+async function setup(outcomes: SimulatorOptions['messagebird'] = {}) {
+  sim = await startSimulator('messagebird', outcomes);
   return messagebird({
     accessKey: sim.accessKey,
     workspaceId: sim.workspaceId,
@@ -28,7 +29,7 @@ describe('list', () => {
   it('walks every verification exactly once over many pageToken pages, newest first', async () => {
     const verify = await setup();
     const base = sim.now() - 86_400_000;
-    const ids = Array.from({ length: 205 }, (_, i) => sim.seed({ phone: TO, createdAt: base + Math.floor(i / 3) * 1000 })); // ties in threes
+    const ids = Array.from({ length: 205 }, (_, i) => sim.seed({ to: TO, createdAt: new Date(base + Math.floor(i / 3) * 1000) })); // ties in threes
     const seen: Verification[] = [];
     for await (const v of verify.list()) seen.push(v);
     expect(seen).toHaveLength(205);
@@ -40,7 +41,7 @@ describe('list', () => {
   it('cursor pages at every size give what full iteration gives, even with new verifications arriving', async () => {
     const verify = await setup();
     const base = sim.now() - 3_600_000;
-    for (let i = 0; i < 17; i++) sim.seed({ phone: TO, createdAt: base + i * 1000 });
+    for (let i = 0; i < 17; i++) sim.seed({ to: TO, createdAt: new Date(base + i * 1000) });
     for (const limit of [1, 2, 3, 5, 7, 50]) {
       const all: string[] = [];
       for await (const v of verify.list()) all.push(v.id);

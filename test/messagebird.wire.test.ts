@@ -13,8 +13,8 @@ import {
   ValidationError,
   type VerifyEvent,
   type Verification,
-} from '../src/index.js';
-import { BIRD_BASE_URL, messagebird, type MessagebirdOptions } from '../providers/messagebird/index.js';
+} from '../providers/index.js';
+import { MESSAGEBIRD_BASE_URL, messagebird, type MessagebirdOptions } from '../providers/messagebird/index.js';
 import { fastBackoff, fixture, rejectionOf, useNock } from './helpers.js';
 
 const KEY = 'bird-access-key-0123456789abcdef';
@@ -51,12 +51,12 @@ const wire = (changes: Record<string, unknown> = {}) => ({
 /** Intercepts one call; returns what it carried. */
 function expectCall(method: 'get' | 'post', path: string, status: number, body: unknown) {
   const seen: { body?: unknown; headers?: Record<string, unknown>; query?: URLSearchParams } = {};
-  nock(BIRD_BASE_URL)
+  nock(MESSAGEBIRD_BASE_URL)
     .intercept(path, method.toUpperCase(), (sent) => ((seen.body = sent), true))
     .query(true)
     .reply(function (uri) {
       seen.headers = this.req.headers;
-      seen.query = new URL(uri, BIRD_BASE_URL).searchParams;
+      seen.query = new URL(uri, MESSAGEBIRD_BASE_URL).searchParams;
       return [status, body];
     });
   return seen;

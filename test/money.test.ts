@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CostAccumulator, addMoney, fromMinorUnits, parseDecimal, sumCosts } from '../src/index.js';
+import { CostAccumulator, addMoney, fromMinorUnits, parseDecimal, sumCosts } from '../providers/index.js';
 
 describe('money', () => {
   it('turns LOX24 cents into a decimal string', () => {

@@ -1,12 +1,12 @@
 import { notificore } from '../providers/notificore/index.js';
-import { startNotificoreSimulator } from '../testing/index.js';
+import { startSimulator } from '../testing/index.js';
 import { runConformance } from './conformance.js';
 import { expectConformingRequests } from './openapi.js';
 
 runConformance({
   name: 'notificore',
   async setup() {
-    const sim = await startNotificoreSimulator({ templates: [{ id: 12, text: 'Your code is {code2fa}' }] });
+    const sim = await startSimulator('notificore', { templates: [{ id: 12, text: 'Your code is {code2fa}' }] });
     const provider = notificore({ apiKey: sim.apiKey, sender: 'MyApp', templateId: 12, baseUrl: sim.url, now: () => sim.now() });
     const to = '+61401629754';
     return {

@@ -4,9 +4,10 @@
  */
 import { inspect } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AuthenticationError, type VerifyEvent, type Verification } from '../src/index.js';
+import { AuthenticationError, type VerifyEvent, type Verification } from '../providers/index.js';
 import { notificore, type NotificoreOptions } from '../providers/notificore/index.js';
-import { startNotificoreSimulator, type NotificoreSimulator, type NotificoreSimulatorOptions } from '../testing/index.js';
+import { startSimulator } from '../testing/index.js';
+import type { NotificoreSimulator, NotificoreSimulatorOptions } from '../providers/notificore/index.js';
 import { fastBackoff, rejectionOf } from './helpers.js';
 import { expectConformingRequests, specProblems } from './openapi.js';
 
@@ -14,7 +15,7 @@ let sim: NotificoreSimulator;
 const TO = '+61401629754';
 
 async function setup(options: NotificoreSimulatorOptions = {}) {
-  sim = await startNotificoreSimulator({ templates: [{ id: 12, text: 'Code {code2fa}' }], ...options });
+  sim = await startSimulator('notificore', { templates: [{ id: 12, text: 'Code {code2fa}' }], ...options });
 }
 function provider(options: Partial<NotificoreOptions> = {}) {
   return notificore({ apiKey: sim.apiKey, sender: 'MyApp', templateId: 12, baseUrl: sim.url, backoff: fastBackoff, now: () => sim.now(), ...options });
@@ -81,7 +82,7 @@ describe('list', () => {
   async function seeded(count: number, startMs: number, stepMs = 1000) {
     const ids: string[] = [];
     for (let i = 0; i < count; i++) {
-      ids.push(sim.seed({ recipient: i % 2 ? '61401629754' : '4915112345678', createdAt: startMs + i * stepMs, status: i % 3 ? 'verified' : 'expired', channel: i % 4 ? 'sms' : 'viber' }));
+      ids.push(sim.seed({ to: i % 2 ? '+61401629754' : '+4915112345678', createdAt: new Date(startMs + i * stepMs), status: i % 3 ? 'verified' : 'expired', channel: i % 4 ? 'sms' : 'viber' }));
     }
     return ids;
   }

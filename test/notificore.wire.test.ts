@@ -4,7 +4,7 @@
  */
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { InsufficientFundsError, RateLimitError, RejectedError, UnsupportedError, ValidationError, type Verification } from '../src/index.js';
+import { InsufficientFundsError, RateLimitError, RejectedError, UnsupportedError, ValidationError, type Verification } from '../providers/index.js';
 import { NOTIFICORE_BASE_URL, notificore, type NotificoreOptions } from '../providers/notificore/index.js';
 import { fastBackoff, fixture, rejectionOf } from './helpers.js';
 import { expectConformingRequests, type SeenRequest } from './openapi.js';

@@ -1,7 +1,7 @@
 /** The redaction primitives: exact masks, exact scrubbing, sanitized causes. */
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { maskPhone } from '../src/index.js';
+import { maskPhone } from '../providers/index.js';
 import { Redactor, errorCode, maskPhonesIn, sanitizeCause } from '../src/redact.js';
 
 describe('maskPhone', () => {

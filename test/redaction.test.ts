@@ -5,7 +5,7 @@
 import nock from 'nock';
 import { inspect } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { maskPhone, type VerifyEvent } from '../src/index.js';
+import { maskPhone, type VerifyEvent } from '../providers/index.js';
 import { LOX24_BASE_URL, lox24 } from '../providers/lox24/index.js';
 import { eventLog, fastBackoff, fixture, rejectionOf } from './helpers.js';
 

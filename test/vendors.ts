@@ -1,16 +1,16 @@
 /** All three simulators with a provider on each, for tests across vendors. */
-import type { VerifyProvider } from '../src/index.js';
+import type { VerifyProvider } from '../providers/index.js';
 import { lox24 } from '../providers/lox24/index.js';
 import { messagebird } from '../providers/messagebird/index.js';
 import { notificore } from '../providers/notificore/index.js';
-import { startBirdSimulator, startLox24Simulator, startNotificoreSimulator } from '../testing/index.js';
+import { startSimulator } from '../testing/index.js';
 import { fastBackoff } from './helpers.js';
 
 export async function startVendors(options: { lox24PageSize?: number; retries?: number } = {}) {
   const [loxSim, ncSim, birdSim] = await Promise.all([
-    startLox24Simulator({ pageSize: options.lox24PageSize ?? 30 }),
-    startNotificoreSimulator(),
-    startBirdSimulator(),
+    startSimulator('lox24', { pageSize: options.lox24PageSize ?? 30 }),
+    startSimulator('notificore'),
+    startSimulator('messagebird'),
   ]);
   const common = { backoff: fastBackoff, retries: options.retries ?? 2 };
   const lox = lox24({ token: loxSim.token, secret: 'across-secret-0123456', baseUrl: loxSim.url, now: () => loxSim.now(), ...common });
@@ -28,9 +28,9 @@ export async function startVendors(options: { lox24PageSize?: number; retries?: 
     const ids = new Set<string>();
     for (let i = 0; i < count; i++) {
       const at = times(i);
-      ids.add(loxSim.seed({ phone: '+491701234567', createdAt: Math.floor(at / 1000), payload: `ref-${i % 5}`, status: i % 7 ? 10 : 20 }));
-      ids.add(ncSim.seed({ recipient: i % 2 ? '61401629754' : '491701234567', createdAt: at, status: i % 3 ? 'verified' : 'expired', channel: i % 4 ? 'sms' : 'viber' }));
-      ids.add(birdSim.seed({ phone: '+31612345678', createdAt: at, status: i % 5 ? 'verified' : 'failed' }));
+      ids.add(loxSim.seed({ to: '+491701234567', createdAt: new Date(at), reference: `ref-${i % 5}`, status: i % 7 ? 'verified' : 'failed' }));
+      ids.add(ncSim.seed({ to: i % 2 ? '+61401629754' : '+491701234567', createdAt: new Date(at), status: i % 3 ? 'verified' : 'expired', channel: i % 4 ? 'sms' : 'viber' }));
+      ids.add(birdSim.seed({ to: '+31612345678', createdAt: new Date(at), status: i % 5 ? 'verified' : 'failed' }));
     }
     return ids;
   };

@@ -1,7 +1,30 @@
 /**
- * What every vendor simulator has: its server's address, request log, clock and faults.
+ * What every vendor simulator has: its server's address, request log, clock and faults, and
+ * the same members to drive it (inbox, codes, seeding, outcomes, credentials, a config).
  */
+import type { Channel, VerificationStatus } from '../src/model.js';
+import type { Inbox } from './inbox.js';
 import { SimServer, type Fault, type SimRequest, type SimResponse, type SimServerOptions } from './server.js';
+
+/** A finished verification to add to a simulator directly (list tests, benchmarks, the demo). */
+export interface SeedInput {
+  /** The recipient, E.164. */
+  readonly to: string;
+  readonly createdAt: Date;
+  /** Its status (`verified` by default), as close as the vendor can say it. */
+  readonly status?: VerificationStatus;
+  /** Its first channel (the vendor's default when absent). */
+  readonly channel?: Channel;
+  /** Your reference, where the vendor keeps one. */
+  readonly reference?: string;
+}
+
+/** A config that works against a running simulator, for `createProvider`. */
+export interface SimulatorConfig {
+  readonly provider: string;
+  readonly baseUrl: string;
+  readonly [option: string]: unknown;
+}
 
 export abstract class SimulatorBase {
   protected readonly server: SimServer;
@@ -23,6 +46,21 @@ export abstract class SimulatorBase {
 
   /** Answers one request. */
   protected abstract route(request: SimRequest): SimResponse;
+
+  /** What was delivered so far, codes included. */
+  abstract readonly inbox: Inbox;
+  /** The credentials it accepts, by option name (`{ token }`, `{ apiKey }`, …). */
+  abstract readonly credentials: Readonly<Record<string, string>>;
+  /** The code last delivered to a recipient (E.164 or e-mail) or for a verification id. */
+  abstract lastCode(recipientOrId: string): string | undefined;
+  /** Adds a finished verification directly; returns its id. */
+  abstract seed(input: SeedInput): string;
+  /** Changes the delivery outcome of channels. */
+  abstract setOutcomes(outcomes: Readonly<Record<string, string>>): void;
+  /** A config that works against this simulator. */
+  abstract config(): SimulatorConfig;
+  /** A few lines for people: where it listens, what it accepts. */
+  abstract describe(): string[];
 
   /** The base URL to give an adapter as `baseUrl`. */
   get url(): string {

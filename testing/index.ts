@@ -1,6 +1,7 @@
 /**
- * Local simulators of the vendors' APIs, for tests, demos and local development.
- * Each runs a `node:http` server on 127.0.0.1; point an adapter's `baseUrl` at its `url`.
+ * polyverify/testing: local simulators of the vendors' APIs, for tests, demos and local
+ * development. Each runs a `node:http` server on 127.0.0.1; point an adapter's `baseUrl` at
+ * its `url`, or give `sim.config()` to `createProvider`.
  *
  * @example
  * ```ts
@@ -9,46 +10,34 @@
  * const sim = await startSimulator('lox24');
  * const verify = lox24({ token: sim.token, secret: 'a-secret-of-16+chars', baseUrl: sim.url });
  * const v = await verify.start({ to: '+491701234567' });
- * await verify.check(v.id, sim.lastCode('+491701234567')!); // { verified: true, status: 'verified' }
+ * await verify.check(v.id, sim.lastCode(v.id)!); // { verified: true, status: 'verified' }
  * await sim.close();
  * ```
  * @module
  */
-import { Lox24Simulator, startLox24Simulator, type Lox24Outcome, type Lox24SimulatorOptions } from '../providers/lox24/simulator.js';
-import {
-  NotificoreSimulator,
-  startNotificoreSimulator,
-  type NotificoreOutcome,
-  type NotificoreSimulatorOptions,
-  type NotificoreTemplate,
-} from '../providers/notificore/simulator.js';
+import { REGISTRY, type VendorName } from '../providers/registry.js';
 
-import { BirdSimulator, startBirdSimulator, type BirdChannelType, type BirdOutcome, type BirdSimulatorOptions } from '../providers/messagebird/simulator.js';
-
-export { Lox24Simulator, startLox24Simulator, type Lox24Outcome, type Lox24SimulatorOptions };
-export { BirdSimulator, startBirdSimulator, type BirdChannelType, type BirdOutcome, type BirdSimulatorOptions };
-export { NotificoreSimulator, startNotificoreSimulator, type NotificoreOutcome, type NotificoreSimulatorOptions, type NotificoreTemplate };
 export { Inbox, type InboxMessage } from './inbox.js';
 export { SimClock, type Fault, type SimRequest, type SimResponse, type SimServerOptions } from './server.js';
-export { SimulatorBase } from './base.js';
+export { SimulatorBase, type SeedInput, type SimulatorConfig } from './base.js';
+export { REGISTRY, type VendorName } from '../providers/registry.js';
 
-/** The simulators by vendor name. */
-export interface Simulators {
-  lox24: { options: Lox24SimulatorOptions; simulator: Lox24Simulator };
-  notificore: { options: NotificoreSimulatorOptions; simulator: NotificoreSimulator };
-  messagebird: { options: BirdSimulatorOptions; simulator: BirdSimulator };
-}
+/** The simulator class of a built-in vendor. */
+export type SimulatorClass<V extends VendorName> = Awaited<ReturnType<(typeof REGISTRY)[V]['simulator']>>;
 
-/** Starts the simulator of `vendor` on a free port of 127.0.0.1. */
-export function startSimulator<V extends keyof Simulators>(vendor: V, options?: Simulators[V]['options']): Promise<Simulators[V]['simulator']> {
-  switch (vendor) {
-    case 'lox24':
-      return startLox24Simulator(options as Lox24SimulatorOptions) as Promise<Simulators[V]['simulator']>;
-    case 'notificore':
-      return startNotificoreSimulator(options as NotificoreSimulatorOptions) as Promise<Simulators[V]['simulator']>;
-    case 'messagebird':
-      return startBirdSimulator(options as BirdSimulatorOptions) as Promise<Simulators[V]['simulator']>;
-    default:
-      return Promise.reject(new RangeError(`no simulator for vendor '${String(vendor)}'`));
-  }
+/** The simulator of each built-in vendor, by vendor name. */
+export type Simulators = { [V in VendorName]: Awaited<ReturnType<SimulatorClass<V>['start']>> };
+
+/** The options of each vendor's simulator, by vendor name. */
+export type SimulatorOptions = { [V in VendorName]: NonNullable<Parameters<SimulatorClass<V>['start']>[0]> };
+
+/** The built-in vendors that have a simulator, in registry order. */
+export const SIMULATED_VENDORS = Object.keys(REGISTRY) as VendorName[];
+
+/** Starts the simulator of `vendor` on a free port of 127.0.0.1 (or `options.port`). */
+export async function startSimulator<V extends VendorName>(vendor: V, options?: SimulatorOptions[V]): Promise<Simulators[V]> {
+  const entry = (REGISTRY as Partial<typeof REGISTRY>)[vendor];
+  if (!entry) throw new RangeError(`no simulator for vendor '${String(vendor)}'`);
+  const Simulator = (await entry.simulator()) as unknown as { start(options?: SimulatorOptions[V]): Promise<Simulators[V]> };
+  return Simulator.start(options);
 }

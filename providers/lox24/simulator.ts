@@ -11,7 +11,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { generateCode } from '../../src/codes/generate.js';
 import { Inbox } from '../../testing/inbox.js';
-import { SimulatorBase } from '../../testing/base.js';
+import { SimulatorBase, type SeedInput } from '../../testing/base.js';
 import { JsonCache, type SimRequest, type SimResponse, type SimServer } from '../../testing/server.js';
 import { LOX24_CHANNELS, LOX24_LANGS, type Lox24Channel } from './wire.js';
 
@@ -135,7 +135,7 @@ export class Lox24Simulator extends SimulatorBase {
   }
 
   /** Changes the outcome of a channel (or all of them, with a function). */
-  setOutcomes(outcomes: Lox24SimulatorOptions['outcomes']): void {
+  setOutcomes(outcomes: Lox24SimulatorOptions['outcomes'] & object): void {
     this.#outcomes = outcomes;
   }
   /** The code last delivered to a phone number (or for a verify code id), processing due steps first. */
@@ -150,26 +150,41 @@ export class Lox24Simulator extends SimulatorBase {
     this.#processAll();
     return [...this.#records.values()].map((record) => this.#view(record));
   }
+  /** The token it accepts. */
+  get credentials(): { readonly token: string } {
+    return { token: this.token };
+  }
+
+  /** A config that works against this simulator. */
+  config(): { provider: 'lox24'; token: string; secret: string; baseUrl: string } {
+    return { provider: 'lox24', token: this.token, secret: 'simulator-secret-0123456789', baseUrl: this.url };
+  }
+
+  describe(): string[] {
+    return [`LOX24       ${this.url}   X-LOX24-AUTH-TOKEN: ${this.token}`];
+  }
+
   /**
    * Adds a finished verify code directly (for list tests and benchmarks), as if created at
-   * `createdAt` (unix seconds) and delivered on its first step.
+   * `createdAt` and delivered on its first step (every step failed for `failed`).
    */
-  seed(input: { phone: string; createdAt: number; payload?: string; channels?: Lox24Channel[]; status?: 10 | 20 }): string {
+  seed(input: SeedInput): string {
     const id = randomUUID();
-    const channels = input.channels ?? ['sms'];
-    const status = input.status ?? 10;
+    const channels: Lox24Channel[] = [(input.channel as Lox24Channel | undefined) ?? 'sms'];
+    const status = input.status === 'failed' ? 20 : 10;
+    const createdAt = Math.floor(input.createdAt.getTime() / 1000);
     const history = channels.map((channel, index) => ({
       id: randomUUID(),
       channel,
       status: status === 10 && index === channels.length - 1 ? 10 : 20,
-      processed_at: input.createdAt + index + 1,
+      processed_at: createdAt + index + 1,
       external_id: `${channel}_${id.slice(0, 8)}_${index}`,
     }));
     const cost = channels.reduce((sum, channel) => sum + this.#options.prices[channel], 0);
     this.#add({
       id,
       user_id: this.#options.userId,
-      phone: input.phone,
+      phone: input.to,
       code: '0000',
       code_length: 4,
       lang: 'EN',
@@ -178,16 +193,15 @@ export class Lox24Simulator extends SimulatorBase {
       delivered_channel: status === 10 ? channels[channels.length - 1]! : null,
       cost,
       currency: 'EUR',
-      payload: input.payload ?? null,
-      created_at: input.createdAt,
-      updated_at: input.createdAt + channels.length,
+      payload: input.reference ?? null,
+      created_at: createdAt,
+      updated_at: createdAt + channels.length,
       history,
       is_code_deleted: true,
-      sim: { step: channels.length, stepStartedMs: input.createdAt * 1000, costCents: cost, done: true },
+      sim: { step: channels.length, stepStartedMs: createdAt * 1000, costCents: cost, done: true },
     });
     return id;
   }
-
 
   #add(record: VerifyCodeRecord): void {
     this.#records.set(record.id, record);

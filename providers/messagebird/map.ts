@@ -7,14 +7,15 @@ import { type FieldIssue, type VerifyError } from '../../src/errors.js';
 import { errorForStatus, type HttpFailure } from '../../src/http.js';
 import type { Channel, ChannelStep, StartRequest, Verification, VerificationStatus } from '../../src/model.js';
 import type { Redactor } from '../../src/redact.js';
-import { errorBodySchema, type BirdCreateBody, type BirdStepWrite, type BirdTemplate, type BirdVerification } from './wire.js';
+import { MESSAGEBIRD_LIMITS, type MessagebirdChannelMap } from './config.js';
+import { errorBodySchema, type MessagebirdCreateBody, type MessagebirdStepWrite, type MessagebirdVerification } from './wire.js';
 
 /**
  * Every path and field of the workspace Verify API the adapter uses. `confirmed`: read in
  * Bird's docs (or a public integration calling it); `inferred`: documented only in prose,
  * so the name is polyverify's best reading. Keep them here, and only here.
  */
-export const BIRD_API = {
+export const MESSAGEBIRD_API = {
   create: { method: 'POST', path: 'workspaces/{workspaceId}/verify', status: 'confirmed' },
   check: { method: 'POST', path: 'workspaces/{workspaceId}/verify/{verifyId}', body: '{ code }', status: 'confirmed' },
   get: { method: 'GET', path: 'workspaces/{workspaceId}/verify/{verifyId}', status: 'inferred' },
@@ -34,13 +35,6 @@ export const BIRD_API = {
 /** Body field of resend and failover carrying the step index. */
 export const STEP_INDEX_FIELD = 'stepIndex';
 
-/** Documented limits of the create body. */
-export const BIRD_LIMITS = {
-  maxAttempts: { min: 1, max: 10, default: 3 },
-  timeout: { min: 30, max: 3600, default: 600 },
-  codeLength: { min: 6, max: 12, default: 6 },
-} as const;
-
 /** Statuses: `accepted` is documented; the others are inferred. Each maps to one normalized value. */
 export const VERIFICATION_STATUS: Readonly<Record<string, VerificationStatus>> = {
   accepted: 'pending',
@@ -59,30 +53,14 @@ export const VERIFICATION_STATUS: Readonly<Record<string, VerificationStatus>> =
 /** An undocumented status: `pending` (not final), reported through `onEvent`. */
 export const UNKNOWN_VERIFICATION_STATUS: VerificationStatus = 'pending';
 
-/** How one abstract channel is reached at Bird. */
-export type BirdChannelTarget = ({ readonly channelId: string } | { readonly navigatorId: string }) & { readonly template?: BirdTemplate };
-
-/** The adapter's channel map: abstract channel → Bird channel or navigator. */
-export type BirdChannelMap = Partial<Record<'sms' | 'whatsapp' | 'email', BirdChannelTarget>>;
-
 /** Checks the request against Bird's rules and the channel map; builds the create body. */
-export function toCreateBody(request: StartRequest, channels: readonly ChannelStep[], map: BirdChannelMap): { body?: BirdCreateBody; issues: FieldIssue[] } {
+export function toCreateBody(request: Pick<StartRequest, 'to' | 'locale' | 'ttlSeconds' | 'maxAttempts' | 'codeLength'>, channels: readonly ChannelStep[], map: MessagebirdChannelMap): { body?: MessagebirdCreateBody; issues: FieldIssue[] } {
   const issues: FieldIssue[] = [];
-  if (request.code !== undefined) issues.push({ field: 'code', message: 'Bird generates the code; a code of your own cannot be sent' });
-  const bound = (field: string, value: number | undefined, { min, max }: { min: number; max: number }) => {
-    if (value !== undefined && (value < min || value > max)) issues.push({ field, message: `must be ${min} to ${max} for Bird` });
-  };
-  bound('maxAttempts', request.maxAttempts, BIRD_LIMITS.maxAttempts);
-  bound('ttlSeconds', request.ttlSeconds, BIRD_LIMITS.timeout);
-  bound('codeLength', request.codeLength, BIRD_LIMITS.codeLength);
   const email = typeof request.to === 'string' ? undefined : request.to.email;
-  const steps: BirdStepWrite[] = [];
+  const steps: MessagebirdStepWrite[] = [];
   channels.forEach((step, index) => {
     const at = `channels.${index}`;
-    if (step.channel !== 'sms' && step.channel !== 'whatsapp' && step.channel !== 'email') {
-      issues.push({ field: `${at}.channel`, message: 'Bird verifies by sms, whatsapp and email only' });
-      return;
-    }
+    if (step.channel !== 'sms' && step.channel !== 'whatsapp' && step.channel !== 'email') return; // the shell names it
     const target = map[step.channel];
     if (!target) {
       issues.push({ field: `${at}.channel`, message: `has no Bird channel in the adapter's channel map (options.channels.${step.channel})` });
@@ -102,9 +80,9 @@ export function toCreateBody(request: StartRequest, channels: readonly ChannelSt
     body: {
       identifier: email !== undefined ? { emailaddress: email } : { phonenumber: request.to as string },
       ...(request.locale !== undefined && { locale: request.locale }),
-      maxAttempts: request.maxAttempts ?? BIRD_LIMITS.maxAttempts.default,
-      timeout: request.ttlSeconds ?? BIRD_LIMITS.timeout.default,
-      codeLength: request.codeLength ?? BIRD_LIMITS.codeLength.default,
+      maxAttempts: request.maxAttempts ?? MESSAGEBIRD_LIMITS.maxAttempts.default,
+      timeout: request.ttlSeconds ?? MESSAGEBIRD_LIMITS.timeout.default,
+      codeLength: request.codeLength ?? MESSAGEBIRD_LIMITS.codeLength.default,
       steps,
     },
   };
@@ -135,7 +113,7 @@ export function statusOf(value: string, warn: (message: string) => void): Verifi
  * `currentStepIndex` are the attempts, `sending` (delivery unknown), the current one
  * `delivered` once the code was verified. Bird reports no cost (`null`).
  */
-export function toVerification(wire: BirdVerification, raw: unknown, ctx: MapContext): Verification {
+export function toVerification(wire: MessagebirdVerification, raw: unknown, ctx: MapContext): Verification {
   const status = statusOf(wire.status, ctx.warn);
   // A step whose id the channel map does not name: sms for a phone number, email for an address.
   const fallback: Channel = !wire.identifier?.phonenumber && wire.identifier?.emailaddress ? 'email' : 'sms';
@@ -179,7 +157,7 @@ export function toVerification(wire: BirdVerification, raw: unknown, ctx: MapCon
 }
 
 /** Maps a Bird error by status; `details` keyed by field become issues. */
-export function toBirdError(failure: HttpFailure, redactor: Redactor, provider: string): VerifyError {
+export function toMessagebirdError(failure: HttpFailure, redactor: Redactor, provider: string): VerifyError {
   const parsed = v.safeParse(errorBodySchema, failure.body);
   const body = parsed.success ? parsed.output : undefined;
   const issues: FieldIssue[] = [];

@@ -4,7 +4,7 @@
  * resend (sends again on a step), attempts and expiry, `pageToken` lists, an inbox, faults.
  *
  * Where Bird is silent the simulator picks (docs/messagebird.md lists each): the inferred
- * paths and fields of `BIRD_API`, error bodies `{ code, message, details }`, a wrong code is
+ * paths and fields of `MESSAGEBIRD_API`, error bodies `{ code, message, details }`, a wrong code is
  * 422 `InvalidCode`, `accepted` turns `pending` once the first step was sent, lists are
  * newest first with keyset page tokens, and resend repeats the same code.
  */
@@ -12,22 +12,23 @@ import { randomUUID } from 'node:crypto';
 import { generateCode } from '../../src/codes/generate.js';
 import type { Channel } from '../../src/model.js';
 import { Inbox } from '../../testing/inbox.js';
-import { SimulatorBase } from '../../testing/base.js';
+import { SimulatorBase, type SeedInput } from '../../testing/base.js';
 import { JsonCache, type SimRequest, type SimResponse, type SimServer } from '../../testing/server.js';
-import { BIRD_API, STEP_INDEX_FIELD } from './map.js';
+import type { MessagebirdChannelMap } from './config.js';
+import { MESSAGEBIRD_API, STEP_INDEX_FIELD } from './map.js';
 
-const QUERY = BIRD_API.list.query;
+const QUERY = MESSAGEBIRD_API.list.query;
 
-export type BirdOutcome = 'delivered' | 'failed';
+export type MessagebirdOutcome = 'delivered' | 'failed';
 /** The kinds of Bird channel the simulator delivers on. */
-export type BirdChannelType = 'sms' | 'whatsapp' | 'email';
+export type MessagebirdChannelType = 'sms' | 'whatsapp' | 'email';
 
-export interface BirdSimulatorOptions {
+export interface MessagebirdSimulatorOptions {
   readonly port?: number;
   readonly accessKey?: string;
   readonly workspaceId?: string;
   /** Delivery outcome per channel type (`delivered` by default). */
-  readonly outcomes?: Partial<Record<BirdChannelType, BirdOutcome>>;
+  readonly outcomes?: Partial<Record<MessagebirdChannelType, MessagebirdOutcome>>;
   readonly latencyMs?: number;
 }
 
@@ -60,7 +61,7 @@ const BODY_KEYS = new Set(['identifier', 'locale', 'maxAttempts', 'timeout', 'co
 const STEP_KEYS = new Set(['channelId', 'navigatorId', 'template', 'identifier']);
 
 /** A running Bird Verify simulator. */
-export class BirdSimulator extends SimulatorBase {
+export class MessagebirdSimulator extends SimulatorBase {
   readonly inbox = new Inbox();
   readonly accessKey: string;
   readonly workspaceId: string;
@@ -79,10 +80,10 @@ export class BirdSimulator extends SimulatorBase {
     (r) => `${r.status}|${r.failedAttempts}|${r.currentStepIndex}|${r.updatedAt}|${r.expiresAt}`,
     (r) => this.#view(r),
   );
-  readonly #channelTypes = new Map<string, BirdChannelType>();
-  #outcomes: Partial<Record<BirdChannelType, BirdOutcome>>;
+  readonly #channelTypes = new Map<string, MessagebirdChannelType>();
+  #outcomes: Partial<Record<MessagebirdChannelType, MessagebirdOutcome>>;
 
-  private constructor(server: SimServer, options: BirdSimulatorOptions) {
+  private constructor(server: SimServer, options: MessagebirdSimulatorOptions) {
     super(server);
     this.accessKey = options.accessKey ?? DEFAULT_ACCESS_KEY;
     this.workspaceId = options.workspaceId ?? randomUUID();
@@ -93,40 +94,69 @@ export class BirdSimulator extends SimulatorBase {
     this.#channelTypes.set(this.ids.emailChannelId, 'email');
   }
 
-  static start(options: BirdSimulatorOptions = {}): Promise<BirdSimulator> {
-    return SimulatorBase.listen(options, (server) => new BirdSimulator(server, options));
+  static start(options: MessagebirdSimulatorOptions = {}): Promise<MessagebirdSimulator> {
+    return SimulatorBase.listen(options, (server) => new MessagebirdSimulator(server, options));
   }
 
-  setOutcomes(outcomes: Partial<Record<BirdChannelType, BirdOutcome>>): void {
+  setOutcomes(outcomes: Partial<Record<MessagebirdChannelType, MessagebirdOutcome>>): void {
     this.#outcomes = { ...outcomes };
   }
   /** The code last delivered to a phone number, e-mail address or for a verification id. */
   lastCode(recipientOrId: string): string | undefined {
     return this.inbox.last(recipientOrId)?.code;
   }
+  /** The access key and workspace it accepts. */
+  get credentials(): { readonly accessKey: string; readonly workspaceId: string } {
+    return { accessKey: this.accessKey, workspaceId: this.workspaceId };
+  }
+
+  /** A config that works against this simulator, with every channel the workspace has. */
+  config(): { provider: 'messagebird'; accessKey: string; workspaceId: string; channels: MessagebirdChannelMap; baseUrl: string } {
+    return {
+      provider: 'messagebird',
+      accessKey: this.accessKey,
+      workspaceId: this.workspaceId,
+      channels: {
+        sms: { navigatorId: this.ids.smsNavigatorId },
+        // The simulator checks that a WhatsApp step has a template, not which one.
+        whatsapp: { channelId: this.ids.whatsappChannelId, template: { projectId: this.ids.smsChannelId, version: this.ids.emailChannelId } },
+        email: { channelId: this.ids.emailChannelId },
+      },
+      baseUrl: this.url,
+    };
+  }
+
+  describe(): string[] {
+    return [
+      `Bird        ${this.url}   AccessKey ${this.accessKey}   workspace ${this.workspaceId}`,
+      `            SMS navigator ${this.ids.smsNavigatorId}, WhatsApp channel ${this.ids.whatsappChannelId}, e-mail channel ${this.ids.emailChannelId}`,
+    ];
+  }
+
   /** Adds a finished verification directly (list tests, benchmarks); returns its id. */
-  seed(input: { phone: string; createdAt: number; status?: 'verified' | 'expired' | 'failed' }): string {
+  seed(input: SeedInput): string {
     const id = randomUUID();
+    const createdAt = input.createdAt.getTime();
+    const status = input.status === 'expired' || input.status === 'failed' ? input.status : 'verified';
     this.#version++;
     this.#records.set(id, {
       id,
-      identifier: { phonenumber: input.phone },
+      identifier: { phonenumber: input.to },
       locale: 'en-US',
       maxAttempts: 3,
-      failedAttempts: input.status === 'failed' ? 3 : 0,
+      failedAttempts: status === 'failed' ? 3 : 0,
       timeout: 600,
       codeLength: 6,
-      status: input.status ?? 'verified',
+      status,
       currentStepIndex: 0,
       steps: [{ navigatorId: this.ids.smsNavigatorId }],
-      createdAt: input.createdAt,
-      updatedAt: input.createdAt + 30_000,
-      expiresAt: input.createdAt + 600_000,
+      createdAt,
+      updatedAt: createdAt + 30_000,
+      expiresAt: createdAt + 600_000,
       code: '000000',
     });
     return id;
   }
-
 
   // ---- routes ----
 
@@ -350,6 +380,6 @@ function error(status: number, code: string, message: string, details?: Record<s
 }
 
 /** Starts a Bird Verify simulator on 127.0.0.1. */
-export function startBirdSimulator(options: BirdSimulatorOptions = {}): Promise<BirdSimulator> {
-  return BirdSimulator.start(options);
+export function startMessagebirdSimulator(options: MessagebirdSimulatorOptions = {}): Promise<MessagebirdSimulator> {
+  return MessagebirdSimulator.start(options);
 }

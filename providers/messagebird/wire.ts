@@ -1,30 +1,24 @@
 /**
  * Bird (MessageBird) Verify JSON of the workspace API at api.bird.com, as in
  * docs.bird.com/api/verify-api. Only the create body and response and the check call are
- * documented in full; what is inferred is listed in `BIRD_API` (map.ts). Responses are
+ * documented in full; what is inferred is listed in `MESSAGEBIRD_API` (map.ts). Responses are
  * parsed tolerantly: unknown fields pass.
  */
 import * as v from 'valibot';
 
-/** A template reference of a step (WhatsApp requires one; SMS takes none). */
-export interface BirdTemplate {
-  readonly projectId: string;
-  readonly version: string;
-  readonly locale?: string;
-  readonly name?: string;
-}
+import type { MessagebirdTemplate } from './config.js';
 
 /** One `CreateStep`: a channel or an SMS navigator, and a template where the channel needs one. */
-export type BirdStepWrite = ({ channelId: string } | { navigatorId: string }) & { template?: BirdTemplate };
+export type MessagebirdStepWrite = ({ channelId: string } | { navigatorId: string }) & { template?: MessagebirdTemplate };
 
 /** POST /workspaces/{workspaceId}/verify body. */
-export interface BirdCreateBody {
+export interface MessagebirdCreateBody {
   identifier: { phonenumber: string } | { emailaddress: string };
   locale?: string;
   maxAttempts: number;
   timeout: number;
   codeLength: number;
-  steps: BirdStepWrite[];
+  steps: MessagebirdStepWrite[];
 }
 
 const nullableString = v.nullish(v.string());
@@ -52,7 +46,7 @@ export const verificationSchema = v.object({
   updatedAt: nullableString,
   expiresAt: nullableString,
 });
-export type BirdVerification = v.InferOutput<typeof verificationSchema>;
+export type MessagebirdVerification = v.InferOutput<typeof verificationSchema>;
 
 /** A list page: `{ results: [...], nextPageToken? }`. */
 export const listSchema = v.object({ results: v.array(v.unknown()), nextPageToken: nullableString });

@@ -9,24 +9,8 @@ import { errorForStatus, parseRetryAfter, type HttpFailure } from '../../src/htt
 import { addMoney, parseDecimal, type Money } from '../../src/money.js';
 import type { Channel, ChannelStep, CheckReason, DeliveryStatus, StartRequest, Verification, VerificationStatus } from '../../src/model.js';
 import type { Redactor } from '../../src/redact.js';
+import { NOTIFICORE_DEFAULTS, NOTIFICORE_LIMITS } from './config.js';
 import { errorBodySchema, type NotificoreAuthentication, type NotificoreChannel, type NotificoreCreateBody } from './wire.js';
-
-/** Documented limits of `SendOtpRequest`. */
-export const NOTIFICORE_LIMITS = {
-  recipientDigits: { min: 9, max: 15 },
-  codeDigits: { min: 3, max: 9 },
-  codeLifetime: { min: 30, max: 300 },
-  codeMaxTries: { min: 1, max: 5 },
-  templateId: { min: 1, max: 999_999_999 },
-  senderAlpha: 11,
-  senderNumeric: 15,
-} as const;
-
-/**
- * Sent when the caller leaves them out (Notificore has no defaults; all are required):
- * 6 digits, the longest lifetime (300 s), 3 tries as in the spec's examples.
- */
-export const NOTIFICORE_DEFAULTS = { codeDigits: 6, codeLifetime: 300, codeMaxTries: 3 } as const;
 
 /** Verification statuses are Notificore's own, one to one. */
 export const VERIFICATION_STATUS: Readonly<Record<string, VerificationStatus>> = {
@@ -84,29 +68,18 @@ function senderIssue(field: string, sender: string, channel: string): FieldIssue
     : [{ field, message: 'must be 3 to 11 letters, digits or symbols, or 3 to 15 digits' }];
 }
 
-function bounded(field: string, value: number | undefined, { min, max }: { min: number; max: number }): FieldIssue[] {
-  if (value === undefined || (Number.isInteger(value) && value >= min && value <= max)) return [];
-  return [{ field, message: `must be ${min} to ${max} for Notificore` }];
-}
-
 /**
  * Checks Notificore's rules and builds the `SendOtpRequest`. The plan `[viber, sms]` is
  * Notificore's own fallback: `channel: viber` with `sender_alt` for the SMS.
  */
-export function toCreateBody(request: StartRequest, channels: readonly ChannelStep[], settings: CreateSettings): { body?: NotificoreCreateBody; issues: FieldIssue[] } {
+export function toCreateBody(request: Pick<StartRequest, 'to' | 'ttlSeconds' | 'maxAttempts' | 'codeLength'>, channels: readonly ChannelStep[], settings: CreateSettings): { body?: NotificoreCreateBody; issues: FieldIssue[] } {
   const issues: FieldIssue[] = [];
   let recipient = '';
-  if (typeof request.to !== 'string') {
-    issues.push({ field: 'to', message: 'Notificore delivers to phone numbers only' });
-  } else {
+  if (typeof request.to === 'string') {
     recipient = request.to.slice(1);
     const { min, max } = NOTIFICORE_LIMITS.recipientDigits;
     if (!DIGITS.test(recipient) || recipient.length < min || recipient.length > max) issues.push({ field: 'to', message: `must have ${min} to ${max} digits for Notificore` });
   }
-  if (request.code !== undefined) issues.push({ field: 'code', message: 'Notificore generates the code; a code of your own cannot be sent' });
-  issues.push(...bounded('codeLength', request.codeLength, NOTIFICORE_LIMITS.codeDigits));
-  issues.push(...bounded('ttlSeconds', request.ttlSeconds, NOTIFICORE_LIMITS.codeLifetime));
-  issues.push(...bounded('maxAttempts', request.maxAttempts, NOTIFICORE_LIMITS.codeMaxTries));
 
   const names = channels.map((step) => step.channel).join(',');
   const plan = names === 'sms' || names === 'viber' || names === 'viber,sms' ? names : undefined;

@@ -13,7 +13,7 @@
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { generateCode } from '../../src/codes/generate.js';
 import { Inbox } from '../../testing/inbox.js';
-import { SimulatorBase } from '../../testing/base.js';
+import { SimulatorBase, type SeedInput } from '../../testing/base.js';
 import { JsonCache, type SimRequest, type SimResponse, type SimServer } from '../../testing/server.js';
 import type { NotificoreChannel } from './wire.js';
 
@@ -147,17 +147,32 @@ export class NotificoreSimulator extends SimulatorBase {
   lastCode(phoneOrId: string): string | undefined {
     return (this.inbox.last(phoneOrId) ?? this.inbox.last(`+${phoneOrId.replace(/^\+/, '')}`))?.code;
   }
+  /** The API key it accepts. */
+  get credentials(): { readonly apiKey: string } {
+    return { apiKey: this.apiKey };
+  }
+
+  /** A config that works against this simulator (template 1 is approved; any sender). */
+  config(): { provider: 'notificore'; apiKey: string; sender: string; templateId: number; baseUrl: string } {
+    return { provider: 'notificore', apiKey: this.apiKey, sender: 'MyApp', templateId: this.#templates[0]!.id, baseUrl: this.url };
+  }
+
+  describe(): string[] {
+    return [`Notificore  ${this.url}   api_key: ${this.apiKey}   template ${this.#templates[0]!.id}, any sender`];
+  }
+
   /** Adds a finished authentication directly (list tests, benchmarks); returns its id. */
-  seed(input: { recipient: string; createdAt: number; status?: AuthenticationRecord['status']; channel?: NotificoreChannel }): string {
+  seed(input: SeedInput): string {
     const id = randomUUID();
-    input = { ...input, createdAt: Math.floor(input.createdAt / 1000) * 1000 };
+    const createdAt = Math.floor(input.createdAt.getTime() / 1000) * 1000;
+    const recipient = input.to.replace(/^\+/, '');
     this.#version++;
     const status = input.status ?? 'verified';
     const currency = this.#options.currency ?? 'EUR';
-    const channel = input.channel ?? 'sms';
+    const channel = (input.channel as NotificoreChannel | undefined) ?? 'sms';
     this.#records.set(id, {
       id,
-      recipient: input.recipient.replace(/^\+/, ''),
+      recipient,
       status,
       channel,
       sender: 'SENDER',
@@ -168,17 +183,16 @@ export class NotificoreSimulator extends SimulatorBase {
       code_digits: 6,
       price: status === 'verified' ? this.#authPrice() : '0',
       currency,
-      country_code: countryOf(input.recipient.replace(/^\+/, '')),
-      expired_at: input.createdAt + 300_000,
-      created_at: input.createdAt,
-      updated_at: input.createdAt,
-      finished_at: status === 'pending' ? null : input.createdAt + 60_000,
-      messages: [this.#message(input.recipient.replace(/^\+/, ''), channel, 'SENDER', 'delivered', input.createdAt)],
+      country_code: countryOf(recipient),
+      expired_at: createdAt + 300_000,
+      created_at: createdAt,
+      updated_at: createdAt,
+      finished_at: status === 'pending' ? null : createdAt + 60_000,
+      messages: [this.#message(recipient, channel, 'SENDER', 'delivered', createdAt)],
       sim: { code: '000000', tries: 0 },
     });
     return id;
   }
-
 
   // ---- auth ----
 

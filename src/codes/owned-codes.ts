@@ -2,6 +2,7 @@
  * Codes that polyverify owns for code-transport vendors (LOX24): generated here, stored
  * only as a keyed hash in a `CodeStore`, checked here with expiry and an attempt limit.
  */
+import { checkResult, type CheckOutcome } from '../adapter/check.js';
 import type { CheckResult, VerificationStatus } from '../model.js';
 import { generateCode } from './generate.js';
 import { CodeHasher } from './hash.js';
@@ -73,26 +74,23 @@ export class OwnedCodes {
     await this.store.delete(from);
   }
 
-  async check(key: string, code: string): Promise<CheckResult> {
+  /** The outcome of checking `code` against the record under `key` (one atomic store attempt). */
+  async outcome(key: string, code: string): Promise<CheckOutcome> {
     const { outcome, record } = await this.store.attempt(key, this.#hasher.hash(code), this.now());
     switch (outcome) {
       case 'verified':
-        return { verified: true, status: 'verified' };
-      case 'incorrect': {
-        const attemptsRemaining = Math.max(0, record!.maxAttempts - record!.failedAttempts);
-        return { verified: false, status: attemptsRemaining > 0 ? 'pending' : 'failed', reason: 'incorrect_code', attemptsRemaining };
-      }
+        return { verified: true };
+      case 'incorrect':
+        return { verified: false, reason: 'incorrect_code', attemptsRemaining: Math.max(0, record!.maxAttempts - record!.failedAttempts) };
       case 'max_attempts':
-        return { verified: false, status: 'failed', reason: 'max_attempts', attemptsRemaining: 0 };
-      case 'expired':
-        return { verified: false, status: 'expired', reason: 'expired' };
-      case 'canceled':
-        return { verified: false, status: 'canceled', reason: 'canceled' };
-      case 'already_verified':
-        return { verified: false, status: 'verified', reason: 'already_verified' };
-      case 'not_found':
-        return { verified: false, status: 'failed', reason: 'not_found' };
+        return { verified: false, reason: 'max_attempts' };
+      default:
+        return { verified: false, reason: outcome };
     }
+  }
+
+  async check(key: string, code: string): Promise<CheckResult> {
+    return checkResult(await this.outcome(key, code));
   }
 
   cancel(key: string): Promise<CodeRecord | undefined> {

@@ -1,0 +1,77 @@
+/**
+ * LOX24's configuration: what polyverify allows for LOX24 (its capabilities), the options of
+ * the adapter and of a JSON config (one declaration for both), its environment variables,
+ * and its vendor descriptor for `createProvider`.
+ */
+import * as v from 'valibot';
+import type { VendorDescriptor } from '../../src/adapter/vendor.js';
+import type { ChannelStep } from '../../src/model.js';
+import type { Capabilities } from '../../src/provider.js';
+import type { CommonConfig } from '../../src/config.js';
+import { boundedInteger, channelStepSchema } from '../../src/validate.js';
+
+/** What polyverify allows for LOX24 (LOX24's documented limits, and the local ones of owned codes). */
+export const LOX24_CAPABILITIES: Capabilities = {
+  channels: ['telegram', 'voice', 'sms'],
+  recipients: ['phone'],
+  codeOwner: 'library',
+  customCode: true,
+  codeLength: { min: 4, max: 8, default: 6 },
+  ttlSeconds: { min: 30, max: 86_400, default: 600 },
+  maxAttempts: { min: 1, max: 20, default: 5 },
+  resend: false,
+  failover: false,
+  cancel: 'local',
+  cost: true,
+  reference: true,
+  listFilters: { server: [], client: ['from', 'to', 'status', 'channel', 'phone', 'reference', 'ids'] },
+};
+
+const caps = LOX24_CAPABILITIES;
+
+/** The LOX24 options a JSON config can hold (the adapter takes these and the functions besides). */
+export const LOX24_OPTIONS = {
+  token: v.pipe(v.string('must be a string'), v.minLength(1, 'must not be empty')),
+  secret: v.optional(v.pipe(v.string('must be a string'), v.minLength(16, 'must be at least 16 characters'))),
+  ttlSeconds: v.optional(boundedInteger(caps.ttlSeconds.min, caps.ttlSeconds.max)),
+  maxAttempts: v.optional(boundedInteger(caps.maxAttempts.min, caps.maxAttempts.max)),
+  codeLength: v.optional(boundedInteger(caps.codeLength.min, caps.codeLength.max)),
+  deleteCodeAfterSend: v.optional(v.boolean('must be true or false')),
+  channels: v.optional(v.pipe(v.array(channelStepSchema, 'must be an array of steps'), v.minLength(1, 'must have at least one step'))),
+};
+
+/** A LOX24 provider's config (JSON-friendly). */
+export interface Lox24Config extends CommonConfig {
+  readonly provider: 'lox24';
+  /** The `X-LOX24-AUTH-TOKEN` value. */
+  readonly token: string;
+  /** HMAC secret of code hashes (16+ characters), the same in every instance. */
+  readonly secret?: string;
+  /** Default code lifetime, seconds. */
+  readonly ttlSeconds?: number;
+  /** Default wrong-code limit. */
+  readonly maxAttempts?: number;
+  /** Default length of generated codes. */
+  readonly codeLength?: number;
+  /** Ask LOX24 to wipe the code after sending (default true). */
+  readonly deleteCodeAfterSend?: boolean;
+  /** Default channel plan. */
+  readonly channels?: readonly ChannelStep[];
+}
+
+/** LOX24 for `createProvider` and `providerFromEnv`. */
+export const lox24Vendor: VendorDescriptor = {
+  name: 'lox24',
+  title: 'LOX24',
+  options: LOX24_OPTIONS,
+  env: { token: 'LOX24_TOKEN', secret: 'POLYVERIFY_SECRET', baseUrl: 'LOX24_BASE_URL' },
+  fromEnv: (read) => {
+    const secret = read('POLYVERIFY_SECRET');
+    const baseUrl = read('LOX24_BASE_URL');
+    return { token: read('LOX24_TOKEN', true), ...(secret !== undefined && { secret }), ...(baseUrl !== undefined && { baseUrl }) };
+  },
+  create: async (config, runtime) => {
+    const { lox24 } = await import('polyverify/lox24');
+    return lox24({ ...(config as Omit<Lox24Config, 'provider'>), ...runtime });
+  },
+};

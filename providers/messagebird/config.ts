@@ -1,0 +1,137 @@
+/**
+ * Bird's (MessageBird's) configuration: its documented limits, its capabilities, the options
+ * of the adapter and of a JSON config (one declaration for both, the channel map included),
+ * its environment variables, and its vendor descriptor for `createProvider`.
+ */
+import * as v from 'valibot';
+import type { VendorDescriptor } from '../../src/adapter/vendor.js';
+import type { ChannelStep } from '../../src/model.js';
+import type { Capabilities } from '../../src/provider.js';
+import type { CommonConfig } from '../../src/config.js';
+import { boundedInteger, channelStepSchema } from '../../src/validate.js';
+
+/** Documented limits of the create body. */
+export const MESSAGEBIRD_LIMITS = {
+  maxAttempts: { min: 1, max: 10, default: 3 },
+  timeout: { min: 30, max: 3600, default: 600 },
+  codeLength: { min: 6, max: 12, default: 6 },
+} as const;
+
+/** Bird's `limit` of list pages: 1 to 100. */
+export const MAX_MESSAGEBIRD_LIMIT = 100;
+
+export const MESSAGEBIRD_CAPABILITIES: Capabilities = {
+  channels: ['sms', 'whatsapp', 'email'],
+  recipients: ['phone', 'email'],
+  codeOwner: 'vendor',
+  customCode: false,
+  codeLength: MESSAGEBIRD_LIMITS.codeLength,
+  ttlSeconds: MESSAGEBIRD_LIMITS.timeout,
+  maxAttempts: MESSAGEBIRD_LIMITS.maxAttempts,
+  resend: true,
+  failover: true,
+  cancel: 'none',
+  cost: false,
+  reference: false,
+  listFilters: { server: ['from', 'to'], client: ['status', 'channel', 'phone', 'reference', 'ids'] },
+};
+
+/** A template reference of a step (WhatsApp requires one; SMS takes none). */
+export interface MessagebirdTemplate {
+  readonly projectId: string;
+  readonly version: string;
+  readonly locale?: string;
+  readonly name?: string;
+}
+
+/** How one abstract channel is reached at Bird: a channel, or for SMS a navigator, with a template where needed. */
+export type MessagebirdTarget = ({ readonly channelId: string } | { readonly navigatorId: string }) & { readonly template?: MessagebirdTemplate };
+
+/** The channel map: abstract channel → Bird channel or navigator. */
+export type MessagebirdChannelMap = Partial<Record<'sms' | 'whatsapp' | 'email', MessagebirdTarget>>;
+
+export const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+const uuid = (what: string) => v.pipe(v.string('must be a string'), v.regex(UUID, `must be ${what}`));
+const templateSchema = v.strictObject({
+  projectId: uuid('a project id (UUID)'),
+  version: uuid('a template version id (UUID)'),
+  locale: v.optional(v.string('must be a string')),
+  name: v.optional(v.string('must be a string')),
+});
+const targetSchema = v.union(
+  [
+    v.strictObject({ channelId: uuid('a channel id (UUID)'), template: v.optional(templateSchema) }),
+    v.strictObject({ navigatorId: uuid('a navigator id (UUID)'), template: v.optional(templateSchema) }),
+  ],
+  'must be { channelId } or { navigatorId }, with an optional template',
+);
+
+/** The Bird options a JSON config can hold (the adapter takes these and the functions besides). */
+export const MESSAGEBIRD_OPTIONS = {
+  accessKey: v.pipe(v.string('must be a string'), v.minLength(1, 'must not be empty')),
+  workspaceId: uuid('a UUID'),
+  channels: v.pipe(
+    v.strictObject({ sms: v.optional(targetSchema), whatsapp: v.optional(targetSchema), email: v.optional(targetSchema) }, 'maps sms, whatsapp and email only'),
+    v.check((map) => Object.keys(map).length > 0, 'must map at least one channel'),
+  ),
+  defaultChannels: v.optional(v.pipe(v.array(channelStepSchema, 'must be an array of steps'), v.minLength(1, 'must have at least one step'))),
+  listPageSize: v.optional(boundedInteger(1, MAX_MESSAGEBIRD_LIMIT)),
+};
+
+/** A Bird (MessageBird) provider's config (JSON-friendly). */
+export interface MessagebirdConfig extends CommonConfig {
+  readonly provider: 'messagebird';
+  /** The access key (`Authorization: AccessKey <key>`). */
+  readonly accessKey: string;
+  /** The workspace (UUID). */
+  readonly workspaceId: string;
+  /** How each abstract channel is reached. */
+  readonly channels: MessagebirdChannelMap;
+  /** Default plan. */
+  readonly defaultChannels?: readonly ChannelStep[];
+  /** Bird `limit` of `list()` pages (100; 1–100). */
+  readonly listPageSize?: number;
+}
+
+const ENV = {
+  accessKey: 'BIRD_ACCESS_KEY',
+  workspaceId: 'BIRD_WORKSPACE_ID',
+  smsNavigatorId: 'BIRD_SMS_NAVIGATOR_ID',
+  smsChannelId: 'BIRD_SMS_CHANNEL_ID',
+  whatsappChannelId: 'BIRD_WHATSAPP_CHANNEL_ID',
+  whatsappProjectId: 'BIRD_WHATSAPP_TEMPLATE_PROJECT_ID',
+  whatsappVersion: 'BIRD_WHATSAPP_TEMPLATE_VERSION',
+  emailChannelId: 'BIRD_EMAIL_CHANNEL_ID',
+  baseUrl: 'MESSAGEBIRD_BASE_URL',
+} as const;
+
+/** Bird for `createProvider` and `providerFromEnv`. */
+export const messagebirdVendor: VendorDescriptor = {
+  name: 'messagebird',
+  title: 'Bird',
+  options: MESSAGEBIRD_OPTIONS,
+  env: ENV,
+  fromEnv: (read, problem) => {
+    const accessKey = read(ENV.accessKey, true);
+    const workspaceId = read(ENV.workspaceId, true);
+    const navigator = read(ENV.smsNavigatorId);
+    const smsChannel = read(ENV.smsChannelId);
+    const whatsapp = read(ENV.whatsappChannelId);
+    const email = read(ENV.emailChannelId);
+    const channels = {
+      ...(navigator ? { sms: { navigatorId: navigator } } : smsChannel ? { sms: { channelId: smsChannel } } : {}),
+      ...(whatsapp && { whatsapp: { channelId: whatsapp, template: { projectId: read(ENV.whatsappProjectId, true), version: read(ENV.whatsappVersion, true) } } }),
+      ...(email && { email: { channelId: email } }),
+    };
+    if (Object.keys(channels).length === 0) {
+      problem({ field: ENV.smsNavigatorId, message: `is not set (nor ${ENV.smsChannelId}, ${ENV.whatsappChannelId}, ${ENV.emailChannelId}): Bird needs at least one channel` });
+    }
+    const baseUrl = read(ENV.baseUrl);
+    return { accessKey, workspaceId, channels, ...(baseUrl !== undefined && { baseUrl }) };
+  },
+  create: async (config, runtime) => {
+    const { messagebird } = await import('polyverify/messagebird');
+    const { codeStore: _notUsed, ...rest } = runtime;
+    return messagebird({ ...(config as Omit<MessagebirdConfig, 'provider'>), ...rest });
+  },
+};

@@ -1,0 +1,109 @@
+/**
+ * Notificore's configuration: its documented limits and polyverify's defaults, its
+ * capabilities, the options of the adapter and of a JSON config (one declaration for both),
+ * its environment variables, and its vendor descriptor for `createProvider`.
+ */
+import * as v from 'valibot';
+import type { VendorDescriptor } from '../../src/adapter/vendor.js';
+import type { ChannelStep } from '../../src/model.js';
+import type { Capabilities } from '../../src/provider.js';
+import type { CommonConfig } from '../../src/config.js';
+import { boundedInteger, channelStepSchema } from '../../src/validate.js';
+
+/** Documented limits of `SendOtpRequest`. */
+export const NOTIFICORE_LIMITS = {
+  recipientDigits: { min: 9, max: 15 },
+  codeDigits: { min: 3, max: 9 },
+  codeLifetime: { min: 30, max: 300 },
+  codeMaxTries: { min: 1, max: 5 },
+  templateId: { min: 1, max: 999_999_999 },
+  senderAlpha: 11,
+  senderNumeric: 15,
+} as const;
+
+/**
+ * Sent when the caller leaves them out (Notificore has no defaults; all are required):
+ * 6 digits, the longest lifetime (300 s), 3 tries as in the spec's examples.
+ */
+export const NOTIFICORE_DEFAULTS = { codeDigits: 6, codeLifetime: 300, codeMaxTries: 3 } as const;
+
+export const NOTIFICORE_CAPABILITIES: Capabilities = {
+  channels: ['sms', 'viber'],
+  recipients: ['phone'],
+  codeOwner: 'vendor',
+  customCode: false,
+  codeLength: { ...NOTIFICORE_LIMITS.codeDigits, default: NOTIFICORE_DEFAULTS.codeDigits },
+  ttlSeconds: { ...NOTIFICORE_LIMITS.codeLifetime, default: NOTIFICORE_DEFAULTS.codeLifetime },
+  maxAttempts: { ...NOTIFICORE_LIMITS.codeMaxTries, default: NOTIFICORE_DEFAULTS.codeMaxTries },
+  resend: true,
+  failover: false,
+  cancel: 'vendor',
+  cost: true,
+  reference: false,
+  // from/to go to Notificore by day and are refined here; more than 3 ids, and reference, are client-side.
+  listFilters: { server: ['from', 'to', 'status', 'channel', 'phone', 'ids'], client: ['from', 'to', 'ids', 'reference'] },
+};
+
+const sender = v.optional(v.pipe(v.string('must be a string'), v.minLength(3, 'must be at least 3 characters'), v.maxLength(15, 'must be at most 15 characters')));
+
+/** The Notificore options a JSON config can hold (the adapter takes these and the functions besides). */
+export const NOTIFICORE_OPTIONS = {
+  apiKey: v.pipe(v.string('must be a string'), v.minLength(1, 'must not be empty')),
+  sender,
+  smsSender: sender,
+  templateId: v.optional(boundedInteger(NOTIFICORE_LIMITS.templateId.min, NOTIFICORE_LIMITS.templateId.max)),
+  channels: v.optional(v.pipe(v.array(channelStepSchema, 'must be an array of steps'), v.minLength(1, 'must have at least one step'))),
+  listWindowDays: v.optional(boundedInteger(1, 3660)),
+  listPageSize: v.optional(boundedInteger(10, 500)),
+  listPrefetch: v.optional(boundedInteger(0, 8)),
+};
+
+/** A Notificore provider's config (JSON-friendly). */
+export interface NotificoreConfig extends CommonConfig {
+  readonly provider: 'notificore';
+  /** The live or test API key. */
+  readonly apiKey: string;
+  /** Default sender name (alphanumeric 3–11 or numeric 3–15). */
+  readonly sender?: string;
+  /** Default SMS sender of the Viber→SMS fallback. */
+  readonly smsSender?: string;
+  /** Default approved template id. */
+  readonly templateId?: number;
+  /** Default channel plan. */
+  readonly channels?: readonly ChannelStep[];
+  /** Days listed back when a list query has no `from` (90). */
+  readonly listWindowDays?: number;
+  /** `page[limit]` of `list()` pages (100; 10–500). */
+  readonly listPageSize?: number;
+  /** Pages `list()` fetches ahead (2; 0–8). */
+  readonly listPrefetch?: number;
+}
+
+/** Notificore for `createProvider` and `providerFromEnv`. */
+export const notificoreVendor: VendorDescriptor = {
+  name: 'notificore',
+  title: 'Notificore',
+  options: NOTIFICORE_OPTIONS,
+  env: { apiKey: 'NOTIFICORE_API_KEY', sender: 'NOTIFICORE_SENDER', smsSender: 'NOTIFICORE_SMS_SENDER', templateId: 'NOTIFICORE_TEMPLATE_ID', baseUrl: 'NOTIFICORE_BASE_URL' },
+  fromEnv: (read, problem) => {
+    const templateId = read('NOTIFICORE_TEMPLATE_ID');
+    const digits = templateId !== undefined && /^\d{1,9}$/.test(templateId);
+    if (templateId !== undefined && !digits) problem({ field: 'NOTIFICORE_TEMPLATE_ID', message: 'must be 1 to 9 digits' });
+    const optional = (key: string, variable: string) => {
+      const value = read(variable);
+      return value === undefined ? {} : { [key]: value };
+    };
+    return {
+      apiKey: read('NOTIFICORE_API_KEY', true),
+      ...optional('sender', 'NOTIFICORE_SENDER'),
+      ...optional('smsSender', 'NOTIFICORE_SMS_SENDER'),
+      ...(digits && { templateId: Number(templateId) }),
+      ...optional('baseUrl', 'NOTIFICORE_BASE_URL'),
+    };
+  },
+  create: async (config, runtime) => {
+    const { notificore } = await import('polyverify/notificore');
+    const { codeStore: _notUsed, ...rest } = runtime;
+    return notificore({ ...(config as Omit<NotificoreConfig, 'provider'>), ...rest });
+  },
+};

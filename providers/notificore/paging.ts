@@ -1,0 +1,109 @@
+/**
+ * How Notificore pages `GET /api/2fa/authentications`: offset and limit over a creation
+ * window (`filter[from]`/`filter[to]`, required, whole days), sorted newest first on the
+ * server (`sort=created_at&way=desc`), with the total count of matches.
+ */
+import * as v from 'valibot';
+import { InvalidResponseError } from '../../src/errors.js';
+import type { PagingSpec } from '../../src/adapter/paging.js';
+import type { ListQuery, Verification } from '../../src/model.js';
+import type { CallOptions } from '../../src/provider.js';
+import type { HttpCall, HttpResult } from '../../src/http.js';
+import { NOTIFICORE_LIMITS } from './config.js';
+import { authenticationSchema, listSchema } from './wire.js';
+
+const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+/** At most this many ids go to Notificore (`filter[ids]`); more are filtered here. */
+export const MAX_SERVER_IDS = 3;
+const DAY_MS = 86_400_000;
+
+/** Where a walk stands: the offset of a page, and the window of the walk (days). */
+export const positionSchema = v.object({
+  o: v.pipe(v.number(), v.integer(), v.minValue(0)),
+  f: v.pipe(v.string(), v.isoDate()),
+  t: v.pipe(v.string(), v.isoDate()),
+});
+export type Position = v.InferOutput<typeof positionSchema>;
+
+const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+export interface NotificorePagingOptions {
+  readonly name: string;
+  readonly now: () => number;
+  readonly windowDays: number;
+  /** `page[limit]` of `list()`. */
+  readonly pageSize: number;
+  readonly prefetch: number;
+  readonly call: (request: HttpCall) => Promise<HttpResult>;
+  readonly toModel: (raw: unknown, operation: 'list') => Verification;
+}
+
+/** Notificore's paging for the kit. */
+export function notificorePaging(o: NotificorePagingOptions): PagingSpec<Position> {
+  function windowOf(query: ListQuery): Pick<Position, 'f' | 't'> {
+    // filter[to] is a date: the day after the last instant wanted, so it covers that day whether
+    // Notificore reads it as inclusive or as midnight; the exact bounds are applied by the kit.
+    const toMs = (query.to?.getTime() ?? o.now()) - 1;
+    const fromMs = query.from?.getTime() ?? toMs - o.windowDays * DAY_MS;
+    return { f: isoDay(fromMs), t: isoDay(toMs + DAY_MS) };
+  }
+
+  /** The query string, or undefined when no Notificore authentication can match. */
+  function serverParams(filters: ListQuery, position: Position, limit: number): URLSearchParams | undefined {
+    const params = new URLSearchParams({ 'page[offset]': String(position.o), 'page[limit]': String(limit), 'filter[from]': position.f, 'filter[to]': position.t });
+    if (filters.ids && filters.ids.length <= MAX_SERVER_IDS) {
+      if (!filters.ids.every((id) => UUID.test(id))) return undefined;
+      for (const id of filters.ids) params.append('filter[ids]', id);
+    }
+    if (filters.status) params.set('filter[status]', filters.status);
+    if (filters.channel) {
+      if (filters.channel !== 'sms' && filters.channel !== 'viber') return undefined;
+      params.set('filter[channel]', filters.channel);
+    }
+    if (filters.phone) {
+      const digits = filters.phone.slice(1);
+      const { min, max } = NOTIFICORE_LIMITS.recipientDigits;
+      if (digits.length < min || digits.length > max) return undefined;
+      params.set('filter[recipient]', digits);
+    }
+    params.set('sort', 'created_at');
+    params.set('way', 'desc');
+    return params;
+  }
+
+  /** The `page[limit]` of a walk: list()'s page size, or near a listPage's limit. */
+  function limitOf(query: ListQuery, limit: number | undefined): number {
+    if (limit === undefined) return o.pageSize;
+    // The window is whole days: with exact bounds (or more than 3 ids) to apply here, many
+    // items may be skipped, so read bigger pages.
+    const refined = query.from !== undefined || query.to !== undefined || (query.ids?.length ?? 0) > MAX_SERVER_IDS;
+    return Math.min(500, Math.max(refined ? 100 : 10, limit));
+  }
+
+  return {
+    position: positionSchema,
+    prefetch: o.prefetch,
+    async read(at, { query, limit: wanted, options }: { query: ListQuery; limit: number | undefined; options: CallOptions | undefined }) {
+      const position = at ?? { o: 0, ...windowOf(query) };
+      const limit = limitOf(query, wanted);
+      // Notificore keeps no reference: nothing can match one.
+      const params = query.reference === undefined ? serverParams(query, position, limit) : undefined;
+      if (!params) return { at: position, items: [] };
+      const result = await o.call({ operation: 'list', method: 'GET', path: 'api/2fa/authentications', searchParams: params, sends: false, options });
+      const parsed = v.safeParse(listSchema, result.body);
+      if (!parsed.success) throw new InvalidResponseError(`${o.name} list: the page does not fit Notificore's documented format`, { provider: o.name, operation: 'list', sent: 'no' });
+      const { list, total } = parsed.output.data;
+      const items = list.map((raw) => {
+        if (!v.safeParse(authenticationSchema, raw).success) {
+          throw new InvalidResponseError(`${o.name} list: an authentication does not fit Notificore's documented format`, { provider: o.name, operation: 'list', sent: 'no' });
+        }
+        return o.toModel(raw, 'list');
+      });
+      const nextOffset = position.o + limit;
+      if (list.length < limit || nextOffset >= total) return { at: position, items };
+      const ahead: Position[] = [];
+      for (let offset = nextOffset + limit; offset < total && ahead.length < o.prefetch; offset += limit) ahead.push({ ...position, o: offset });
+      return { at: position, items, next: { ...position, o: nextOffset }, ahead };
+    },
+  };
+}

@@ -1,0 +1,37 @@
+/**
+ * Check outcomes: what a vendor (or polyverify's own code store) answered to a code, and the
+ * one mapping of an outcome to a `CheckResult`.
+ */
+import type { CheckReason, CheckResult, Verification } from '../model.js';
+
+/** What a vendor's check answered: verified, or why not. */
+export type CheckOutcome =
+  | { readonly verified: true; readonly verification?: Verification }
+  | { readonly verified: false; readonly reason: CheckReason; readonly attemptsRemaining?: number; readonly verification?: Verification };
+
+/**
+ * The one mapping of a check outcome to a `CheckResult`: a wrong code leaves the verification
+ * pending while tries remain (`failed` at 0, or when the vendor says so); each other reason
+ * has its one status.
+ */
+export function checkResult(outcome: CheckOutcome): CheckResult {
+  const verification = outcome.verification && { verification: outcome.verification };
+  if (outcome.verified) return { verified: true, status: 'verified', ...verification };
+  const { reason, attemptsRemaining } = outcome;
+  switch (reason) {
+    case 'incorrect_code': {
+      const status = attemptsRemaining === 0 || outcome.verification?.status === 'failed' ? 'failed' : 'pending';
+      return { verified: false, status, reason, ...(attemptsRemaining !== undefined && { attemptsRemaining }), ...verification };
+    }
+    case 'max_attempts':
+      return { verified: false, status: 'failed', reason, attemptsRemaining: 0, ...verification };
+    case 'expired':
+      return { verified: false, status: 'expired', reason, ...verification };
+    case 'canceled':
+      return { verified: false, status: 'canceled', reason, ...verification };
+    case 'already_verified':
+      return { verified: false, status: 'verified', reason, ...verification };
+    case 'not_found':
+      return { verified: false, status: 'failed', reason, ...verification };
+  }
+}

@@ -1,0 +1,163 @@
+/**
+ * The shell every adapter is built with. An adapter supplies what is vendor-specific (its
+ * capabilities, its rules, its requests and mappings, how it reads a page); the shell does the
+ * rest once for all: it parses call options, ids, codes and the `StartRequest`, checks a
+ * request against the capabilities (recipients, channels, custom codes, ranges), rejects the
+ * operations the capabilities exclude with one `UnsupportedError` before any request, turns
+ * a check outcome into a `CheckResult`, builds the listing from the paging kit, and freezes
+ * the provider with an `util.inspect` that shows no credential.
+ */
+import { inspect } from 'node:util';
+import * as v from 'valibot';
+import { UnsupportedError, type FieldIssue, type Operation } from '../errors.js';
+import type { ChannelStep, CheckResult, ListQuery, Page, PageQuery, StartRequest, Verification } from '../model.js';
+import type { CallOptions, Capabilities, VerifyProvider } from '../provider.js';
+import { codeSchema, invalid, parseCallOptions, parseId, parseInput, startRequestSchema, type ParseContext } from '../validate.js';
+import { checkResult, type CheckOutcome } from './check.js';
+import { paging, type PagingSpec } from './paging.js';
+
+export { checkResult, type CheckOutcome } from './check.js';
+
+/** A start request after the shell's checks: the plan resolved, the extras parsed. */
+export interface StartInput<Extras extends object> extends Omit<StartRequest<Extras>, 'channels' | 'vendor'> {
+  readonly channels: readonly ChannelStep[];
+  readonly vendor: Extras;
+}
+
+/** Options of `resend` and `failover`. */
+export type StepOptions = CallOptions & { readonly step?: number };
+
+/** What an adapter supplies. */
+export interface ProviderSpec<Extras extends object, Position> {
+  /** The vendor's name (`'lox24'`), shown by `util.inspect`. */
+  readonly vendor: string;
+  /** How messages name the vendor (`'LOX24'`). */
+  readonly title: string;
+  /** The instance's name. */
+  readonly name: string;
+  readonly capabilities: Capabilities;
+  /** The vendor's id format, and how a message names it (`'a LOX24 verify code id (UUID)'`). */
+  readonly id: { readonly pattern: RegExp; readonly what: string };
+  /** A code as the vendor checks it; any 1 to 32 characters when absent. */
+  readonly code?: { readonly pattern: RegExp; readonly message: string };
+  /** The schema of `StartRequest.vendor`, and what the vendor takes (for the message). */
+  readonly extras?: { readonly schema: v.GenericSchema<unknown, Extras>; readonly message: string };
+  /** The plan when a start request has none. */
+  readonly defaultChannels: readonly ChannelStep[];
+  /** The vendor's own rules of a start request, every broken one as an issue. */
+  startIssues?(input: StartInput<Extras>): FieldIssue[];
+  start(input: StartInput<Extras>, options: CallOptions | undefined): Promise<Verification>;
+  check(id: string, code: string, options: CallOptions | undefined): Promise<CheckOutcome>;
+  get(id: string, options: CallOptions | undefined): Promise<Verification>;
+  /** Present when `capabilities.resend`. */
+  resend?(id: string, options: StepOptions | undefined): Promise<Verification>;
+  /** Present when `capabilities.failover`. */
+  failover?(id: string, options: StepOptions | undefined): Promise<Verification>;
+  /** Present unless `capabilities.cancel` is `'none'`. */
+  cancel?(id: string, options: CallOptions | undefined): Promise<Verification>;
+  /** Why an operation the capabilities exclude is missing (the `UnsupportedError` text). */
+  readonly unsupported?: Partial<Record<'resend' | 'failover' | 'cancel', string>>;
+  /** How the vendor pages. */
+  readonly paging: PagingSpec<Position>;
+}
+
+function and(items: readonly string[]): string {
+  return items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
+}
+
+/** The issues of a start request against the capabilities, in field order. */
+function capabilityIssues(input: StartInput<object>, caps: Capabilities, title: string): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  const phone = typeof input.to === 'string';
+  if (!caps.recipients.includes(phone ? 'phone' : 'email')) {
+    issues.push({ field: 'to', message: `${title} delivers to ${caps.recipients.includes('phone') ? 'phone numbers' : 'e-mail addresses'} only` });
+  }
+  const range = (field: string, value: number | undefined, { min, max }: { min: number; max: number }, unit = '') => {
+    if (value !== undefined && (value < min || value > max)) issues.push({ field, message: `must be ${min} to ${max}${unit}` });
+  };
+  if (input.code !== undefined) {
+    if (!caps.customCode) issues.push({ field: 'code', message: `${title} generates the code; a code of your own cannot be sent` });
+    else range('code', input.code.length, caps.codeLength, ' characters');
+  }
+  range('codeLength', input.codeLength, caps.codeLength, ` for ${title}`);
+  range('ttlSeconds', input.ttlSeconds, caps.ttlSeconds, ` for ${title}`);
+  range('maxAttempts', input.maxAttempts, caps.maxAttempts, ` for ${title}`);
+  input.channels.forEach((step, index) => {
+    if (!caps.channels.includes(step.channel)) issues.push({ field: `channels.${index}.channel`, message: `${title} delivers on ${and(caps.channels)} only` });
+  });
+  return issues;
+}
+
+/**
+ * Builds a provider from an adapter's spec.
+ *
+ * @example
+ * ```ts
+ * export function acme(options: AcmeOptions): VerifyProvider {
+ *   return defineProvider({ vendor: 'acme', title: 'Acme', name: options.name ?? 'acme', capabilities, id, defaultChannels,
+ *     start: (input, o) => …, check: (id, code, o) => …, get: (id, o) => …, paging: { read: … } });
+ * }
+ * ```
+ */
+export function defineProvider<Extras extends object = Record<string, never>, Position = unknown>(spec: ProviderSpec<Extras, Position>): VerifyProvider<Extras> {
+  const { name, capabilities: caps } = spec;
+  const ctx = (operation: Operation, summary?: string): ParseContext => ({ provider: name, operation, ...(summary && { summary }) });
+  const checkedId = (id: unknown, operation: Operation) => parseId(id, spec.id.pattern, ctx(operation), spec.id.what);
+  const unsupported = (operation: 'resend' | 'failover' | 'cancel'): Promise<never> =>
+    Promise.reject(
+      new UnsupportedError(`${name} ${operation}: ${spec.unsupported?.[operation] ?? `${spec.title} has no ${operation}`}`, { provider: name, operation, sent: 'no' }),
+    );
+  const has = { resend: caps.resend, failover: caps.failover, cancel: caps.cancel !== 'none' };
+  const listing = paging(spec.paging, { name, title: spec.title, kind: name });
+  const defaults = spec.defaultChannels.flatMap((step, index) =>
+    caps.channels.includes(step.channel) ? [] : [{ field: `options.channels.${index}.channel`, message: `${spec.title} delivers on ${and(caps.channels)} only` }],
+  );
+  if (defaults.length) invalid(defaults, ctx('config', `Invalid ${spec.title} options`));
+
+  async function call<T>(operation: 'get' | 'resend' | 'failover' | 'cancel', id: string, options: StepOptions | undefined, run: (id: string, options: StepOptions | undefined) => Promise<T>): Promise<T> {
+    const parsed = parseCallOptions(options, ctx(operation));
+    checkedId(id, operation);
+    return run(id, parsed);
+  }
+
+  const provider: VerifyProvider<Extras> = {
+    name,
+    capabilities: caps,
+
+    async start(request: StartRequest<Extras>, callOptions?: CallOptions): Promise<Verification> {
+      const context = ctx('start', 'Invalid start request');
+      const options = parseCallOptions(callOptions, context);
+      const parsed = parseInput(startRequestSchema, request, context);
+      const extras = spec.extras ? v.safeParse(spec.extras.schema, parsed.vendor ?? {}) : undefined;
+      const input = { ...parsed, channels: parsed.channels ?? spec.defaultChannels, vendor: (extras?.success ? extras.output : {}) as Extras } as StartInput<Extras>;
+      const issues = [...capabilityIssues(input, caps, spec.title), ...(spec.startIssues?.(input) ?? [])];
+      if (extras ? !extras.success : parsed.vendor !== undefined && Object.keys(parsed.vendor).length > 0) {
+        issues.push({ field: 'vendor', message: spec.extras?.message ?? `${spec.title} takes no vendor extras` });
+      }
+      if (issues.length) invalid(issues, context);
+      return spec.start(input, options);
+    },
+
+    async check(id: string, code: string, callOptions?: CallOptions): Promise<CheckResult> {
+      const options = parseCallOptions(callOptions, ctx('check'));
+      checkedId(id, 'check');
+      if (spec.code) {
+        if (typeof code !== 'string' || !spec.code.pattern.test(code)) invalid([{ field: 'code', message: spec.code.message }], ctx('check'));
+      } else {
+        parseInput(codeSchema, code, { ...ctx('check'), root: 'code' });
+      }
+      return checkResult(await spec.check(id, code, options));
+    },
+
+    get: (id, options) => call('get', id, options, (i, o) => spec.get(i, o)),
+    resend: (id, options) => (has.resend && spec.resend ? call('resend', id, options, spec.resend) : unsupported('resend')),
+    failover: (id, options) => (has.failover && spec.failover ? call('failover', id, options, spec.failover) : unsupported('failover')),
+    cancel: (id, options) => (has.cancel && spec.cancel ? call('cancel', id, options, spec.cancel) : unsupported('cancel')),
+
+    list: (query?: ListQuery, options?: CallOptions): AsyncIterable<Verification> => listing.list(query, options),
+    listPage: (query?: PageQuery, options?: CallOptions): Promise<Page<Verification>> => listing.listPage(query, options),
+    pages: (query?: ListQuery, options?: CallOptions): AsyncIterable<readonly Verification[]> => listing.pages(query, options),
+  };
+  Object.defineProperty(provider, inspect.custom, { value: () => `VerifyProvider { name: '${name}', vendor: '${spec.vendor}' }` });
+  return Object.freeze(provider);
+}

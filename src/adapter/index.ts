@@ -1,0 +1,15 @@
+/**
+ * polyverify/adapter: what a vendor adapter is built with, for the built-in adapters and for
+ * yours — the provider shell, the paging kit, option parsing, the HTTP client with its retry
+ * policy and error mapping, redaction, and the vendor descriptor for `createProvider`.
+ *
+ * @module
+ */
+export { defineProvider, type ProviderSpec, type StartInput, type StepOptions } from './define.js';
+export { checkResult, type CheckOutcome } from './check.js';
+export { DEFAULT_PAGE_LIMIT, paging, type Listing, type PageRequest, type PagingSpec, type VendorPage } from './paging.js';
+export { setupAdapter, type AdapterSetup } from './options.js';
+export type { EnvReader, RuntimeOptions, VendorDescriptor } from './vendor.js';
+export { HttpClient, errorForStatus, parseRetryAfter, type HttpCall, type HttpClientConfig, type HttpFailure, type HttpResult, type StatusErrorDetails } from '../http.js';
+export { Redactor } from '../redact.js';
+export { invalid, parseInput, type ParseContext } from '../validate.js';

@@ -1,0 +1,47 @@
+/**
+ * Adapter options: the common ones (`ProviderOptions`) and a vendor's own, parsed in one step
+ * with one schema, so an adapter and `createProvider` accept the same options.
+ */
+import * as v from 'valibot';
+import { emit } from '../events.js';
+import type { Operation } from '../errors.js';
+import type { ProviderOptions } from '../provider.js';
+import { parseInput, providerOptionEntries } from '../validate.js';
+
+/** An adapter's parsed options, its instance name, and how it warns through `onEvent`. */
+export interface AdapterSetup<Config> {
+  readonly name: string;
+  readonly config: Config;
+  /** Reports something the operator should know (an undocumented vendor value) as a `warning` event. */
+  warn(message: string, operation?: Operation): void;
+  /** The options of the adapter's `HttpClient` that come from `ProviderOptions`. */
+  readonly http: Pick<ProviderOptions, 'timeoutMs' | 'retries' | 'backoff' | 'onEvent'> & { readonly provider: string };
+}
+
+/**
+ * Parses an adapter factory's options: the common ones, the vendor's `entries` (from its
+ * config.ts) and any functions it takes besides (`runtime`). A bad option is a `ValidationError`
+ * naming it, before anything else happens.
+ */
+export function setupAdapter<E extends v.ObjectEntries>(
+  options: unknown,
+  vendor: { readonly name: string; readonly title: string },
+  entries: E,
+): AdapterSetup<v.InferOutput<v.LooseObjectSchema<typeof providerOptionEntries & E, undefined>>> {
+  const raw = options as { name?: unknown; onEvent?: ProviderOptions['onEvent'] } | undefined;
+  const fallbackName = typeof raw?.name === 'string' && raw.name !== '' ? raw.name : vendor.name;
+  const config = parseInput(v.looseObject({ ...entries, ...providerOptionEntries }), options, {
+    provider: fallbackName,
+    operation: 'config',
+    summary: `Invalid ${vendor.title} options`,
+  });
+  const name = (config as { name?: string }).name ?? vendor.name;
+  const onEvent = raw?.onEvent;
+  const c = config as ProviderOptions;
+  return {
+    name,
+    config,
+    warn: (message, operation = 'get') => emit(onEvent, { type: 'warning', provider: name, operation, message }),
+    http: { provider: name, timeoutMs: c.timeoutMs, retries: c.retries, backoff: c.backoff, onEvent },
+  };
+}
