@@ -1,8 +1,9 @@
 import { lox24 } from '../providers/lox24/index.js';
-import { startSimulator } from '../testing/index.js';
-import { runConformance } from './conformance.js';
+import { describe, it } from 'vitest';
+import { runConformance, startSimulator } from '../testing/index.js';
 
-runConformance({
+runConformance(
+  {
   name: 'lox24',
   async setup() {
     const sim = await startSimulator('lox24');
@@ -25,4 +26,6 @@ runConformance({
     { why: 'a template without {{code}}', request: { channels: [{ channel: 'sms', template: 'hello' }] }, field: 'channels.0.template' },
     { why: 'a code of 3 characters', request: { code: '123' }, field: 'code' },
   ],
-});
+},
+  { describe, it },
+);

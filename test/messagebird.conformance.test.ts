@@ -1,8 +1,9 @@
 import { messagebird } from '../providers/messagebird/index.js';
-import { startSimulator } from '../testing/index.js';
-import { runConformance } from './conformance.js';
+import { describe, it } from 'vitest';
+import { runConformance, startSimulator } from '../testing/index.js';
 
-runConformance({
+runConformance(
+  {
   name: 'messagebird',
   async setup() {
     const sim = await startSimulator('messagebird');
@@ -37,4 +38,6 @@ runConformance({
     { why: 'an email step for a phone number', request: { channels: [{ channel: 'email' }] }, field: 'channels.0.channel' },
     { why: 'a step timeout', request: { channels: [{ channel: 'sms', timeoutSec: 60 }] }, field: 'channels.0.timeoutSec' },
   ],
-});
+},
+  { describe, it },
+);

@@ -1,9 +1,10 @@
 import { notificore } from '../providers/notificore/index.js';
-import { startSimulator } from '../testing/index.js';
-import { runConformance } from './conformance.js';
+import { describe, it } from 'vitest';
+import { runConformance, startSimulator } from '../testing/index.js';
 import { expectConformingRequests } from './openapi.js';
 
-runConformance({
+runConformance(
+  {
   name: 'notificore',
   async setup() {
     const sim = await startSimulator('notificore', { templates: [{ id: 12, text: 'Your code is {code2fa}' }] });
@@ -30,4 +31,6 @@ runConformance({
     { why: 'a template text', request: { channels: [{ channel: 'sms', template: 'x {code2fa}' }] }, field: 'channels.0.template' },
     { why: 'an unknown vendor extra', request: { vendor: { template: 1 } }, field: 'vendor' },
   ],
-});
+},
+  { describe, it },
+);

@@ -1,0 +1,281 @@
+/**
+ * The conformance kit: one behaviour for every adapter, checked against a running simulator
+ * (or any server the adapter can talk to). Runner-agnostic: `conformanceCases(target)` returns
+ * named cases that assert with `node:assert`; run them in vitest, jest, mocha or `node:test`:
+ *
+ * @example
+ * ```ts
+ * import { describe, it } from 'vitest';
+ * import { conformanceCases } from 'polyverify/testing';
+ * describe('conformance: acme', () => {
+ *   for (const c of conformanceCases(acmeTarget)) it(c.name, c.run);
+ * });
+ * ```
+ */
+import assert from 'node:assert/strict';
+import { isVerifyError } from '../src/errors.js';
+import type { StartRequest, Verification } from '../src/model.js';
+import type { VerifyProvider } from '../src/provider.js';
+
+/** One adapter and the server it talks to, fresh for each case. */
+export interface ConformanceHarness {
+  readonly provider: VerifyProvider;
+  /** A recipient the server delivers to. */
+  readonly to: string;
+  /** A valid start request to `to` (the vendor's required parts). */
+  readonly request: StartRequest;
+  /** The code delivered for a verification (from the simulator's inbox). */
+  readCode(verification: Verification): string;
+  /** Moves both the vendor's and polyverify's clocks forward. */
+  advance(ms: number): void;
+  /** Requests the server has received so far. */
+  requestCount(): number;
+  /** An id of the vendor's format that does not exist. */
+  readonly unknownId: string;
+  /** A wrong code of the right shape. */
+  wrongCode(code: string): string;
+  /** Checks every request the server received against the vendor's spec, where there is one. */
+  checkRequests?(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** What the kit runs against. */
+export interface ConformanceTarget {
+  readonly name: string;
+  setup(): Promise<ConformanceHarness>;
+  /** Start requests this vendor must refuse before sending (beyond the common ones), and the field named. */
+  readonly invalidStarts?: readonly { readonly why: string; readonly request: Partial<StartRequest>; readonly field: string }[];
+}
+
+/** One named check. */
+export interface ConformanceCase {
+  readonly name: string;
+  run(): Promise<void>;
+}
+
+/** Asserts that `actual` has each property of `expected`, deeply equal. */
+function matches(actual: unknown, expected: Record<string, unknown>, what = 'value'): void {
+  assert.ok(typeof actual === 'object' && actual !== null, `${what} is an object`);
+  for (const [key, value] of Object.entries(expected)) assert.deepStrictEqual((actual as Record<string, unknown>)[key], value, `${what}.${key}`);
+}
+
+async function rejection(promise: Promise<unknown>): Promise<{ name: string; issues?: { field: string }[] }> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.ok(isVerifyError(error), `a VerifyError, not ${String(error)}`);
+    return error as unknown as { name: string; issues?: { field: string }[] };
+  }
+  assert.fail('expected the call to reject');
+}
+
+async function collect(items: AsyncIterable<Verification>): Promise<string[]> {
+  const ids: string[] = [];
+  for await (const v of items) ids.push(v.id);
+  return ids;
+}
+
+type Check = (h: ConformanceHarness) => Promise<void>;
+
+const checks: [string, Check][] = [
+  [
+    'start, read the code from the inbox, check it: verified',
+    async (h) => {
+      const v = await h.provider.start(h.request);
+      matches(v, { provider: h.provider.name, to: h.to, status: 'pending' }, 'verification');
+      assert.ok(v.createdAt instanceof Date);
+      matches(await h.provider.check(v.id, h.readCode(v)), { verified: true, status: 'verified' }, 'check');
+      assert.equal((await h.provider.get(v.id)).status, 'verified');
+    },
+  ],
+  [
+    'a verified code does not pass a second time',
+    async (h) => {
+      const v = await h.provider.start(h.request);
+      const code = h.readCode(v);
+      assert.equal((await h.provider.check(v.id, code)).verified, true);
+      assert.equal((await h.provider.check(v.id, code)).verified, false);
+    },
+  ],
+  [
+    'wrong codes: incorrect_code with attempts decreasing, then max_attempts; the right code no longer passes',
+    async (h) => {
+      const v = await h.provider.start({ ...h.request, maxAttempts: 3 });
+      const code = h.readCode(v);
+      const remaining: (number | undefined)[] = [];
+      for (let i = 0; i < 3; i++) {
+        const result = await h.provider.check(v.id, h.wrongCode(code));
+        matches(result, { verified: false, reason: 'incorrect_code' }, 'check');
+        remaining.push(result.attemptsRemaining);
+      }
+      assert.deepStrictEqual(remaining, [2, 1, 0]);
+      matches(await h.provider.check(v.id, code), { verified: false, status: 'failed', reason: 'max_attempts' }, 'check');
+      assert.equal((await h.provider.get(v.id)).status, 'failed');
+    },
+  ],
+  [
+    'a code past its lifetime is expired',
+    async (h) => {
+      const ttlSeconds = h.provider.capabilities.ttlSeconds.min;
+      const v = await h.provider.start({ ...h.request, ttlSeconds });
+      const code = h.readCode(v);
+      h.advance((ttlSeconds + 1) * 1000);
+      matches(await h.provider.check(v.id, code), { verified: false, status: 'expired', reason: 'expired' }, 'check');
+      assert.equal((await h.provider.get(v.id)).status, 'expired');
+    },
+  ],
+  [
+    'an unknown id checks as not_found',
+    async (h) => {
+      const code = h.provider.capabilities.codeLength.default;
+      matches(await h.provider.check(h.unknownId, '1'.repeat(code)), { verified: false, reason: 'not_found' }, 'check');
+    },
+  ],
+  [
+    'get returns the verification',
+    async (h) => {
+      const v = await h.provider.start({ ...h.request, reference: 'conformance-get' });
+      const got = await h.provider.get(v.id);
+      matches(got, { id: v.id, provider: h.provider.name, to: h.to, reference: h.provider.capabilities.reference ? 'conformance-get' : undefined, status: 'pending' }, 'get');
+      assert.equal(got.createdAt.getTime(), v.createdAt.getTime());
+    },
+  ],
+  [
+    'list contains every verification exactly once, across pages; listPage cursors resume exactly',
+    async (h) => {
+      const started: string[] = [];
+      for (let i = 0; i < 5; i++) started.push((await h.provider.start({ ...h.request, reference: `page-${i}` })).id);
+      assert.deepStrictEqual([...(await collect(h.provider.list()))].sort(), [...started].sort());
+      const paged: string[] = [];
+      let cursor: string | undefined;
+      let pages = 0;
+      do {
+        const page = await h.provider.listPage({ limit: 2, ...(cursor && { cursor }) });
+        assert.ok(page.items.length <= 2);
+        paged.push(...page.items.map((v) => v.id));
+        cursor = page.nextCursor;
+        pages++;
+      } while (cursor);
+      assert.equal(pages, 3);
+      assert.deepStrictEqual([...paged].sort(), [...started].sort());
+      if (h.provider.pages) {
+        const batches: string[] = [];
+        for await (const batch of h.provider.pages()) batches.push(...batch.map((v) => v.id));
+        assert.deepStrictEqual([...batches].sort(), [...started].sort());
+      }
+    },
+  ],
+  [
+    'list is newest first',
+    async (h) => {
+      for (let i = 0; i < 3; i++) {
+        await h.provider.start(h.request);
+        h.advance(1_000);
+      }
+      const times: number[] = [];
+      for await (const v of h.provider.list()) times.push(v.createdAt.getTime());
+      assert.deepStrictEqual(times, [...times].sort((a, b) => b - a));
+    },
+  ],
+  [
+    'list filters by reference, status and id',
+    async (h) => {
+      const a = await h.provider.start({ ...h.request, reference: 'filter-a' });
+      const b = await h.provider.start({ ...h.request, reference: 'filter-b' });
+      await h.provider.check(a.id, h.readCode(a));
+      assert.deepStrictEqual(await collect(h.provider.list({ reference: 'filter-a' })), h.provider.capabilities.reference ? [a.id] : []);
+      assert.deepStrictEqual(await collect(h.provider.list({ ids: [b.id] })), [b.id]);
+      assert.deepStrictEqual(await collect(h.provider.list({ status: 'verified' })), [a.id]);
+    },
+  ],
+  [
+    'cancel ends the verification where the vendor can',
+    async (h) => {
+      const v = await h.provider.start(h.request);
+      if (h.provider.capabilities.cancel === 'none') {
+        const before = h.requestCount();
+        assert.equal((await rejection(h.provider.cancel(v.id))).name, 'UnsupportedError');
+        assert.equal(h.requestCount(), before);
+        return;
+      }
+      assert.equal((await h.provider.cancel(v.id)).status, 'canceled');
+      matches(await h.provider.check(v.id, h.readCode(v)), { verified: false, status: 'canceled', reason: 'canceled' }, 'check');
+    },
+  ],
+  [
+    'unsupported operations reject with UnsupportedError and send nothing',
+    async (h) => {
+      const v = await h.provider.start(h.request);
+      const before = h.requestCount();
+      const { resend, failover, customCode } = h.provider.capabilities;
+      if (!resend) assert.equal((await rejection(h.provider.resend(v.id))).name, 'UnsupportedError');
+      if (!failover) assert.equal((await rejection(h.provider.failover(v.id))).name, 'UnsupportedError');
+      if (!customCode) assert.equal((await rejection(h.provider.start({ ...h.request, code: '123456' }))).name, 'ValidationError');
+      assert.equal(h.requestCount(), before);
+    },
+  ],
+  [
+    'a list of a reference nothing has is empty, not an error',
+    async (h) => {
+      assert.deepStrictEqual(await collect(h.provider.list({ reference: 'nothing-has-this' })), []);
+    },
+  ],
+];
+
+const commonInvalid: { why: string; run: (h: ConformanceHarness) => Promise<unknown>; field: string }[] = [
+  { why: 'a phone number that is not E.164', run: (h) => h.provider.start({ ...h.request, to: '12345' }), field: 'to' },
+  { why: 'an empty channel plan', run: (h) => h.provider.start({ ...h.request, channels: [] }), field: 'channels' },
+  { why: 'an unknown channel', run: (h) => h.provider.start({ ...h.request, channels: [{ channel: 'pigeon' as never }] }), field: 'channels.0.channel' },
+  { why: 'a negative ttl', run: (h) => h.provider.start({ ...h.request, ttlSeconds: -1 }), field: 'ttlSeconds' },
+  { why: 'a malformed id on check', run: (h) => h.provider.check('not an id', '1234'), field: 'id' },
+  { why: 'an empty code', run: (h) => h.provider.check(h.unknownId, ''), field: 'code' },
+  { why: 'a malformed id on get', run: (h) => h.provider.get('../../etc'), field: 'id' },
+  { why: 'a zero page limit', run: (h) => h.provider.listPage({ limit: 0 }), field: 'limit' },
+  { why: 'a foreign cursor', run: (h) => h.provider.listPage({ cursor: 'abc.def' }), field: 'cursor' },
+  { why: 'a negative timeout', run: (h) => h.provider.get(h.unknownId, { timeoutMs: -5 }), field: 'options.timeoutMs' },
+  { why: 'an unknown list filter', run: (h) => h.provider.listPage({ state: 'x' } as never), field: 'state' },
+];
+
+/** Every conformance check of `target`, as named cases (each sets up and closes its own harness). */
+export function conformanceCases(target: ConformanceTarget): ConformanceCase[] {
+  const refusals: [string, Check][] = [
+    ...commonInvalid.map(({ why, run, field }): [string, (h: ConformanceHarness) => Promise<unknown>, string] => [why, run, field]),
+    ...(target.invalidStarts ?? []).map(({ why, request, field }): [string, (h: ConformanceHarness) => Promise<unknown>, string] => [why, (h) => h.provider.start({ ...h.request, ...request }), field]),
+  ].map(([why, run, field]) => [
+    `refuses ${why} before sending anything`,
+    async (h: ConformanceHarness) => {
+      const before = h.requestCount();
+      const error = await rejection(run(h));
+      assert.equal(error.name, 'ValidationError');
+      assert.ok(error.issues?.some((issue) => issue.field === field), `the error names ${field} (it names ${error.issues?.map((i) => i.field).join(', ')})`);
+      assert.equal(h.requestCount(), before);
+    },
+  ]);
+  return [...checks, ...refusals].map(([name, check]) => ({
+    name,
+    async run() {
+      const h = await target.setup();
+      try {
+        await check(h);
+        await h.checkRequests?.();
+      } finally {
+        await h.close();
+      }
+    },
+  }));
+}
+
+/**
+ * Runs the kit with a runner's `describe` and `it` (vitest, jest, mocha, `node:test`).
+ *
+ * @example
+ * ```ts
+ * import { describe, it } from 'node:test';
+ * runConformance(acmeTarget, { describe, it });
+ * ```
+ */
+export function runConformance(target: ConformanceTarget, runner: { describe: (name: string, body: () => void) => unknown; it: (name: string, body: () => Promise<void>) => unknown }): void {
+  runner.describe(`conformance: ${target.name}`, () => {
+    for (const c of conformanceCases(target)) runner.it(c.name, c.run);
+  });
+}
