@@ -20,10 +20,9 @@ export function routableId(member: string, id: string): string {
 /** The member a routable id names, and the member's own id. */
 export function splitRoutableId(id: unknown, owner: string, operation: 'check' | 'get' | 'resend' | 'failover' | 'cancel'): { member: string; id: string } {
   const at = typeof id === 'string' ? id.indexOf(ID_SEPARATOR) : -1;
-  if (typeof id !== 'string' || at <= 0) {
-    invalid([{ field: 'id', message: `must be an id from ${owner} (member:id)` }], { provider: owner, operation });
-  }
-  return { member: id.slice(0, at), id: id.slice(at + ID_SEPARATOR.length) };
+  if (at <= 0) invalid([{ field: 'id', message: `must be an id from ${owner} (member:id)` }], { provider: owner, operation });
+  const text = id as string;
+  return { member: text.slice(0, at), id: text.slice(at + ID_SEPARATOR.length) };
 }
 
 /** Checks that member names are distinct and can stand in routable ids. */

@@ -113,7 +113,7 @@ export interface HttpClientConfig {
 
 // Facts about an error kept off the error object itself: its Retry-After, and whether the
 // request may have reached the vendor (which decides retries of non-idempotent calls).
-const retryAfterOf = new WeakMap<VerifyError, number>();
+const retryAfterOf = new WeakMap<VerifyError, number | undefined>();
 const mayHaveReached = new WeakSet<VerifyError>();
 
 /** The HTTP client of one adapter instance. */
@@ -141,17 +141,19 @@ export class HttpClient {
     const retries = options.retries ?? this.#config.retries ?? DEFAULT_RETRIES;
     const redactor = call.redactor ?? this.#config.redactor;
     if (options.signal?.aborted) throw this.#aborted(call, 'no');
+    // Whether a request is out now: an abort then may have reached the vendor.
+    const flight = { out: false };
     try {
       // The first attempt runs bare: p-retry (about 6 µs a call) is entered only after a
       // failure that may be retried, so the usual successful call does not pay for it.
       try {
-        return await this.#attempt(call, 1, redactor);
+        return await this.#attempt(call, 1, redactor, flight);
       } catch (error) {
-        const failure = this.#asVerifyError(error, call, redactor);
+        const failure = this.#asVerifyError(error, call, redactor, flight);
         if (retries === 0 || !this.#mayRetry(call, failure)) throw failure;
         await this.#pause(call, failure, 1, redactor);
       }
-      return await pRetry((attempt) => this.#attempt(call, attempt + 1, redactor), {
+      return await pRetry((attempt) => this.#attempt(call, attempt + 1, redactor, flight), {
         retries: retries - 1,
         minTimeout: 0,
         maxTimeout: 0,
@@ -164,7 +166,7 @@ export class HttpClient {
         },
       });
     } catch (error) {
-      const failure = this.#asVerifyError(error, call, redactor);
+      const failure = this.#asVerifyError(error, call, redactor, flight);
       emit(this.#config.onEvent, {
         type: 'error',
         provider: this.#config.provider,
@@ -195,7 +197,16 @@ export class HttpClient {
     }
   }
 
-  async #attempt(call: HttpCall, attempt: number, redactor: Redactor): Promise<HttpResult> {
+  async #attempt(call: HttpCall, attempt: number, redactor: Redactor, flight: { out: boolean }): Promise<HttpResult> {
+    flight.out = true;
+    try {
+      return await this.#exchange(call, attempt, redactor);
+    } finally {
+      flight.out = false;
+    }
+  }
+
+  async #exchange(call: HttpCall, attempt: number, redactor: Redactor): Promise<HttpResult> {
     const { provider, onEvent } = this.#config;
     const path = onEvent ? redactor.forLog(`/${call.path}${call.searchParams?.size ? `?${call.searchParams}` : ''}`) : '';
     emit(onEvent, { type: 'request', provider, operation: call.operation, method: call.method, path, attempt });
@@ -256,8 +267,7 @@ export class HttpClient {
       { status: response.status, body, headers: response.headers, requestId, operation: call.operation, sends: call.sends },
       redactor,
     );
-    const retryAfter = parseRetryAfter(response.headers.get('retry-after'));
-    if (retryAfter !== undefined) retryAfterOf.set(failure, retryAfter);
+    retryAfterOf.set(failure, parseRetryAfter(response.headers.get('retry-after')));
     if (response.status >= 500) mayHaveReached.add(failure);
     throw failure;
   }
@@ -291,7 +301,7 @@ export class HttpClient {
     const code = errorCode(error);
     // fetch refuses some ports itself ("bad port"): nothing left the machine.
     const badPort = error instanceof Error && error.cause instanceof Error && error.cause.message === 'bad port';
-    const unreached = badPort || (code !== undefined && NOT_SENT_CODES.has(code));
+    const unreached = badPort || NOT_SENT_CODES.has(code ?? '');
     const sent = unreached ? 'no' : maybe;
     const failure = new ConnectionError(
       `${provider} ${call.operation}: connection failed${code ? ` (${code})` : ''}${sentNote(call.sends, sent)}`,
@@ -308,10 +318,11 @@ export class HttpClient {
     });
   }
 
-  #asVerifyError(error: unknown, call: HttpCall, redactor: Redactor): VerifyError {
+  #asVerifyError(error: unknown, call: HttpCall, redactor: Redactor, flight: { out: boolean }): VerifyError {
     if (isVerifyError(error)) return error;
-    // p-retry rejects with the signal's reason when aborted between attempts.
-    if (call.options?.signal?.aborted) return this.#aborted(call, 'no');
+    // p-retry rejects with the signal's reason as soon as it is aborted, also while a retry
+    // is out: a send may then have reached the vendor.
+    if (call.options?.signal?.aborted) return this.#aborted(call, call.sends && flight.out ? 'maybe' : 'no');
     return this.#transportError(error, call, redactor);
   }
 }

@@ -59,8 +59,7 @@ function sum(a: Decimal, b: Decimal): string {
 export function parseDecimal(value: unknown): string | undefined {
   let text: string;
   if (typeof value === 'number') {
-    if (!Number.isFinite(value)) return undefined;
-    text = numberToPlainString(value);
+    text = numberToPlainString(value); // NaN and Infinity fail the pattern below
   } else if (typeof value === 'string') {
     text = value;
   } else {
@@ -68,7 +67,7 @@ export function parseDecimal(value: unknown): string | undefined {
   }
   const match = DECIMAL.exec(text.trim());
   if (!match) return undefined;
-  const [, sign, whole = '0', fraction] = match;
+  const [, sign, whole, fraction] = match as unknown as [string, string | undefined, string, string | undefined];
   const integer = whole.replace(/^0+(?=\d)/, '');
   const zero = /^0*$/.test(whole + (fraction ?? ''));
   return `${sign && !zero ? '-' : ''}${integer}${fraction === undefined ? '' : `.${fraction}`}`;
@@ -94,11 +93,11 @@ export function fromMinorUnits(units: number, currency: string, exponent = 2): M
   return { amount: formatUnits(units, exponent), currency };
 }
 
-const ZERO: Decimal = { negative: false, digits: '0', scale: 0 };
-
 /** An amount in its plain form (`'007.50'` → `'7.50'`); a `RangeError` when it is not a decimal. */
 function normalized(amount: string): string {
-  return sum(toDecimal(amount), ZERO);
+  const plain = parseDecimal(amount);
+  if (plain === undefined) throw new RangeError('not a decimal amount');
+  return plain;
 }
 
 /** Adds two amounts of the same currency; the result keeps the larger number of decimals. */

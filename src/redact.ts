@@ -40,7 +40,7 @@ export class Redactor {
 
   /** Forgets a secret that is no longer in use (a replaced token). */
   remove(secret: string | undefined): void {
-    if (secret !== undefined) this.#secrets.delete(secret);
+    this.#secrets.delete(secret ?? '');
   }
 
   /** A copy that also knows `extra` (e.g. the code of one call). */
@@ -52,9 +52,7 @@ export class Redactor {
 
   scrub(text: string): string {
     let out = text;
-    for (const secret of this.#secrets) {
-      if (out.includes(secret)) out = out.split(secret).join('[redacted]');
-    }
+    for (const secret of this.#secrets) out = out.replaceAll(secret, '[redacted]');
     return out;
   }
 

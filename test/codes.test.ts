@@ -318,6 +318,20 @@ describe('OwnedCodes, more', () => {
     warn.mockRestore();
   });
 
+  it('warns exactly once per process, with a code, however many instances lack a secret', async () => {
+    vi.resetModules();
+    const fresh = await import('../src/codes/owned-codes.js');
+    const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    new fresh.OwnedCodes({});
+    new fresh.OwnedCodes({});
+    new fresh.OwnedCodes({ secret: SECRET });
+    expect(warn.mock.calls).toEqual([[fresh.EPHEMERAL_SECRET_WARNING, { code: 'POLYVERIFY_EPHEMERAL_SECRET' }]]);
+    expect(fresh.EPHEMERAL_SECRET_WARNING).toBe(
+      'polyverify: no `secret` given; codes are hashed with a random per-process secret and cannot be checked after a restart or by another instance.',
+    );
+    warn.mockRestore();
+  });
+
   it('the status a record implies', () => {
     expect(statusOfRecord(record({ state: 'verified', failedAttempts: 9 }), 1e9)).toBe('verified');
     expect(statusOfRecord(record({ state: 'canceled', failedAttempts: 9 }), 1e9)).toBe('canceled');

@@ -186,6 +186,9 @@ describe('failover start', () => {
     expect(decisions(events)).toEqual(['a try', 'a next connection no', 'b try', 'b next rejected no', 'b exhausted rejected no']);
 
     const first = invalidInput('a');
+    const three: VerifyEvent[] = [];
+    await rejectionOf(failover([member('a', refused('a')), member('b', refused('b')), member('c', refused('c'))], { onEvent: (e) => three.push(e) }).start({ to: '+491701234567' }));
+    expect(decisions(three).at(-1)).toBe('c exhausted connection no');
     const both = await rejectionOf(failover([member('a', first), member('b', rejected('b'))]).start({ to: '+491701234567' }));
     expect(both).toBe(first);
     const later = invalidInput('b');
@@ -206,7 +209,10 @@ describe('failover start', () => {
     const error = await rejectionOf(failover([a]).start({ to: 'nope' }));
     expect(error).toBeInstanceOf(ValidationError);
     expect(error.provider).toBe('failover');
-    expect(await rejectionOf(failover([a]).start({ to: '+491701234567' }, { timeoutMs: -1 }))).toBeInstanceOf(ValidationError);
+    const options = await rejectionOf(failover([a]).start({ to: '+491701234567' }, { timeoutMs: -1 }));
+    expect(options).toMatchObject({ name: 'ValidationError', provider: 'failover', operation: 'start' });
+    expect(error.operation).toBe('start');
+    expect(error.message).toBe('Invalid start request: to: must be an E.164 phone number such as +491701234567');
     expect(a.calls).toEqual([]);
   });
 });
@@ -245,7 +251,39 @@ describe('calls by routable id', () => {
     const unknown = await rejectionOf(verify.check('zz:x', '1234'));
     expect(unknown.issues).toEqual([{ field: 'id', message: "names 'zz', which fo does not have" }]);
     expect(unknown.operation).toBe('check');
-    for (const call of [verify.resend('q'), verify.failover('q'), verify.cancel('q')]) expect(await rejectionOf(call)).toBeInstanceOf(ValidationError);
+    expect((await rejectionOf(verify.resend('q'))).operation).toBe('resend');
+    expect((await rejectionOf(verify.failover('q'))).operation).toBe('failover');
+    expect((await rejectionOf(verify.cancel('q'))).operation).toBe('cancel');
+  });
+});
+
+describe('listing through a composite', () => {
+  /** A member that lists `count` items newest first, without pages(). */
+  function listing(name: string, count: number, start: number): VerifyProvider {
+    const items = Array.from({ length: count }, (_, i) => fakeVerification(name, `${name}-${i}`, start - i * 1_000));
+    return {
+      ...member(name),
+      list: () => (async function* () { yield* items; })(),
+      listPage: async (query) => {
+        const from = Number(query?.cursor ?? 0);
+        const limit = query?.limit ?? 25;
+        const page = items.slice(from, from + limit);
+        return from + limit < items.length ? { items: page, nextCursor: String(from + limit) } : { items: page };
+      },
+    };
+  }
+
+  it('qualifies ids in list() and listPage(), and gives no nextCursor on the last page', async () => {
+    const verify = failover([listing('a', 3, 10_000), listing('b', 2, 9_500)]);
+    const listed: string[] = [];
+    for await (const v of verify.list()) listed.push(v.id);
+    expect(listed).toEqual(['a:a-0', 'b:b-0', 'a:a-1', 'b:b-1', 'a:a-2']);
+    const first = await verify.listPage({ limit: 3 });
+    expect(first.items.map((v) => v.id)).toEqual(['a:a-0', 'b:b-0', 'a:a-1']);
+    expect(typeof first.nextCursor).toBe('string');
+    const last = await verify.listPage({ limit: 3, cursor: first.nextCursor! });
+    expect(last.items.map((v) => v.id)).toEqual(['b:b-1', 'a:a-2']);
+    expect(Object.keys(last)).toEqual(['items']);
   });
 });
 

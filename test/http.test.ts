@@ -126,12 +126,30 @@ describe('sent: which network failures prove nothing was sent', () => {
   it('a signal aborted during the backoff between retries: AbortedError, sent no', async () => {
     nock(LOX24_BASE_URL).get(`/verify_codes/${ID}`).reply(503, 'down');
     const controller = new AbortController();
-    const call = provider({ backoff: { baseMs: 5_000, maxMs: 5_000 } }).get(ID, { signal: controller.signal });
+    // A backoff longer than the test's time limit: only the abort can end it.
+    const call = provider({ backoff: { baseMs: 60_000, maxMs: 60_000 } }).get(ID, { signal: controller.signal });
     vi.spyOn(Math, 'random').mockReturnValue(1);
     setTimeout(() => controller.abort(), 50);
     const error = await rejectionOf(call);
     expect(error).toBeInstanceOf(AbortedError);
     expect(error.sent).toBe('no');
+  });
+});
+
+describe('an abort while a retried send is out', () => {
+  it('is sent maybe: the retry may have reached the vendor', async () => {
+    nock(LOX24_BASE_URL).post('/verify_codes').replyWithError(networkError('ECONNREFUSED')).post('/verify_codes').delay(1_000).reply(201, createResponse);
+    const controller = new AbortController();
+    const { events, onEvent } = eventLog();
+    const call = provider({ retries: 2, onEvent }).start({ to: TO }, { signal: controller.signal });
+    const abortOnSecondRequest = setInterval(() => {
+      if (events.filter((e) => e.type === 'request').length === 2) controller.abort();
+    }, 5);
+    const error = await rejectionOf(call);
+    clearInterval(abortOnSecondRequest);
+    expect(error).toBeInstanceOf(AbortedError);
+    expect(error.sent).toBe('maybe');
+    nock.abortPendingRequests();
   });
 });
 
@@ -180,7 +198,16 @@ describe('retries', () => {
     expect(events[2]).toEqual({ type: 'retry', provider: 'lox24', operation: 'get', attempt: 1, delayMs: 20, error: { name: 'ProviderUnavailableError', message: 'lox24 get: HTTP 503: down' } });
     expect(events[3]).toMatchObject({ type: 'request', attempt: 2 });
     expect(events[4]).toMatchObject({ type: 'response', attempt: 2, status: 200, requestId: 'req-2' });
-    expect(typeof (events[4] as { durationMs: number }).durationMs).toBe('number');
+    const duration = (events[4] as { durationMs: number }).durationMs;
+    expect(duration).toBeGreaterThanOrEqual(0);
+    expect(duration).toBeLessThan(10_000);
+  });
+
+  it('a Retry-After exactly at maxRetryAfterMs is still waited for', async () => {
+    nock(LOX24_BASE_URL).get(`/verify_codes/${ID}`).reply(503, 'down', { 'Retry-After': '0.01' }).get(`/verify_codes/${ID}`).reply(200, createResponse);
+    expect((await provider({ backoff: { maxRetryAfterMs: 10 } }).get(ID)).id).toBe(ID);
+    nock(LOX24_BASE_URL).get(`/verify_codes/${ID}`).once().reply(503, 'down', { 'Retry-After': '0.011' });
+    expect(await rejectionOf(provider({ backoff: { maxRetryAfterMs: 10 } }).get(ID))).toBeInstanceOf(ProviderUnavailableError);
   });
 
   it('a Retry-After beyond maxRetryAfterMs fails at once, with one error event', async () => {
@@ -242,7 +269,12 @@ describe('retries', () => {
 describe('2xx answers that are not what was asked', () => {
   it('an empty body is an InvalidResponseError: sent no on a read, maybe on a create', async () => {
     nock(LOX24_BASE_URL).get(`/verify_codes/${ID}`).reply(200, '');
-    expect(await rejectionOf(provider().get(ID))).toMatchObject({ name: 'InvalidResponseError', sent: 'no', operation: 'get' });
+    expect(await rejectionOf(provider().get(ID))).toMatchObject({
+      name: 'InvalidResponseError',
+      sent: 'no',
+      operation: 'get',
+      message: "lox24 get: the verify code in the response does not fit LOX24's documented format",
+    });
     nock(LOX24_BASE_URL).post('/verify_codes').reply(201, '');
     expect(await rejectionOf(provider().start({ to: TO }))).toMatchObject({ name: 'InvalidResponseError', sent: 'maybe', operation: 'start' });
   });

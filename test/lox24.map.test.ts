@@ -78,6 +78,7 @@ describe('costs, attempts and fields', () => {
     expect(v.attempts[1]!.messageId).toBe('x1');
     expect(c.warnings).toEqual(["LOX24 sent an undocumented status 42; treated as 'sending'"]);
     expect(toVerification(wire({ history: [{ id: 'h', channel: 'sms', status: 10, processed_at: null, external_id: null }] }), base, ctx()).attempts[0]!.at).toBeUndefined();
+    expect(toVerification(wire({ history: undefined as never }), base, ctx()).attempts).toEqual([]);
   });
 
   it('the channel plan, with only the fields LOX24 returned', () => {
@@ -149,7 +150,9 @@ describe('request rules and body', () => {
     expect(JSON.stringify(toCreateBody({ phone: '+4917', code: '99', locale: 'en-GB', reference: 'ref', deleteCodeAfterSend: false, channels: [{ channel: 'voice', timeoutSec: 5, sender: 'S', template: 'T' }] }))).toBe(
       '{"phone":"+4917","code":"99","is_code_deleted":false,"payload":"ref","lang":"EN","routing_strategy":[{"channel":"voice","timeout_sec":5,"sender_id":"S","template":"T"}]}',
     );
-    expect(toCreateBody({ phone: '+4917', code: '99', locale: 'ja', reference: undefined, deleteCodeAfterSend: true, channels: [] })).not.toHaveProperty('lang');
+    const bare = toCreateBody({ phone: '+4917', code: '99', locale: 'ja', reference: undefined, deleteCodeAfterSend: true, channels: [{ channel: 'sms' }] });
+    expect(Object.keys(bare)).toEqual(['phone', 'code', 'is_code_deleted', 'routing_strategy']);
+    expect(Object.keys(bare.routing_strategy[0]!)).toEqual(['channel']);
   });
 });
 
@@ -174,6 +177,7 @@ describe('errors', () => {
     expect(error.name).toBe('RejectedError');
     expect(error.issues).toEqual([{ field: 'phone', message: 'bad [redacted]' }, { field: '', message: 'invalid' }]);
     expect(error.sent).toBe('no');
+    expect((toLox24Error(failure(422, { detail: 'no violations here' }), redactor, 'lox24') as unknown as { issues: unknown }).issues).toEqual([]);
   });
 
   it('429 is the IP block: never retryable; other statuses keep the usual retryability', () => {

@@ -211,3 +211,29 @@ describe('listing on the simulator', () => {
     expect(error.message).toBe('lox24 list: LOX24 did not list in creation order, so the list cannot be given newest first');
   });
 });
+
+describe('a body cut off mid-way', () => {
+  it('is a ConnectionError: a read is retried, a create says sent maybe', async () => {
+    const { createServer } = await import('node:http');
+    let requests = 0;
+    const server = createServer((req, res) => {
+      requests++;
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
+      res.write('{"id":"d7ad7539');
+      setTimeout(() => res.destroy(), 10);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    sim = await startSimulator('lox24'); // for afterEach
+    const verify = lox24({ token: 't', secret: 'reliability-secret-1', baseUrl: url, backoff: fastBackoff, retries: 1 });
+    const read = await rejectionOf(verify.get('00000000-0000-4000-8000-000000000000'));
+    expect(read).toBeInstanceOf(ConnectionError);
+    expect(read.sent).toBe('no');
+    expect(requests).toBe(2);
+    const send = await rejectionOf(verify.start({ to: TO }));
+    expect(send).toBeInstanceOf(ConnectionError);
+    expect(send.sent).toBe('maybe');
+    expect(requests).toBe(3);
+    await new Promise((resolve) => server.close(resolve));
+  });
+});

@@ -68,6 +68,10 @@ describe('money, exactly', () => {
     expect(addMoney({ amount: '9999999999999999.99', currency: 'EUR' }, { amount: '0.01', currency: 'EUR' }).amount).toBe('10000000000000000.00');
     expect(addMoney({ amount: '0.0000000000000001', currency: 'EUR' }, { amount: '1', currency: 'EUR' }).amount).toBe('1.0000000000000001');
     expect(addMoney({ amount: '123456789012345.6', currency: 'EUR' }, { amount: '-0.7', currency: 'EUR' }).amount).toBe('123456789012344.9');
+    expect(addMoney({ amount: '1234567890123456.78', currency: 'EUR' }, { amount: '0.01', currency: 'EUR' }).amount).toBe('1234567890123456.79');
+    expect(addMoney({ amount: '0.01', currency: 'EUR' }, { amount: '1234567890123456.78', currency: 'EUR' }).amount).toBe('1234567890123456.79');
+    expect(addMoney({ amount: '-12345678901234567.5', currency: 'EUR' }, { amount: '0.25', currency: 'EUR' }).amount).toBe('-12345678901234567.25');
+    expect(addMoney({ amount: '0.25', currency: 'EUR' }, { amount: '-12345678901234567.5', currency: 'EUR' }).amount).toBe('-12345678901234567.25');
     // 15 digits each: the plain-number path, exact up to 2^53.
     expect(addMoney({ amount: '999999999999999', currency: 'EUR' }, { amount: '999999999999999', currency: 'EUR' }).amount).toBe('1999999999999998');
   });
@@ -112,6 +116,10 @@ describe('money, exactly', () => {
     expect(parseDecimal('-1,5')).toBe('-1.5');
     expect(parseDecimal('007.50')).toBe('7.50');
     expect(parseDecimal('0007')).toBe('7');
+    expect(parseDecimal('1005')).toBe('1005');
+    expect(parseDecimal('-1.1')).toBe('-1.1');
+    expect(parseDecimal('-10.0')).toBe('-10.0');
+    expect(parseDecimal(Number.NaN)).toBeUndefined();
     expect(parseDecimal('000')).toBe('0');
     expect(parseDecimal(' 2.5 ')).toBe('2.5');
     expect(parseDecimal(-0.02)).toBe('-0.02');

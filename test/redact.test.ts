@@ -36,6 +36,10 @@ describe('Redactor', () => {
     expect(r.scrub('nothing to hide')).toBe('nothing to hide');
   });
 
+  it('without secrets, changes nothing', () => {
+    expect(new Redactor().scrub('Stryker was here, and so was everyone')).toBe('Stryker was here, and so was everyone');
+  });
+
   it('ignores secrets shorter than 3 characters', () => {
     const r = new Redactor(['ab', '']);
     r.add('x');

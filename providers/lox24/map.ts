@@ -168,19 +168,13 @@ export function verificationStatus(wire: Lox24VerifyCode, ctx: MapContext): { st
   return { status: ctx.now >= expiresAt.getTime() ? 'expired' : 'pending', expiresAt };
 }
 
+/** When it ended: the record's time (verified, canceled, locked out), expiry, or LOX24's last update of a failed delivery. */
 function finishedAt(status: VerificationStatus, wire: Lox24VerifyCode, ctx: MapContext, expiresAt: Date | undefined): Date | undefined {
-  switch (status) {
-    case 'pending':
-      return undefined;
-    case 'expired':
-      return expiresAt;
-    case 'verified':
-    case 'canceled':
-      return ctx.record?.finishedAt === undefined ? undefined : new Date(ctx.record.finishedAt);
-    case 'failed':
-      if (ctx.record?.finishedAt !== undefined) return new Date(ctx.record.finishedAt);
-      return seconds(wire.updated_at);
-  }
+  if (status === 'pending') return undefined;
+  if (status === 'expired') return expiresAt;
+  const at = ctx.record?.finishedAt;
+  if (at !== undefined) return new Date(at);
+  return status === 'failed' ? seconds(wire.updated_at) : undefined;
 }
 
 /** The read model without the code: what `raw` holds. */

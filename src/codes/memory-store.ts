@@ -49,7 +49,7 @@ export class MemoryCodeStore implements CodeStore {
 
   async attempt(key: string, candidateHash: string, now: number): Promise<AttemptResult> {
     const result = decideAttempt(this.#live(key), (record) => hashesEqual(record.hash, candidateHash), now);
-    if (result.record && result.outcome !== 'not_found') this.#records.set(key, result.record);
+    if (result.record) this.#records.set(key, result.record);
     return result;
   }
 
