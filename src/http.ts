@@ -22,6 +22,7 @@ import {
   isVerifyError,
   type FieldIssue,
   type Operation,
+  type SentState,
   type VerifyError,
   type VerifyErrorInit,
 } from './errors.js';
@@ -65,6 +66,11 @@ export interface HttpResult {
   readonly body: unknown;
   readonly headers: Headers;
   readonly requestId: string | undefined;
+  /**
+   * What a failure to use this answer means for the recipient: `'maybe'` when the call makes
+   * the vendor send (it did, or may have), `'no'` otherwise. Parse errors carry it.
+   */
+  readonly sent: SentState;
 }
 
 /** One call through {@link HttpClient.request}. */
@@ -255,7 +261,7 @@ export class HttpClient {
           cause: sanitizeCause(error, redactor),
         });
       }
-      return { status: response.status, body, headers: response.headers, requestId };
+      return { status: response.status, body, headers: response.headers, requestId, sent: call.sends ? 'maybe' : 'no' };
     }
     let body: unknown = text;
     try {

@@ -10,6 +10,11 @@ import type { Channel, ListQuery, VerificationStatus } from './model.js';
 export const CHANNELS = ['sms', 'voice', 'telegram', 'viber', 'whatsapp', 'email'] as const satisfies readonly Channel[];
 export const STATUSES = ['pending', 'verified', 'failed', 'expired', 'canceled'] as const satisfies readonly VerificationStatus[];
 
+/** A UUID in any letter case, as a pattern to embed (`UUID` is the anchored one). */
+export const UUID_PATTERN = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
+/** A whole string that is a UUID (the id format of all three built-in vendors). */
+export const UUID = new RegExp(`^${UUID_PATTERN}$`);
+
 /** E.164: `+`, a country code that does not start with 0, 7 to 15 digits in all. */
 export const E164 = /^\+[1-9]\d{6,14}$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;

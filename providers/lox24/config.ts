@@ -3,6 +3,8 @@
  * the adapter and of a JSON config (one declaration for both), its environment variables,
  * and its vendor descriptor for `createProvider`.
  */
+import type { CodeStore } from '../../src/codes/store.js';
+import type { ProviderOptions } from '../../src/provider.js';
 import * as v from 'valibot';
 import type { VendorDescriptor } from '../../src/adapter/vendor.js';
 import type { ChannelStep } from '../../src/model.js';
@@ -75,3 +77,28 @@ export const lox24Vendor: VendorDescriptor = {
     return lox24({ ...(config as Omit<Lox24Config, 'provider'>), ...runtime });
   },
 };
+
+/** Options of `lox24()`. */
+export interface Lox24Options extends ProviderOptions {
+  /** The `X-LOX24-AUTH-TOKEN` value (`clientId:apiKey` or a newer token). */
+  readonly token: string;
+  /**
+   * HMAC secret for code hashes, at least 16 characters; the same in every process that
+   * checks codes. Without one, a random per-process secret is used and a warning is given.
+   */
+  readonly secret?: string;
+  /** Where code hashes live; a `MemoryCodeStore` of this process by default. */
+  readonly codeStore?: CodeStore;
+  /** Default code lifetime (600 s). */
+  readonly ttlSeconds?: number;
+  /** Default wrong-code limit (5). */
+  readonly maxAttempts?: number;
+  /** Default length of generated codes (6). */
+  readonly codeLength?: number;
+  /** Ask LOX24 to wipe the code after sending (`is_code_deleted`); default `true`: polyverify keeps only the hash. */
+  readonly deleteCodeAfterSend?: boolean;
+  /** Default channel plan (`[{ channel: 'sms' }]`). */
+  readonly channels?: readonly ChannelStep[];
+  /** The clock, epoch milliseconds; for tests. */
+  readonly now?: () => number;
+}

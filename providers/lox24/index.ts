@@ -18,50 +18,26 @@ import { randomUUID } from 'node:crypto';
 import * as v from 'valibot';
 import { defineProvider } from '../../src/adapter/define.js';
 import { setupAdapter } from '../../src/adapter/options.js';
-import { OwnedCodes, type CodeRecord, type CodeStore } from '../../src/codes/index.js';
+import { OwnedCodes, type CodeRecord } from '../../src/codes/index.js';
 import { InvalidResponseError, NotFoundError, type Operation } from '../../src/errors.js';
 import { HttpClient } from '../../src/http.js';
-import type { ChannelStep, Verification } from '../../src/model.js';
-import type { ProviderOptions, VerifyProvider } from '../../src/provider.js';
+import type { Verification } from '../../src/model.js';
+import type { VerifyProvider } from '../../src/provider.js';
 import { Redactor } from '../../src/redact.js';
-import { invalid } from '../../src/validate.js';
-import { LOX24_CAPABILITIES, LOX24_OPTIONS, lox24Vendor } from './config.js';
+import { UUID, invalid } from '../../src/validate.js';
+import { LOX24_CAPABILITIES, LOX24_OPTIONS, lox24Vendor, type Lox24Options } from './config.js';
 import { lox24Issues, toCreateBody, toLox24Error, toVerification } from './map.js';
 import { lox24Paging } from './paging.js';
 import { verifyCodeSchema, type Lox24VerifyCode } from './wire.js';
 
 export { CODE_PLACEHOLDER } from './map.js';
-export { LOX24_CAPABILITIES, lox24Vendor, type Lox24Config } from './config.js';
+export { LOX24_CAPABILITIES, lox24Vendor, type Lox24Config, type Lox24Options } from './config.js';
 export { LOX24_CHANNELS, LOX24_LANGS, type Lox24Channel, type Lox24Lang } from './wire.js';
 export type { Lox24Simulator, Lox24SimulatorOptions, Lox24Outcome } from './simulator.js';
 
 /** LOX24's production API. */
 export const LOX24_BASE_URL = 'https://api.lox24.eu';
 
-/** Options of {@link lox24}. */
-export interface Lox24Options extends ProviderOptions {
-  /** The `X-LOX24-AUTH-TOKEN` value (`clientId:apiKey` or a newer token). */
-  readonly token: string;
-  /**
-   * HMAC secret for code hashes, at least 16 characters; the same in every process that
-   * checks codes. Without one, a random per-process secret is used and a warning is given.
-   */
-  readonly secret?: string;
-  /** Where code hashes live; a `MemoryCodeStore` of this process by default. */
-  readonly codeStore?: CodeStore;
-  /** Default code lifetime (600 s). */
-  readonly ttlSeconds?: number;
-  /** Default wrong-code limit (5). */
-  readonly maxAttempts?: number;
-  /** Default length of generated codes (6). */
-  readonly codeLength?: number;
-  /** Ask LOX24 to wipe the code after sending (`is_code_deleted`); default `true`: polyverify keeps only the hash. */
-  readonly deleteCodeAfterSend?: boolean;
-  /** Default channel plan (`[{ channel: 'sms' }]`). */
-  readonly channels?: readonly ChannelStep[];
-  /** The clock, epoch milliseconds; for tests. */
-  readonly now?: () => number;
-}
 
 /** LOX24-only extras of `start()`, passed as `vendor`. */
 export interface Lox24StartExtras {
@@ -69,7 +45,6 @@ export interface Lox24StartExtras {
   readonly deleteCodeAfterSend?: boolean;
 }
 
-const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 const caps = LOX24_CAPABILITIES;
 const runtimeOptions = { codeStore: v.optional(v.looseObject({})), now: v.optional(v.function('must be a function')) };
 const extrasSchema = v.strictObject({ deleteCodeAfterSend: v.optional(v.boolean()) });
@@ -114,7 +89,7 @@ export function lox24(options: Lox24Options): VerifyProvider<Lox24StartExtras> {
     toVerification(wire, raw, { provider: name, record, now: now(), ttlSeconds, warn: (m) => warn(m, operation) });
   const read = async (id: string, operation: Operation, options: Parameters<HttpClient['request']>[0]['options'], record?: CodeRecord) => {
     const result = await http.request({ operation, method: 'GET', path: `verify_codes/${id}`, sends: false, options });
-    const wire = parseWire(result.body, operation, 'no');
+    const wire = parseWire(result.body, operation, result.sent);
     return map(wire, result.body, record ?? (await codes.record(wire.id)), operation);
   };
 
@@ -152,7 +127,7 @@ export function lox24(options: Lox24Options): VerifyProvider<Lox24StartExtras> {
           redactor: redactor.with(code),
         });
         body = result.body;
-        wire = parseWire(body, 'start', 'maybe');
+        wire = parseWire(body, 'start', result.sent);
       } catch (error) {
         // Without the vendor's id the record can never be checked: drop it.
         await codes.discard(provisional);

@@ -8,6 +8,7 @@
  * docs/vendors/lox24.md): 422 for rule violations and 400 for malformed bodies or unknown
  * fields, pages of 30 oldest first, every processed step costs its channel's price.
  */
+import { UUID_PATTERN } from '../../src/validate.js';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { generateCode } from '../../src/codes/generate.js';
 import { Inbox } from '../../testing/inbox.js';
@@ -79,7 +80,7 @@ const PROBLEM_TYPE = 'https://tools.ietf.org/html/rfc2616#section-10';
 const VIOLATION_CODE = 'c1051bb4-d103-4f74-8988-acbcafc7fdc3';
 const BODY_KEYS = new Set(['phone', 'code', 'code_length', 'lang', 'payload', 'is_code_deleted', 'routing_strategy']);
 const STEP_KEYS = new Set(['channel', 'timeout_sec', 'sender_id', 'template']);
-const UUID_PATH = /^\/verify_codes\/([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$/;
+const UUID_PATH = new RegExp(`^/verify_codes/(${UUID_PATTERN})$`);
 const DEFAULT_TEXT: Record<string, string> = { DE: 'Ihr Code lautet: {{code}}', EN: 'Your code is: {{code}}' };
 const BAD_CREDENTIAL_LIMIT = 3;
 const BLOCK_WINDOW_MS = 60_000;

@@ -3,12 +3,13 @@
  * of the adapter and of a JSON config (one declaration for both, the channel map included),
  * its environment variables, and its vendor descriptor for `createProvider`.
  */
+import type { ProviderOptions } from '../../src/provider.js';
 import * as v from 'valibot';
 import type { VendorDescriptor } from '../../src/adapter/vendor.js';
 import type { ChannelStep } from '../../src/model.js';
 import type { Capabilities } from '../../src/provider.js';
 import type { CommonConfig } from '../../src/config.js';
-import { boundedInteger, channelStepSchema } from '../../src/validate.js';
+import { UUID, boundedInteger, channelStepSchema } from '../../src/validate.js';
 
 /** Documented limits of the create body. */
 export const MESSAGEBIRD_LIMITS = {
@@ -50,8 +51,7 @@ export type MessagebirdTarget = ({ readonly channelId: string } | { readonly nav
 /** The channel map: abstract channel → Bird channel or navigator. */
 export type MessagebirdChannelMap = Partial<Record<'sms' | 'whatsapp' | 'email', MessagebirdTarget>>;
 
-export const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
-const uuid = (what: string) => v.pipe(v.string('must be a string'), v.regex(UUID, `must be ${what}`));
+export const uuid = (what: string) => v.pipe(v.string('must be a string'), v.regex(UUID, `must be ${what}`));
 const templateSchema = v.strictObject({
   projectId: uuid('a project id (UUID)'),
   version: uuid('a template version id (UUID)'),
@@ -135,3 +135,20 @@ export const messagebirdVendor: VendorDescriptor = {
     return messagebird({ ...(config as Omit<MessagebirdConfig, 'provider'>), ...rest });
   },
 };
+
+/** Options of `messagebird()`. */
+export interface MessagebirdOptions extends ProviderOptions {
+  /** The access key (`Authorization: AccessKey <key>`). */
+  readonly accessKey: string;
+  /** The workspace (UUID). */
+  readonly workspaceId: string;
+  /**
+   * How each abstract channel is reached: a channel id, or for SMS a navigator id, with the
+   * template the channel needs (WhatsApp requires one).
+   */
+  readonly channels: MessagebirdChannelMap;
+  /** Default plan; `[{ channel: 'sms' }]` when `channels.sms` is set, else the first mapped channel. */
+  readonly defaultChannels?: readonly ChannelStep[];
+  /** Bird `limit` of `list()` pages (100; 1–100). */
+  readonly listPageSize?: number;
+}

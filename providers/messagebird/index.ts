@@ -21,11 +21,11 @@ import { setupAdapter } from '../../src/adapter/options.js';
 import { InvalidResponseError, type Operation } from '../../src/errors.js';
 import { HttpClient, type HttpCall } from '../../src/http.js';
 import { LruMap } from '../../src/lru.js';
-import type { Channel, ChannelStep, Verification } from '../../src/model.js';
-import type { ProviderOptions, VerifyProvider } from '../../src/provider.js';
+import type { Channel, Verification } from '../../src/model.js';
+import type { VerifyProvider } from '../../src/provider.js';
 import { Redactor } from '../../src/redact.js';
-import { invalid } from '../../src/validate.js';
-import { MESSAGEBIRD_CAPABILITIES, MESSAGEBIRD_OPTIONS, UUID, messagebirdVendor, type MessagebirdChannelMap } from './config.js';
+import { UUID, invalid } from '../../src/validate.js';
+import { MESSAGEBIRD_CAPABILITIES, MESSAGEBIRD_OPTIONS, messagebirdVendor, type MessagebirdChannelMap, type MessagebirdOptions } from './config.js';
 import { STEP_INDEX_FIELD, toCreateBody, toMessagebirdError, toVerification } from './map.js';
 import { messagebirdPaging, type Position } from './paging.js';
 import { verificationSchema } from './wire.js';
@@ -37,6 +37,7 @@ export {
   messagebirdVendor,
   type MessagebirdChannelMap,
   type MessagebirdConfig,
+  type MessagebirdOptions,
   type MessagebirdTarget,
   type MessagebirdTemplate,
 } from './config.js';
@@ -45,22 +46,6 @@ export type { MessagebirdSimulator, MessagebirdSimulatorOptions, MessagebirdOutc
 /** Bird's production API. */
 export const MESSAGEBIRD_BASE_URL = 'https://api.bird.com';
 
-/** Options of {@link messagebird}. */
-export interface MessagebirdOptions extends ProviderOptions {
-  /** The access key (`Authorization: AccessKey <key>`). */
-  readonly accessKey: string;
-  /** The workspace (UUID). */
-  readonly workspaceId: string;
-  /**
-   * How each abstract channel is reached: a channel id, or for SMS a navigator id, with the
-   * template the channel needs (WhatsApp requires one).
-   */
-  readonly channels: MessagebirdChannelMap;
-  /** Default plan; `[{ channel: 'sms' }]` when `channels.sms` is set, else the first mapped channel. */
-  readonly defaultChannels?: readonly ChannelStep[];
-  /** Bird `limit` of `list()` pages (100; 1–100). */
-  readonly listPageSize?: number;
-}
 
 /**
  * Creates a Bird Verify provider.
@@ -106,9 +91,12 @@ export function messagebird(options: MessagebirdOptions): VerifyProvider {
     }
   }
 
-  const single = async (call: HttpCall, sent: 'no' | 'maybe' = 'no') => toModel((await http.request(call)).body, call.operation, sent);
+  const single = async (call: HttpCall) => {
+    const result = await http.request(call);
+    return toModel(result.body, call.operation, result.sent);
+  };
   const onStep = (operation: 'resend' | 'failover') => (id: string, callOptions: StepOptions | undefined) =>
-    single({ operation, method: 'POST', path: `${base}/${id}/${operation}`, json: callOptions?.step === undefined ? {} : { [STEP_INDEX_FIELD]: callOptions.step }, sends: true, options: callOptions }, 'maybe');
+    single({ operation, method: 'POST', path: `${base}/${id}/${operation}`, json: callOptions?.step === undefined ? {} : { [STEP_INDEX_FIELD]: callOptions.step }, sends: true, options: callOptions });
 
   /** The outcome of a check Bird did not accept, read from the verification as it now stands. */
   function outcomeOf(verification: Verification, before: number | undefined): CheckOutcome {
@@ -133,7 +121,7 @@ export function messagebird(options: MessagebirdOptions): VerifyProvider {
     unsupported: { cancel: 'Bird Verify has no cancel; a verification ends by expiry' },
     startIssues: (input) => toCreateBody(input, input.channels, map).issues,
 
-    start: (input, callOptions) => single({ operation: 'start', method: 'POST', path: base, json: toCreateBody(input, input.channels, map).body, sends: true, options: callOptions }, 'maybe'),
+    start: (input, callOptions) => single({ operation: 'start', method: 'POST', path: base, json: toCreateBody(input, input.channels, map).body, sends: true, options: callOptions }),
 
     async check(id, code, callOptions): Promise<CheckOutcome> {
       const before = lastFailed.get(id);
@@ -150,7 +138,7 @@ export function messagebird(options: MessagebirdOptions): VerifyProvider {
       });
       if (result.status === 404) return { verified: false, reason: 'not_found' };
       if (result.status === 200) {
-        const verification = toModel(result.body, 'check');
+        const verification = toModel(result.body, 'check', result.sent);
         return verification.status === 'verified' ? { verified: true, verification } : outcomeOf(verification, before);
       }
       // Bird's answer to a failed check is not documented: what the verification now says decides.

@@ -8,6 +8,7 @@
  * 422 `InvalidCode`, `accepted` turns `pending` once the first step was sent, lists are
  * newest first with keyset page tokens, and resend repeats the same code.
  */
+import { UUID } from '../../src/validate.js';
 import { randomUUID } from 'node:crypto';
 import { generateCode } from '../../src/codes/generate.js';
 import type { Channel } from '../../src/model.js';
@@ -56,7 +57,6 @@ interface VerificationRecord {
 }
 
 const DEFAULT_ACCESS_KEY = 'simulator-access-key-000000000000';
-const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 const BODY_KEYS = new Set(['identifier', 'locale', 'maxAttempts', 'timeout', 'codeLength', 'steps']);
 const STEP_KEYS = new Set(['channelId', 'navigatorId', 'template', 'identifier']);
 

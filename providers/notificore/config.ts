@@ -3,6 +3,7 @@
  * capabilities, the options of the adapter and of a JSON config (one declaration for both),
  * its environment variables, and its vendor descriptor for `createProvider`.
  */
+import type { ProviderOptions } from '../../src/provider.js';
 import * as v from 'valibot';
 import type { VendorDescriptor } from '../../src/adapter/vendor.js';
 import type { ChannelStep } from '../../src/model.js';
@@ -107,3 +108,25 @@ export const notificoreVendor: VendorDescriptor = {
     return notificore({ ...(config as Omit<NotificoreConfig, 'provider'>), ...rest });
   },
 };
+
+/** Options of `notificore()`. */
+export interface NotificoreOptions extends ProviderOptions {
+  /** The live or test API key; exchanged for a JWT at `/api/auth/login`. */
+  readonly apiKey: string;
+  /** Default sender name (alphanumeric 3–11 or numeric 3–15), unless a step gives one. */
+  readonly sender?: string;
+  /** Default SMS sender of the Viber→SMS fallback (`sender_alt`); `sender` when unset. */
+  readonly smsSender?: string;
+  /** Default id of an approved message template (contains `{code2fa}`). */
+  readonly templateId?: number;
+  /** Default channel plan (`[{ channel: 'sms' }]`). */
+  readonly channels?: readonly ChannelStep[];
+  /** Days listed back from today when a list query has no `from` (90). */
+  readonly listWindowDays?: number;
+  /** `page[limit]` of `list()` pages (100; 10–500). */
+  readonly listPageSize?: number;
+  /** Pages `list()` fetches ahead, concurrently, once `total` is known (2). */
+  readonly listPrefetch?: number;
+  /** The clock, epoch milliseconds; for tests. */
+  readonly now?: () => number;
+}

@@ -16,45 +16,24 @@ import { defineProvider, type CheckOutcome } from '../../src/adapter/define.js';
 import { setupAdapter } from '../../src/adapter/options.js';
 import { AuthenticationError, InvalidResponseError, type Operation } from '../../src/errors.js';
 import { HttpClient, type HttpCall, type HttpResult } from '../../src/http.js';
-import type { ChannelStep, Verification } from '../../src/model.js';
-import type { ProviderOptions, VerifyProvider } from '../../src/provider.js';
+import type { Verification } from '../../src/model.js';
+import type { VerifyProvider } from '../../src/provider.js';
 import { Redactor } from '../../src/redact.js';
-import { invalid } from '../../src/validate.js';
+import { UUID, invalid } from '../../src/validate.js';
 import { TokenKeeper } from './auth.js';
-import { NOTIFICORE_CAPABILITIES, NOTIFICORE_OPTIONS, notificoreVendor } from './config.js';
+import { NOTIFICORE_CAPABILITIES, NOTIFICORE_OPTIONS, notificoreVendor, type NotificoreOptions } from './config.js';
 import { checkOutcome, toCreateBody, toNotificoreError, toVerification } from './map.js';
 import { notificorePaging, type Position } from './paging.js';
 import { TriesCounter } from './tries.js';
 import { authenticationSchema, singleSchema, type NotificoreAuthentication } from './wire.js';
 
-export { NOTIFICORE_CAPABILITIES, NOTIFICORE_DEFAULTS, NOTIFICORE_LIMITS, notificoreVendor, type NotificoreConfig } from './config.js';
+export { NOTIFICORE_CAPABILITIES, NOTIFICORE_DEFAULTS, NOTIFICORE_LIMITS, notificoreVendor, type NotificoreConfig, type NotificoreOptions } from './config.js';
 export { NOTIFICORE_CHANNELS, type NotificoreChannel } from './wire.js';
 export type { NotificoreSimulator, NotificoreSimulatorOptions, NotificoreOutcome, NotificoreTemplate } from './simulator.js';
 
 /** Notificore's production One-API. */
 export const NOTIFICORE_BASE_URL = 'https://one-api.notificore.ru';
 
-/** Options of {@link notificore}. */
-export interface NotificoreOptions extends ProviderOptions {
-  /** The live or test API key; exchanged for a JWT at `/api/auth/login`. */
-  readonly apiKey: string;
-  /** Default sender name (alphanumeric 3–11 or numeric 3–15), unless a step gives one. */
-  readonly sender?: string;
-  /** Default SMS sender of the Viber→SMS fallback (`sender_alt`); `sender` when unset. */
-  readonly smsSender?: string;
-  /** Default id of an approved message template (contains `{code2fa}`). */
-  readonly templateId?: number;
-  /** Default channel plan (`[{ channel: 'sms' }]`). */
-  readonly channels?: readonly ChannelStep[];
-  /** Days listed back from today when a list query has no `from` (90). */
-  readonly listWindowDays?: number;
-  /** `page[limit]` of `list()` pages (100; 10–500). */
-  readonly listPageSize?: number;
-  /** Pages `list()` fetches ahead, concurrently, once `total` is known (2). */
-  readonly listPrefetch?: number;
-  /** The clock, epoch milliseconds; for tests. */
-  readonly now?: () => number;
-}
 
 /** Notificore-only extras of `start()`, passed as `vendor`. */
 export interface NotificoreStartExtras {
@@ -64,7 +43,6 @@ export interface NotificoreStartExtras {
   readonly sender?: string;
 }
 
-const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 const extrasSchema = v.strictObject({ templateId: NOTIFICORE_OPTIONS.templateId, sender: v.optional(v.string()) });
 const runtimeOptions = { now: v.optional(v.function('must be a function')) };
 
@@ -127,7 +105,10 @@ export function notificore(options: NotificoreOptions): VerifyProvider<Notificor
     return toModel(envelope.output.data, operation, sent);
   }
 
-  const request = async (call_: HttpCall, sent: 'no' | 'maybe' = 'no') => single((await call(call_)).body, call_.operation, sent);
+  const request = async (http: HttpCall) => {
+    const result = await call(http);
+    return single(result.body, http.operation, result.sent);
+  };
   const settingsOf = (extras: NotificoreStartExtras) => ({ sender: extras.sender ?? config.sender, smsSender: config.smsSender, templateId: extras.templateId ?? config.templateId });
 
   return defineProvider<NotificoreStartExtras, Position>({
@@ -144,7 +125,7 @@ export function notificore(options: NotificoreOptions): VerifyProvider<Notificor
 
     async start(input, callOptions) {
       const { body } = toCreateBody(input, input.channels, settingsOf(input.vendor));
-      const verification = await request({ operation: 'start', method: 'POST', path: 'api/2fa/authentications/otp', json: body, sends: true, options: callOptions }, 'maybe');
+      const verification = await request({ operation: 'start', method: 'POST', path: 'api/2fa/authentications/otp', json: body, sends: true, options: callOptions });
       tries.start(verification.id, verification.maxAttempts ?? body!.code_max_tries);
       return verification.failedAttempts === undefined ? { ...verification, failedAttempts: 0 } : verification;
     },
@@ -161,7 +142,7 @@ export function notificore(options: NotificoreOptions): VerifyProvider<Notificor
         options: callOptions,
         redactor: redactor.with(code),
       });
-      if (result.status === 200) return { verified: true, verification: single(result.body, 'check', 'no') };
+      if (result.status === 200) return { verified: true, verification: single(result.body, 'check', result.sent) };
       const failure = { status: result.status, body: result.body, headers: result.headers, requestId: result.requestId, operation: 'check' as const, sends: false };
       const reason = checkOutcome(failure);
       if (reason === undefined) throw toNotificoreError(failure, redactor.with(code), name);
@@ -175,7 +156,7 @@ export function notificore(options: NotificoreOptions): VerifyProvider<Notificor
     /** Sends a new code on the same plan; Notificore invalidates the previous one. */
     async resend(id, callOptions) {
       if (callOptions?.step !== undefined) invalid([{ field: 'options.step', message: 'Notificore resends on the same plan; it takes no step' }], { provider: name, operation: 'resend' });
-      return request({ operation: 'resend', method: 'POST', path: `api/2fa/authentications/otp/${id}/resend`, sends: true, options: callOptions }, 'maybe');
+      return request({ operation: 'resend', method: 'POST', path: `api/2fa/authentications/otp/${id}/resend`, sends: true, options: callOptions });
     },
 
     /** Cancels at Notificore; only a pending authentication can be canceled. */

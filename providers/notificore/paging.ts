@@ -3,6 +3,7 @@
  * window (`filter[from]`/`filter[to]`, required, whole days), sorted newest first on the
  * server (`sort=created_at&way=desc`), with the total count of matches.
  */
+import { UUID } from '../../src/validate.js';
 import * as v from 'valibot';
 import { InvalidResponseError } from '../../src/errors.js';
 import type { PagingSpec } from '../../src/adapter/paging.js';
@@ -12,7 +13,6 @@ import type { HttpCall, HttpResult } from '../../src/http.js';
 import { NOTIFICORE_LIMITS } from './config.js';
 import { authenticationSchema, listSchema } from './wire.js';
 
-const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 /** At most this many ids go to Notificore (`filter[ids]`); more are filtered here. */
 export const MAX_SERVER_IDS = 3;
 const DAY_MS = 86_400_000;

@@ -10,6 +10,7 @@
  * verify, resend restarts the code lifetime, the authentication price is charged only when
  * verified, and messages are priced per channel.
  */
+import { UUID_PATTERN } from '../../src/validate.js';
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { generateCode } from '../../src/codes/generate.js';
 import { Inbox } from '../../testing/inbox.js';
@@ -88,7 +89,7 @@ const DEFAULT_API_KEY = 'live_simulator0000000000';
 const SIGNING_KEY = randomBytes(32);
 const INVALID = 'The given data was invalid.';
 const SERVICE_ERROR = 'TwoFA Service error.';
-const UUID_PART = '([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})';
+const UUID_PART = `(${UUID_PATTERN})`;
 const ROUTES = {
   verify: new RegExp(`^/api/2fa/authentications/otp/${UUID_PART}/verify$`),
   resend: new RegExp(`^/api/2fa/authentications/otp/${UUID_PART}/resend$`),
