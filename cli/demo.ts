@@ -57,7 +57,8 @@ export async function runDemo(print: Print): Promise<void> {
     const nWrong = await nc.check(b.id, inbox(b).code.replace(/./g, (d) => String((Number(d) + 1) % 10)));
     print(`   wrong code  verified ${nWrong.verified}, reason ${nWrong.reason}, ${nWrong.attemptsRemaining} attempts left`);
     const nRight = await nc.check(b.id, inbox(b).code);
-    print(`   right code  verified ${nRight.verified}, cost ${money(nRight.verification?.cost ?? null)}`);
+    // The verify answer has no message prices; the verification read back has the final cost.
+    print(`   right code  verified ${nRight.verified}, cost ${money((await nc.get(b.id)).cost)}`);
 
     print('3. Bird: SMS through a navigator, checked at Bird');
     const c = await bird.start({ to: '+31612345678', locale: 'nl-NL' });

@@ -66,6 +66,11 @@ describe('polyverify demo', () => {
     ]) {
       expect(stdout).toContain(step);
     }
+    // One cost per verification: what step 2 shows for the Notificore check is what the list shows.
+    const checked = /right code {2}verified true, cost (\S+ \S+)/.exec(stdout)?.[1];
+    expect(checked).toMatch(/^0\.\d+ EUR$/);
+    const row = stdout.split('\n').find((line) => line.includes('notificore') && line.includes('+61401'));
+    expect(row?.trimEnd().endsWith(checked!)).toBe(true);
   });
 });
 

@@ -11,6 +11,7 @@ import {
   ValidationError,
   createFromConfig,
   failover,
+  listAcross,
   route,
   type ProviderConfig,
   type VerifyEvent,
@@ -152,6 +153,29 @@ describe('failover', () => {
     expect(seen.every((id) => /^(lox24|notificore|messagebird):/.test(id))).toBe(true);
     const page = await verify.listPage({ limit: 1, from: new Date(Date.now() - 60_000) });
     expect((await verify.get(page.items[0]!.id)).id).toBe(page.items[0]!.id);
+  });
+
+  it('filters by the ids start() returned, routable or bare, through failover, route and listAcross', async () => {
+    const starter = await createFromConfig(configs({ lox24: true }));
+    const a = await starter.start({ to: nextPhone() });
+    const b = await starter.start({ to: nextPhone() });
+    expect(a.id.startsWith('notificore:')).toBe(true);
+    const verify = await createFromConfig(configs());
+    const ids = async (items: AsyncIterable<{ id: string }>) => {
+      const out: string[] = [];
+      for await (const v of items) out.push(v.id);
+      return out;
+    };
+    expect(await ids(verify.list({ ids: [a.id] }))).toEqual([a.id]);
+    expect((await verify.listPage({ ids: [b.id, a.id] })).items.map((v) => v.id).sort()).toEqual([a.id, b.id].sort());
+    const bare = a.id.slice('notificore:'.length);
+    expect(await ids(verify.list({ ids: [bare] }))).toEqual([a.id]);
+    expect(await ids(verify.list({ ids: ['lox24:00000000-0000-4000-8000-000000000000'] }))).toEqual([]);
+    const byCountry = route({ '+49': verify, default: verify }, { name: 'r' });
+    expect(await ids(byCountry.list({ ids: [`failover:${a.id}`] }))).toEqual([`failover:${a.id}`]);
+    const members = await Promise.all(configs().map((c) => createFromConfig(c)));
+    expect(await ids(listAcross(members, { ids: [a.id] }))).toEqual([bare]);
+    expect(await ids(listAcross(members, { ids: [bare] }))).toEqual([bare]);
   });
 
   it('combines capabilities honestly', async () => {

@@ -142,6 +142,15 @@ describe('check', () => {
     expect(result).toMatchObject({ verified: true, status: 'verified', verification: { deliveredChannel: 'whatsapp' } });
   });
 
+  it('reads any 200 as verified, whatever the status string, keeping the raw value', async () => {
+    for (const status of ['accepted', 'pending', 'approved', 'succeeded']) {
+      expectCall('post', `${BASE}/${ID}`, 200, wire({ status }));
+      const result = await provider().check(ID, '123456');
+      expect(result).toMatchObject({ verified: true, status: 'verified', verification: { status: 'verified', deliveredChannel: 'whatsapp' } });
+      expect((result.verification!.raw as { status: string }).status).toBe(status);
+    }
+  });
+
   it('reads a refused check from the verification: a higher failedAttempts is a wrong code', async () => {
     const verify = provider();
     expectCall('get', `${BASE}/${ID}`, 200, wire({ failedAttempts: 0 }));

@@ -145,7 +145,15 @@ describe('check', () => {
     const result = await provider().check(ID, '76928');
     expect(sent).toEqual({ access_code: '76928' });
     expect(result).toMatchObject({ verified: true, status: 'verified' });
-    expect(result.verification).toMatchObject({ status: 'verified', cost: { amount: '0.02', currency: 'EUR' }, finishedAt: new Date('2025-02-11T07:59:43Z') });
+    // The verify answer has no messages: its price alone is not the cost (get() has it).
+    expect(result.verification).toMatchObject({ status: 'verified', cost: null, finishedAt: new Date('2025-02-11T07:59:43Z') });
+  });
+
+  it("accepts the verify answer without the data wrapper, as the spec's own example shows it", async () => {
+    vendor().post(`/api/2fa/authentications/otp/${ID}/verify`).reply(200, fixture('notificore/verify-response.json').data);
+    const result = await provider().check(ID, '76928');
+    expect(result).toMatchObject({ verified: true, status: 'verified' });
+    expect(result.verification).toMatchObject({ id: ID, status: 'verified', cost: null });
   });
 
   const outcomes: [string, number, string, Record<string, unknown>][] = [
@@ -183,7 +191,7 @@ describe('get, cancel, resend', () => {
 
   it('reads a price written as a string with a decimal comma', async () => {
     const canceled = fixture('notificore/cancel-response.json');
-    vendor().post(`/api/2fa/authentications/${ID}/cancel`).reply(200, { data: { ...canceled.data, price: '0,02' } });
+    vendor().post(`/api/2fa/authentications/${ID}/cancel`).reply(200, { data: { ...canceled.data, price: '0,02', messages: [] } });
     const v = await provider().cancel(ID);
     expect(v).toMatchObject({ status: 'canceled', cost: { amount: '0.02', currency: 'EUR' } });
   });

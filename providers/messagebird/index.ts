@@ -79,13 +79,13 @@ export function messagebird(options: MessagebirdOptions): VerifyProvider {
     toError: (failure, scrubber) => toMessagebirdError(failure, scrubber, name),
   });
 
-  function toModel(raw: unknown, operation: Operation, sent: 'no' | 'maybe' = 'no'): Verification {
+  function toModel(raw: unknown, operation: Operation, sent: 'no' | 'maybe' = 'no', verified = false): Verification {
     const parsed = v.safeParse(verificationSchema, raw);
     if (!parsed.success) throw new InvalidResponseError(`${name} ${operation}: the verification does not fit Bird's documented format`, { provider: name, operation, sent });
     const wire = parsed.output;
     if (wire.failedAttempts != null) lastFailed.set(wire.id, wire.failedAttempts);
     try {
-      return toVerification(wire, raw, { provider: name, channelOf: (id) => (id ? channelById.get(id) : undefined), warn: (m) => warn(m, operation) });
+      return toVerification(wire, raw, { provider: name, channelOf: (id) => (id ? channelById.get(id) : undefined), warn: (m) => warn(m, operation), verified });
     } catch {
       throw new InvalidResponseError(`${name} ${operation}: the verification has an unreadable createdAt`, { provider: name, operation, sent });
     }
@@ -137,10 +137,9 @@ export function messagebird(options: MessagebirdOptions): VerifyProvider {
         redactor: redactor.with(code),
       });
       if (result.status === 404) return { verified: false, reason: 'not_found' };
-      if (result.status === 200) {
-        const verification = toModel(result.body, 'check', result.sent);
-        return verification.status === 'verified' ? { verified: true, verification } : outcomeOf(verification, before);
-      }
+      // "Code was successfully verified" is the documented meaning of 200, whatever the status
+      // string (only `accepted` is documented); `raw` keeps what Bird sent.
+      if (result.status === 200) return { verified: true, verification: toModel(result.body, 'check', result.sent, true) };
       // Bird's answer to a failed check is not documented: what the verification now says decides.
       return outcomeOf(await single({ operation: 'check', method: 'GET', path: `${base}/${id}`, sends: false, options: callOptions }), before);
     },

@@ -93,6 +93,8 @@ export interface MapContext {
   /** The channel of a Bird channel or navigator id, from the adapter's map. */
   readonly channelOf: (id: string | null | undefined) => Channel | undefined;
   readonly warn: (message: string) => void;
+  /** The answer of a check Bird accepted (HTTP 200): verified, whatever its status string says. */
+  readonly verified?: boolean;
 }
 
 function date(value: string | null | undefined): Date | undefined {
@@ -114,7 +116,7 @@ export function statusOf(value: string, warn: (message: string) => void): Verifi
  * `delivered` once the code was verified. Bird reports no cost (`null`).
  */
 export function toVerification(wire: MessagebirdVerification, raw: unknown, ctx: MapContext): Verification {
-  const status = statusOf(wire.status, ctx.warn);
+  const status = ctx.verified ? 'verified' : statusOf(wire.status, ctx.warn);
   // A step whose id the channel map does not name: sms for a phone number, email for an address.
   const fallback: Channel = !wire.identifier?.phonenumber && wire.identifier?.emailaddress ? 'email' : 'sms';
   const channels: ChannelStep[] = wire.steps.map((step) => {

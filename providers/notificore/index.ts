@@ -98,11 +98,13 @@ export function notificore(options: NotificoreOptions): VerifyProvider<Notificor
     }
   }
 
-  /** The authentication of a `{ data }` answer. */
+  /**
+   * The authentication of a single-object answer: `{ data: {…} }` as the schemas and docs
+   * have it, or the bare object as some of the spec's own examples show (the verify answer).
+   */
   function single(body: unknown, operation: Operation, sent: 'no' | 'maybe'): Verification {
     const envelope = v.safeParse(singleSchema, body);
-    if (!envelope.success) return toModel(undefined, operation, sent);
-    return toModel(envelope.output.data, operation, sent);
+    return toModel(envelope.success ? envelope.output.data : body, operation, sent);
   }
 
   const request = async (http: HttpCall) => {

@@ -140,10 +140,12 @@ function priceOf(value: unknown, currency: string | null | undefined, fallback: 
 
 /**
  * The cost: the authentication's price plus its messages' prices, in the account currency;
- * `null` while the authentication is pending (prices are not final).
+ * `null` while the authentication is pending (prices are not final), and `null` in an answer
+ * without `messages` (create, verify, resend and cancel answers): the authentication's price
+ * alone is not what it cost, and one verification must never show two different costs.
  */
 export function costOf(wire: NotificoreAuthentication, status: VerificationStatus, warn: (message: string) => void): Money | null {
-  if (status === 'pending') return null;
+  if (status === 'pending' || wire.messages === undefined) return null;
   const currency = wire.currency ?? 'EUR';
   let total = priceOf(wire.price ?? 0, currency, currency);
   if (!total) {

@@ -3,6 +3,21 @@
  */
 import type { ListFilter, ListQuery, Verification } from '../model.js';
 
+/**
+ * The query one provider of several gets: of the `ids` filter, the ids that name this provider
+ * (`name:vendorId`, as a failover or route hands them out) without their prefix, and every bare
+ * id (one that names no provider of the set). `undefined` when no id can be this provider's.
+ */
+export function queryFor(query: ListQuery, name: string, names: readonly string[]): ListQuery | undefined {
+  if (!query.ids) return query;
+  const prefix = `${name}:`;
+  const ids = query.ids.flatMap((id) => {
+    if (id.startsWith(prefix)) return [id.slice(prefix.length)];
+    return names.some((other) => id.startsWith(`${other}:`)) ? [] : [id];
+  });
+  return ids.length ? { ...query, ids } : undefined;
+}
+
 /** Whether `item` passes the filters of `query` named in `filters`. */
 export function matchesQuery(item: Verification, query: ListQuery, filters: readonly ListFilter[]): boolean {
   for (const filter of filters) {

@@ -9,6 +9,7 @@ import type { ListQuery, Page, PageQuery, Verification } from '../model.js';
 import type { CallOptions, VerifyProvider } from '../provider.js';
 import { invalid, parseListQuery, type ParseContext } from '../validate.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
+import { queryFor } from './filters.js';
 
 /**
  * The order of merged lists: newest `createdAt` first; equal times by provider name, then
@@ -299,7 +300,11 @@ export function listAcross(providers: readonly VerifyProvider[], query: ListQuer
     async *[Symbol.asyncIterator]() {
       checkProviders(providers);
       const filters = parseListQuery(query, acrossContext());
-      const lanes = providers.map((provider) => new Lane(provider.name, streamSource(provider, filters, callOptions), undefined));
+      const names = providers.map((provider) => provider.name);
+      const lanes = providers.flatMap((provider) => {
+        const own = queryFor(filters, provider.name, names);
+        return own ? [new Lane(provider.name, streamSource(provider, own, callOptions), undefined)] : [];
+      });
       for (;;) {
         const lane = await nextLane(lanes, onProviderError, skipped);
         if (!lane) return;
@@ -361,7 +366,8 @@ export async function listAcrossPage(providers: readonly VerifyProvider[], query
     if (state.x) skipped.push({ provider: provider.name, error: new Error('failed earlier in this walk; left out of it') });
     if (state.d || state.x) continue;
     const anchor = state.a !== undefined && state.k !== undefined ? { at: state.a, id: state.k } : undefined;
-    lanes.push(new Lane(provider.name, pageSource(provider, filters, state.c, providerLimit, callOptions), anchor));
+    const own = queryFor(filters, provider.name, names);
+    if (own) lanes.push(new Lane(provider.name, pageSource(provider, own, state.c, providerLimit, callOptions), anchor));
   }
   const items: Verification[] = [];
   while (items.length < limit) {
