@@ -389,9 +389,9 @@ describe('calls that are not idempotent (a check counts a try)', () => {
 
 describe('events of a list request', () => {
   it('carry the path with its query', async () => {
-    nock(LOX24_BASE_URL).get('/verify_codes').query({ page: '1' }).reply(200, []);
+    nock(LOX24_BASE_URL).get('/verify_codes').query({ page: '1', '_order[created_at]': 'desc' }).reply(200, []);
     const { events, onEvent } = eventLog();
     for await (const _ of provider({ onEvent }).list()) void _;
-    expect(events[0]).toEqual({ type: 'request', provider: 'lox24', operation: 'list', method: 'GET', path: '/verify_codes?page=1', attempt: 1 });
+    expect(events[0]).toEqual({ type: 'request', provider: 'lox24', operation: 'list', method: 'GET', path: '/verify_codes?page=1&_order%5Bcreated_at%5D=desc', attempt: 1 });
   });
 });

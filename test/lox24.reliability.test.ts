@@ -177,41 +177,6 @@ describe('delivery along the routing strategy', () => {
   });
 });
 
-describe('listing on the simulator', () => {
-  it('list finds the last page in log(pages) requests, then walks pages backwards, newest first, lazily', async () => {
-    await setup({ pageSize: 3 });
-    const seeded = Array.from({ length: 10 }, (_, i) => sim.seed({ to: TO, createdAt: new Date((1_700_000_000 + i) * 1000), reference: `seed-${i}` }));
-    const iterator = provider().list()[Symbol.asyncIterator]();
-    const first = await iterator.next();
-    expect(first.value.id).toBe(seeded[9]);
-    expect(sim.requests.map((r) => r.query.get('page'))).toEqual(['1', '2', '4']); // probe: 1 full, 2 full, 4 short = last
-    const ids = [first.value.id];
-    for (let next = await iterator.next(); !next.done; next = await iterator.next()) ids.push(next.value.id);
-    expect(ids).toEqual([...seeded].reverse());
-    expect(sim.requests.map((r) => r.query.get('page'))).toEqual(['1', '2', '4', '3', '2', '1']);
-  });
-
-  it('bisects to the last page when it is full, and stops at from', async () => {
-    await setup({ pageSize: 3 });
-    const seeded = Array.from({ length: 15 }, (_, i) => sim.seed({ to: TO, createdAt: new Date((1_700_000_000 + i * 10) * 1000) }));
-    const ids: string[] = [];
-    for await (const v of provider().list({ from: new Date((1_700_000_000 + 120) * 1000) })) ids.push(v.id);
-    expect(ids).toEqual(seeded.slice(12).reverse());
-    // 1, 2, 4 full, 8 empty, then 6 empty, 5 full: last = 5. The walk reads 5 (cached), then 4, whose first
-    // (newest) item is older than from: it stops there, without reading pages 3 to 1.
-    expect(sim.requests.map((r) => r.query.get('page'))).toEqual(['1', '2', '4', '8', '6', '5', '4']);
-  });
-
-  it('refuses a LOX24 that does not list in creation order', async () => {
-    await setup({ pageSize: 3 });
-    for (const at of [5, 1, 9, 2]) sim.seed({ to: TO, createdAt: new Date((1_700_000_000 + at) * 1000) });
-    const error = await rejectionOf((async () => {
-      for await (const _ of provider().list()) void _;
-    })());
-    expect(error.message).toBe('lox24 list: LOX24 did not list in creation order, so the list cannot be given newest first');
-  });
-});
-
 describe('a body cut off mid-way', () => {
   it('is a ConnectionError: a read is retried, a create says sent maybe', async () => {
     const { createServer } = await import('node:http');

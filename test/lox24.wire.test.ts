@@ -259,9 +259,22 @@ describe('get', () => {
 });
 
 describe('list', () => {
+  it('asks for newest first and the window in the filter syntax of LOX24\'s other collections', async () => {
+    const from = new Date(CREATED_MS - 60_500);
+    const to = new Date(CREATED_MS + 1_000);
+    nock(LOX24_BASE_URL)
+      .get('/verify_codes')
+      .query({ page: '1', '_order[created_at]': 'desc', 'created_at[gte]': String(Math.ceil(from.getTime() / 1000)), 'created_at[lte]': String(CREATED_MS / 1000) })
+      .reply(200, listResponse);
+    nock(LOX24_BASE_URL).get('/verify_codes').query({ page: '2', '_order[created_at]': 'desc', 'created_at[gte]': String(Math.ceil(from.getTime() / 1000)), 'created_at[lte]': String(CREATED_MS / 1000) }).reply(200, []);
+    const items: Verification[] = [];
+    for await (const item of provider().list({ from, to })) items.push(item);
+    expect(items.map((v) => v.id)).toEqual([ID]);
+  });
+
   it('reads the documented bare-array page and stops at a short page', async () => {
-    nock(LOX24_BASE_URL).get('/verify_codes').query({ page: '1' }).reply(200, listResponse);
-    nock(LOX24_BASE_URL).get('/verify_codes').query({ page: '2' }).reply(200, []);
+    nock(LOX24_BASE_URL).get('/verify_codes').query({ page: '1', '_order[created_at]': 'desc' }).reply(200, listResponse);
+    nock(LOX24_BASE_URL).get('/verify_codes').query({ page: '2', '_order[created_at]': 'desc' }).reply(200, []);
     const items: Verification[] = [];
     for await (const item of provider({ now: () => CREATED_MS + 100_000 }).list()) items.push(item);
     expect(items).toStrictEqual([{ ...documentedVerification, maxAttempts: undefined, failedAttempts: undefined }]);
@@ -271,10 +284,9 @@ describe('list', () => {
     const older = { ...listResponse[0], id: '11111111-2222-4333-8444-555555555555', created_at: listResponse[0].created_at - 60 };
     nock(LOX24_BASE_URL)
       .get('/verify_codes')
-      .query({ page: '1' })
-      .times(2)
+      .query({ page: '1', '_order[created_at]': 'desc' })
       .reply(200, { 'hydra:member': [older], 'hydra:view': { 'hydra:last': '/verify_codes?page=2', 'hydra:next': '/verify_codes?page=2' } });
-    nock(LOX24_BASE_URL).get('/verify_codes').query({ page: '2' }).reply(200, { 'hydra:member': listResponse, 'hydra:view': {} });
+    nock(LOX24_BASE_URL).get('/verify_codes').query({ page: '2', '_order[created_at]': 'desc' }).reply(200, { 'hydra:member': listResponse, 'hydra:view': {} });
     const ids: string[] = [];
     for await (const item of provider().list()) ids.push(item.id);
     expect(ids).toEqual([ID, older.id]);
@@ -287,8 +299,9 @@ describe('list', () => {
       created_at: listResponse[0].created_at + i,
       payload: i % 2 === 0 ? 'even' : 'odd',
     }));
-    nock(LOX24_BASE_URL).get('/verify_codes').query({ page: '1' }).times(3).reply(200, rows.slice(0, 3));
-    nock(LOX24_BASE_URL).get('/verify_codes').query({ page: '2' }).reply(200, rows.slice(3));
+    // Pages too short to trust their order: the window is read whole and sorted, for each page asked.
+    nock(LOX24_BASE_URL).get('/verify_codes').query({ page: '1', '_order[created_at]': 'desc' }).times(2).reply(200, rows.slice(0, 3));
+    nock(LOX24_BASE_URL).get('/verify_codes').query({ page: '2', '_order[created_at]': 'desc' }).times(2).reply(200, rows.slice(3));
     const verify = provider();
     const first = await verify.listPage({ reference: 'even', limit: 2 });
     expect(first.items.map((v) => v.id)).toEqual([rows[4]!.id, rows[2]!.id]);

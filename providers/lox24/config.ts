@@ -40,6 +40,8 @@ export const LOX24_OPTIONS = {
   codeLength: v.optional(boundedInteger(caps.codeLength.min, caps.codeLength.max)),
   deleteCodeAfterSend: v.optional(v.boolean('must be true or false')),
   channels: v.optional(v.pipe(v.array(channelStepSchema, 'must be an array of steps'), v.minLength(1, 'must have at least one step'))),
+  listOrder: v.optional(v.picklist(['detect', 'desc', 'asc', 'unordered'], 'must be detect, desc, asc or unordered')),
+  listSortCap: v.optional(boundedInteger(1, 1_000_000)),
 };
 
 /** A LOX24 provider's config (JSON-friendly). */
@@ -59,6 +61,10 @@ export interface Lox24Config extends CommonConfig {
   readonly deleteCodeAfterSend?: boolean;
   /** Default channel plan. */
   readonly channels?: readonly ChannelStep[];
+  /** How LOX24 orders `/verify_codes` (`detect` by default; see docs/lox24.md). */
+  readonly listOrder?: 'detect' | 'desc' | 'asc' | 'unordered';
+  /** Most verify codes an unordered LOX24 may have in one list window (10 000): they are sorted in memory. */
+  readonly listSortCap?: number;
 }
 
 /** LOX24 for `createProvider` and `providerFromEnv`. */
@@ -99,6 +105,10 @@ export interface Lox24Options extends ProviderOptions {
   readonly deleteCodeAfterSend?: boolean;
   /** Default channel plan (`[{ channel: 'sms' }]`). */
   readonly channels?: readonly ChannelStep[];
+  /** How LOX24 orders `/verify_codes`: `detect` (default) finds out from the answers; `desc`, `asc` or `unordered` pin it. */
+  readonly listOrder?: 'detect' | 'desc' | 'asc' | 'unordered';
+  /** Most verify codes an unordered LOX24 may have in one list window (10 000): they are read whole and sorted in memory. */
+  readonly listSortCap?: number;
   /** The clock, epoch milliseconds; for tests. */
   readonly now?: () => number;
 }

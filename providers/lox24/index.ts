@@ -27,7 +27,7 @@ import { Redactor } from '../../src/redact.js';
 import { UUID, invalid } from '../../src/validate.js';
 import { LOX24_CAPABILITIES, LOX24_OPTIONS, lox24Vendor, type Lox24Options } from './config.js';
 import { lox24Issues, toCreateBody, toLox24Error, toVerification } from './map.js';
-import { lox24Paging } from './paging.js';
+import { DEFAULT_SORT_CAP, lox24Paging, type Position } from './paging.js';
 import { verifyCodeSchema, type Lox24VerifyCode } from './wire.js';
 
 export { CODE_PLACEHOLDER } from './map.js';
@@ -93,7 +93,7 @@ export function lox24(options: Lox24Options): VerifyProvider<Lox24StartExtras> {
     return map(wire, result.body, record ?? (await codes.record(wire.id)), operation);
   };
 
-  return defineProvider<Lox24StartExtras, number>({
+  return defineProvider<Lox24StartExtras, Position>({
     vendor: 'lox24',
     title: 'LOX24',
     name,
@@ -151,10 +151,16 @@ export function lox24(options: Lox24Options): VerifyProvider<Lox24StartExtras> {
       return read(id, 'cancel', callOptions, record);
     },
 
-    paging: lox24Paging(http, name, async (raws) => {
-      const wires = raws.map((raw) => parseWire(raw, 'list', 'no'));
-      const records = await Promise.all(wires.map((wire) => codes.record(wire.id)));
-      return wires.map((wire, k) => map(wire, raws[k], records[k], 'list'));
+    paging: lox24Paging({
+      name,
+      http,
+      order: options.listOrder ?? 'detect',
+      sortCap: options.listSortCap ?? DEFAULT_SORT_CAP,
+      toModel: async (raws) => {
+        const wires = raws.map((raw) => parseWire(raw, 'list', 'no'));
+        const records = await Promise.all(wires.map((wire) => codes.record(wire.id)));
+        return wires.map((wire, k) => map(wire, raws[k], records[k], 'list'));
+      },
     }),
   });
 }

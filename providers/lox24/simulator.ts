@@ -39,6 +39,18 @@ export interface Lox24SimulatorOptions {
   readonly balanceCents?: number;
   /** Added to every answer. */
   readonly latencyMs?: number;
+  /**
+   * The order of `GET /verify_codes`, which LOX24 does not document: `asc` by `created_at`
+   * (default), `desc` (as LOX24's other collections say), or `id` (API Platform's default
+   * when nothing is configured: UUIDs, so no time order at all).
+   */
+  readonly order?: 'asc' | 'desc' | 'id';
+  /** Whether `_order[created_at]=asc|desc` is honoured (API Platform ignores undeclared filters). */
+  readonly honourOrder?: boolean;
+  /** Whether `created_at[gte|gt|lte|lt]` are honoured. */
+  readonly honourDateFilters?: boolean;
+  /** `auto` (default): JSON-LD with hydra for `Accept: application/ld+json`, else a bare array; or always one of them. */
+  readonly format?: 'auto' | 'hydra' | 'array';
 }
 
 interface StepRecord {
@@ -102,6 +114,9 @@ export class Lox24Simulator extends SimulatorBase {
     (r) => `${r.status}|${r.updated_at}|${r.history.length}|${r.cost}|${r.sim.done}`,
     (r) => this.#view(r),
   );
+  /** Bumped by every new record; sorted list orders are cached until it moves. */
+  #version = 0;
+  #sorted = new Map<string, { version: number; records: VerifyCodeRecord[] }>();
   readonly #options: Required<Omit<Lox24SimulatorOptions, 'port' | 'latencyMs' | 'balanceCents' | 'outcomes' | 'prices'>> & {
     prices: Record<Lox24Channel, number>;
   };
@@ -120,6 +135,10 @@ export class Lox24Simulator extends SimulatorBase {
       senderIds: options.senderIds ?? ['LOX24'],
       pageSize: options.pageSize ?? 30,
       stepSeconds: options.stepSeconds ?? 0,
+      order: options.order ?? 'asc',
+      honourOrder: options.honourOrder ?? false,
+      honourDateFilters: options.honourDateFilters ?? false,
+      format: options.format ?? 'auto',
       prices: { telegram: 5, voice: 20, sms: 9, ...options.prices },
     };
   }
@@ -207,6 +226,7 @@ export class Lox24Simulator extends SimulatorBase {
   #add(record: VerifyCodeRecord): void {
     this.#records.set(record.id, record);
     this.#ordered.push(record);
+    this.#version++;
     if (!record.sim.done) this.#active.add(record);
   }
 
@@ -284,11 +304,12 @@ export class Lox24Simulator extends SimulatorBase {
     const page = Number(pageText);
     if (!Number.isInteger(page) || page < 1) return this.#problem(400, 'Page should not be less than 1');
     const size = this.#options.pageSize;
-    const all = this.#ordered; // one account: every record is this user's
+    const all = this.#listed(request.query); // one account: every record is this user's
     const slice = all.slice((page - 1) * size, page * size);
     for (const record of slice) this.#process(record, now);
     const accept = String(request.headers['accept'] ?? '');
-    if (!accept.includes('ld+json')) return { status: 200, json: `[${slice.map((record) => this.#views.json(record)).join(',')}]`, headers: this.#headers() };
+    const hydra = this.#options.format === 'hydra' || (this.#options.format === 'auto' && accept.includes('ld+json'));
+    if (!hydra) return { status: 200, json: `[${slice.map((record) => this.#views.json(record)).join(',')}]`, headers: this.#headers() };
     const members = slice.map((record) => this.#view(record));
     const lastPage = Math.max(1, Math.ceil(all.length / size));
     return this.#ok(200, {
@@ -305,6 +326,37 @@ export class Lox24Simulator extends SimulatorBase {
         ...(page < lastPage && { 'hydra:next': `/verify_codes?page=${page + 1}` }),
       },
     });
+  }
+
+  /** The records a list query sees, in the simulator's order (or the honoured `_order`), date filters applied when honoured. */
+  #listed(query: URLSearchParams): VerifyCodeRecord[] {
+    const asked = query.get('_order[created_at]');
+    const order = this.#options.honourOrder && (asked === 'asc' || asked === 'desc') ? asked : this.#options.order;
+    let records = this.#inOrder(order);
+    if (!this.#options.honourDateFilters) return records;
+    const bound = (op: string) => {
+      const value = query.get(`created_at[${op}]`);
+      return value === null || value === '' ? undefined : Number(value);
+    };
+    const [gte, gt, lte, lt] = ['gte', 'gt', 'lte', 'lt'].map(bound);
+    if ([gte, gt, lte, lt].every((b) => b === undefined)) return records;
+    records = records.filter(
+      (r) => (gte === undefined || r.created_at >= gte) && (gt === undefined || r.created_at > gt) && (lte === undefined || r.created_at <= lte) && (lt === undefined || r.created_at < lt),
+    );
+    return records;
+  }
+
+  #inOrder(order: 'asc' | 'desc' | 'id'): VerifyCodeRecord[] {
+    const cached = this.#sorted.get(order);
+    if (cached?.version === this.#version) return cached.records;
+    const index = new Map(this.#ordered.map((record, i) => [record, i]));
+    const records = [...this.#ordered].sort((a, b) => {
+      if (order === 'id') return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+      const byTime = order === 'asc' ? a.created_at - b.created_at : b.created_at - a.created_at;
+      return byTime || index.get(a)! - index.get(b)!;
+    });
+    this.#sorted.set(order, { version: this.#version, records });
+    return records;
   }
 
   #validate(input: Record<string, unknown>): { path: string; message: string }[] {
