@@ -80,3 +80,43 @@ describe('steps', () => {
     await expect(verify.failover(v.id)).rejects.toMatchObject({ name: 'RejectedError', status: 422, sent: 'no' });
   });
 });
+
+describe('behaviours Bird leaves open', () => {
+  const seedMany = (count: number) => {
+    const base = Date.now() - 86_400_000;
+    return Array.from({ length: count }, (_, i) => sim.seed({ to: TO, createdAt: new Date(base + i * 1000) }));
+  };
+  const collect = async (items: AsyncIterable<Verification>) => {
+    const out: string[] = [];
+    for await (const v of items) out.push(v.id);
+    return out;
+  };
+
+  for (const order of ['desc', 'asc'] as const) {
+    it(`a default order ${order === 'desc' ? 'newest' : 'oldest'} first: every item once, newest first, by list() and by cursors`, async () => {
+      const verify = await setup({ order });
+      const ids = seedMany(95);
+      const listed = await collect(verify.list());
+      expect(listed).toEqual([...ids].reverse());
+      const paged: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await verify.listPage({ limit: 30, ...(cursor && { cursor }) });
+        paged.push(...page.items.map((v) => v.id));
+        cursor = page.nextCursor;
+      } while (cursor);
+      expect(paged).toEqual(listed);
+      const reversed = sim.requests.filter((r) => r.query.get('reverse') === 'true').length;
+      if (order === 'desc') expect(reversed).toBe(0);
+      else expect(reversed).toBeGreaterThan(0);
+    });
+  }
+
+  it('reads a check answered 200 with another status string as verified', async () => {
+    const verify = await setup({ statusNames: { verified: 'approved' } });
+    const v = await verify.start({ to: TO });
+    const result = await verify.check(v.id, sim.lastCode(v.id)!);
+    expect(result).toMatchObject({ verified: true, status: 'verified' });
+    expect((result.verification!.raw as { status: string }).status).toBe('approved');
+  });
+});

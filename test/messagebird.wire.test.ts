@@ -5,6 +5,7 @@
 import nock from 'nock';
 import { describe, expect, it } from 'vitest';
 import {
+  InvalidResponseError,
   AuthenticationError,
   PermissionError,
   ProviderUnavailableError,
@@ -218,16 +219,26 @@ describe('resend, failover, get, cancel', () => {
 
 describe('list', () => {
   it('pages with limit and pageToken, passing the date range, and turns nextPageToken into the cursor', async () => {
-    const first = expectCall('get', BASE, 200, { results: [wire(), wire({ id: 'bbbbbbbb-e89b-12d3-a456-426614174000' })], nextPageToken: 'WzE3M' });
+    const at = (i: number) => new Date(Date.parse('2026-11-20T00:00:00Z') - i * 1000).toISOString();
+    const five = Array.from({ length: 5 }, (_, i) => wire({ id: `bbbbbbbb-e89b-12d3-a456-42661417400${i}`, createdAt: at(i) }));
+    const first = expectCall('get', BASE, 200, { results: five, nextPageToken: 'WzE3M' });
     const verify = provider();
-    const page = await verify.listPage({ limit: 2, from: new Date('2026-11-01T00:00:00Z'), to: new Date('2026-11-30T00:00:00Z') });
-    expect(Object.fromEntries(first.query!)).toEqual({ limit: '2', startAt: '2026-11-01T00:00:00.000Z', endAt: '2026-11-30T00:00:00.000Z' });
-    expect(page.items).toHaveLength(2);
-    const second = expectCall('get', BASE, 200, { results: [wire({ id: 'cccccccc-e89b-12d3-a456-426614174000' })] });
-    const next = await verify.listPage({ limit: 2, cursor: page.nextCursor! });
-    expect(Object.fromEntries(second.query!)).toEqual({ limit: '2', pageToken: 'WzE3M', startAt: '2026-11-01T00:00:00.000Z', endAt: '2026-11-30T00:00:00.000Z' });
+    const page = await verify.listPage({ limit: 5, from: new Date('2026-11-01T00:00:00Z'), to: new Date('2026-11-30T00:00:00Z') });
+    expect(Object.fromEntries(first.query!)).toEqual({ limit: '5', startAt: '2026-11-01T00:00:00.000Z', endAt: '2026-11-30T00:00:00.000Z' });
+    expect(page.items.map((v) => v.id)).toEqual(five.map((w) => w.id));
+    const second = expectCall('get', BASE, 200, { results: [wire({ id: 'cccccccc-e89b-12d3-a456-426614174000', createdAt: at(9) })] });
+    const next = await verify.listPage({ limit: 5, cursor: page.nextCursor! });
+    expect(Object.fromEntries(second.query!)).toEqual({ limit: '5', pageToken: 'WzE3M', startAt: '2026-11-01T00:00:00.000Z', endAt: '2026-11-30T00:00:00.000Z' });
     expect(next).toMatchObject({ items: [{ id: 'cccccccc-e89b-12d3-a456-426614174000' }] });
     expect(next.nextCursor).toBeUndefined();
+  });
+
+  it('pages too short to trust their order: reads the window whole and sorts it', async () => {
+    expectCall('get', BASE, 200, { results: [wire({ id: 'aaaaaaaa-e89b-12d3-a456-426614174001', createdAt: '2026-11-01T00:00:00Z' })], nextPageToken: 'N1' });
+    expectCall('get', BASE, 200, { results: [wire({ id: 'aaaaaaaa-e89b-12d3-a456-426614174002', createdAt: '2026-11-02T00:00:00Z' })] });
+    const ids: string[] = [];
+    for await (const v of provider().list()) ids.push(v.id);
+    expect(ids).toEqual(['aaaaaaaa-e89b-12d3-a456-426614174002', 'aaaaaaaa-e89b-12d3-a456-426614174001']);
   });
 });
 
@@ -245,5 +256,30 @@ describe('options', () => {
       { field: 'channels.email', message: 'navigators are for SMS; use a channelId' },
     ]);
     expect(JSON.stringify(error)).not.toContain(KEY);
+  });
+});
+
+describe('list walks that would never end', () => {
+  const item = (i: number) => wire({ id: `123e4567-e89b-12d3-a456-4266141740${String(i).padStart(2, '0')}`, createdAt: new Date(Date.parse('2026-01-01T00:00:00Z') - i * 1000).toISOString() });
+  const page = (from: number) => Array.from({ length: 5 }, (_, k) => item(from + k));
+
+  it('a repeated nextPageToken is an InvalidResponseError', async () => {
+    nock(MESSAGEBIRD_BASE_URL).get(BASE).query((q) => !q['pageToken']).reply(200, { results: page(0), nextPageToken: 'T1' });
+    nock(MESSAGEBIRD_BASE_URL).get(BASE).query((q) => q['pageToken'] === 'T1').reply(200, { results: page(5), nextPageToken: 'T1' });
+    const error = await rejectionOf((async () => {
+      for await (const _ of provider().list()) void _;
+    })());
+    expect(error).toBeInstanceOf(InvalidResponseError);
+    expect(error.message).toBe('messagebird list: Bird answered a page token with the same token: the walk would never end');
+  });
+
+  it('empty pages that keep pointing on end the walk with an InvalidResponseError', async () => {
+    nock(MESSAGEBIRD_BASE_URL).get(BASE).query((q) => !q['pageToken']).reply(200, { results: page(0), nextPageToken: 'E1' });
+    for (let i = 1; i <= 3; i++) nock(MESSAGEBIRD_BASE_URL).get(BASE).query((q) => q['pageToken'] === `E${i}`).reply(200, { results: [], nextPageToken: `E${i + 1}` });
+    const error = await rejectionOf((async () => {
+      for await (const _ of provider().list()) void _;
+    })());
+    expect(error).toBeInstanceOf(InvalidResponseError);
+    expect(error.message).toBe('messagebird list: Bird answered 3 empty pages in a row that each point to another');
   });
 });

@@ -205,3 +205,83 @@ describe('the spec check itself', () => {
     ]);
   });
 });
+
+describe('behaviours the docs leave open', () => {
+  const seedMany = (count: number, status: 'verified' | 'expired' = 'verified') => {
+    const base = Math.floor((sim.now() - 2 * 86_400_000) / 1000) * 1000;
+    return Array.from({ length: count }, (_, i) => sim.seed({ to: TO, createdAt: new Date(base + i * 1000), status }));
+  };
+  const collect = async (items: AsyncIterable<Verification>) => {
+    const out: Verification[] = [];
+    for await (const v of items) out.push(v);
+    return out;
+  };
+
+  it('a server that caps pages (asked 100, serves 50) while total says 250: every item, once, by list() and by cursors', async () => {
+    await setup({ maxPageSize: 50 });
+    const ids = seedMany(250);
+    const verify = provider({ listPageSize: 100 });
+    const listed = (await collect(verify.list())).map((v) => v.id);
+    expect(listed).toEqual([...ids].reverse());
+    const paged: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await verify.listPage({ limit: 100, ...(cursor && { cursor }) });
+      paged.push(...page.items.map((v) => v.id));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(paged).toEqual(listed);
+  });
+
+  it('an item leaving the status filter during a walk makes no other item that matched throughout go missing', async () => {
+    let flips = 0;
+    await setup({
+      afterList: (s) => {
+        // After each page, the newest authentication that is still verified expires.
+        const next = s.newestFirst().find((id) => !flipped.has(id));
+        if (next && flips++ < 5) {
+          flipped.add(next);
+          s.setStatus(next, 'expired');
+        }
+      },
+    });
+    const flipped = new Set<string>();
+    const ids = seedMany(120);
+    const listed = (await collect(provider({ listPageSize: 20, listPrefetch: 0 }).list({ status: 'verified' }))).map((v) => v.id);
+    const throughout = ids.filter((id) => !flipped.has(id));
+    expect(throughout.length).toBe(115);
+    for (const id of throughout) expect(listed).toContain(id);
+    expect(new Set(listed).size).toBe(listed.length);
+  });
+
+  it('a total that keeps growing is followed, and bounded', async () => {
+    let added = 0;
+    await setup({
+      afterList: (s) => {
+        if (added++ < 3) s.seed({ to: TO, createdAt: new Date(s.now()) }); // new ones arrive during the walk
+      },
+    });
+    const ids = seedMany(60);
+    const listed = (await collect(provider({ listPageSize: 20, listPrefetch: 0 }).list())).map((v) => v.id);
+    for (const id of ids) expect(listed).toContain(id);
+    expect(new Set(listed).size).toBe(listed.length);
+
+    await sim.close();
+    await setup({ afterList: (s) => void Array.from({ length: 40 }, () => s.seed({ to: TO, createdAt: new Date(s.now()) })) });
+    seedMany(30);
+    const error = await rejectionOf(collect(provider({ listPageSize: 20, listPrefetch: 0 }).list()));
+    expect(error.name).toBe('InvalidResponseError');
+    expect(error.message).toMatch(/^notificore list: Notificore's total kept growing during the walk \(past \d+ at offset \d+\); list a narrower window$/);
+  });
+
+  it('up to three ids are read one by one, none sent as filter[ids]; more walk the window', async () => {
+    await setup();
+    const ids = seedMany(30);
+    const verify = provider();
+    const three = (await collect(verify.list({ ids: [ids[3]!, ids[7]!, '00000000-0000-4000-8000-000000000000'] }))).map((v) => v.id);
+    expect(three).toEqual([ids[7], ids[3]]);
+    expect(sim.requests.some((r) => [...r.query.keys()].some((k) => k.startsWith('filter[ids]')))).toBe(false);
+    const five = (await collect(verify.list({ ids: ids.slice(0, 5) }))).map((v) => v.id);
+    expect(five).toEqual(ids.slice(0, 5).reverse());
+  });
+});

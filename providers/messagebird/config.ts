@@ -76,6 +76,7 @@ export const MESSAGEBIRD_OPTIONS = {
   ),
   defaultChannels: v.optional(v.pipe(v.array(channelStepSchema, 'must be an array of steps'), v.minLength(1, 'must have at least one step'))),
   listPageSize: v.optional(boundedInteger(1, MAX_MESSAGEBIRD_LIMIT)),
+  listSortCap: v.optional(boundedInteger(1, 1_000_000)),
 };
 
 /** A Bird (MessageBird) provider's config (JSON-friendly). */
@@ -91,6 +92,8 @@ export interface MessagebirdConfig extends CommonConfig {
   readonly defaultChannels?: readonly ChannelStep[];
   /** Bird `limit` of `list()` pages (100; 1–100). */
   readonly listPageSize?: number;
+  /** Most verifications a Bird in no time order may have in one list window (10 000). */
+  readonly listSortCap?: number;
 }
 
 const ENV = {
@@ -151,4 +154,6 @@ export interface MessagebirdOptions extends ProviderOptions {
   readonly defaultChannels?: readonly ChannelStep[];
   /** Bird `limit` of `list()` pages (100; 1–100). */
   readonly listPageSize?: number;
+  /** Most verifications a Bird in no time order may have in one list window (10 000): they are read whole and sorted. */
+  readonly listSortCap?: number;
 }

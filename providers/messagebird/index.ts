@@ -27,7 +27,7 @@ import { Redactor } from '../../src/redact.js';
 import { UUID, invalid } from '../../src/validate.js';
 import { MESSAGEBIRD_CAPABILITIES, MESSAGEBIRD_OPTIONS, messagebirdVendor, type MessagebirdChannelMap, type MessagebirdOptions } from './config.js';
 import { STEP_INDEX_FIELD, toCreateBody, toMessagebirdError, toVerification } from './map.js';
-import { messagebirdPaging, type Position } from './paging.js';
+import { DEFAULT_SORT_CAP, messagebirdPaging, type Position } from './paging.js';
 import { verificationSchema } from './wire.js';
 
 export { MESSAGEBIRD_API } from './map.js';
@@ -150,6 +150,6 @@ export function messagebird(options: MessagebirdOptions): VerifyProvider {
     /** Moves to the next step now (or to step `step`, 0-based). */
     failover: onStep('failover'),
 
-    paging: messagebirdPaging({ name, http, path: base, pageSize: options.listPageSize ?? 100, toModel: (raw) => toModel(raw, 'list') }),
+    paging: messagebirdPaging({ name, http, path: base, pageSize: options.listPageSize ?? 100, sortCap: options.listSortCap ?? DEFAULT_SORT_CAP, toModel: (raw) => toModel(raw, 'list') }),
   });
 }

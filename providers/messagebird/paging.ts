@@ -1,45 +1,127 @@
 /**
  * How Bird pages `GET /workspaces/{id}/verify`: `limit` and `pageToken`, answered with
- * `{ results, nextPageToken }` (names inferred: see `MESSAGEBIRD_API`), newest first, with the
- * creation range sent as `startAt`/`endAt`.
+ * `{ results, nextPageToken }` (names inferred: see `MESSAGEBIRD_API`), with the creation range
+ * sent as `startAt`/`endAt`. The default order is undocumented and `reverse` flips it, so the
+ * first read finds out: newest first is walked as it comes; oldest first is asked again with
+ * `reverse=true` and checked; a single page, or pages in no time order, are read whole for the
+ * window and sorted (up to `sortCap`). A repeated page token, or empty pages that keep
+ * pointing on, end the walk with an `InvalidResponseError`.
  */
 import * as v from 'valibot';
-import { InvalidResponseError } from '../../src/errors.js';
+import { InvalidResponseError, UnsupportedError } from '../../src/errors.js';
 import type { HttpClient } from '../../src/http.js';
-import type { PagingSpec } from '../../src/adapter/paging.js';
+import type { PagingSpec, VendorPage } from '../../src/adapter/paging.js';
 import type { ListFilter, ListQuery, Verification } from '../../src/model.js';
+import type { CallOptions } from '../../src/provider.js';
 import { MAX_MESSAGEBIRD_LIMIT } from './config.js';
 import { MESSAGEBIRD_API } from './map.js';
 import { listSchema } from './wire.js';
 
-/** Where a walk stands: a page token (none: the first page), and the range of the walk. */
-export const positionSchema = v.object({ t: v.optional(v.string()), s: v.optional(v.string()), e: v.optional(v.string()) });
+/**
+ * Where a walk stands: a page token (none: the first page), the range of the walk, whether
+ * `reverse=true` gets newest first (`r`), how many empty pages came in a row (`z`), and `m: 's'`
+ * when the window is read whole and sorted.
+ */
+export const positionSchema = v.object({
+  t: v.optional(v.string()),
+  s: v.optional(v.string()),
+  e: v.optional(v.string()),
+  r: v.optional(v.literal(true)),
+  z: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+  m: v.optional(v.literal('s')),
+});
 export type Position = v.InferOutput<typeof positionSchema>;
 
 const CLIENT_FILTERS: readonly ListFilter[] = ['status', 'channel', 'phone', 'reference', 'ids'];
+/** Items a page must have before its order is trusted. */
+const MIN_TRUSTED_PAGE = 5;
+/** Empty pages in a row that still point on, before the walk gives up. */
+const MAX_EMPTY_PAGES = 3;
+/** Verifications a Bird in no time order may have in one window by default (sorted in memory). */
+export const DEFAULT_SORT_CAP = 10_000;
+
+const newestFirst = (a: Verification, b: Verification) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+const runs = (items: readonly Verification[], way: 1 | -1) => items.length >= MIN_TRUSTED_PAGE && items.every((v, i) => i === 0 || (v.createdAt.getTime() - items[i - 1]!.createdAt.getTime()) * way >= 0) && items[0]!.createdAt.getTime() !== items.at(-1)!.createdAt.getTime();
+
+export interface MessagebirdPagingOptions {
+  readonly name: string;
+  readonly http: HttpClient;
+  readonly path: string;
+  readonly pageSize: number;
+  readonly sortCap: number;
+  readonly toModel: (raw: unknown) => Verification;
+}
 
 /** Bird's paging for the kit. */
-export function messagebirdPaging(o: { name: string; http: HttpClient; path: string; pageSize: number; toModel: (raw: unknown) => Verification }): PagingSpec<Position> {
+export function messagebirdPaging(o: MessagebirdPagingOptions): PagingSpec<Position> {
+  const failure = (message: string) => new InvalidResponseError(`${o.name} list: ${message}`, { provider: o.name, operation: 'list', sent: 'no' });
   const limitOf = (query: ListQuery, limit: number | undefined) => {
     if (limit === undefined) return o.pageSize;
     // Filters applied here may skip many items: read full pages.
     return CLIENT_FILTERS.some((filter) => query[filter] !== undefined) ? MAX_MESSAGEBIRD_LIMIT : Math.min(MAX_MESSAGEBIRD_LIMIT, limit);
   };
+
+  async function fetchPage(position: Position, limit: number, options: CallOptions | undefined) {
+    const q = MESSAGEBIRD_API.list.query;
+    const params = new URLSearchParams({ [q.limit]: String(limit) });
+    if (position.t) params.set(q.pageToken, position.t);
+    if (position.s) params.set(q.start, position.s);
+    if (position.e) params.set(q.end, position.e);
+    if (position.r) params.set(q.reverse, 'true');
+    const result = await o.http.request({ operation: 'list', method: 'GET', path: o.path, searchParams: params, sends: false, options });
+    const parsed = v.safeParse(listSchema, result.body);
+    if (!parsed.success) throw failure("the page does not fit Bird's format");
+    const token = parsed.output.nextPageToken || undefined;
+    if (token !== undefined && token === position.t) throw failure('Bird answered a page token with the same token: the walk would never end');
+    return { items: parsed.output.results.map(o.toModel), token };
+  }
+
+  /** The page at `position`, and where the next one is. */
+  async function step(position: Position, limit: number, options: CallOptions | undefined, got?: { items: Verification[]; token: string | undefined }): Promise<VendorPage<Position>> {
+    const page = got ?? (await fetchPage(position, limit, options));
+    const empties = page.items.length === 0 ? (position.z ?? 0) + 1 : 0;
+    if (page.token !== undefined && empties >= MAX_EMPTY_PAGES) throw failure(`Bird answered ${empties} empty pages in a row that each point to another`);
+    const { z: _z, ...at } = position;
+    return { at: position, items: page.items, ...(page.token !== undefined && { next: { ...at, t: page.token, ...(empties > 0 && { z: empties }) } }) };
+  }
+
+  /** The whole window, newest first. */
+  async function sorted(start: Position, limit: number, options: CallOptions | undefined, first?: { items: Verification[]; token: string | undefined }): Promise<Verification[]> {
+    const kept: Verification[] = [];
+    let position: Position | undefined = start;
+    let got = first;
+    while (position) {
+      const page = await step(position, limit, options, got);
+      got = undefined;
+      kept.push(...page.items);
+      if (kept.length > o.sortCap) {
+        throw new UnsupportedError(`${o.name} list: Bird lists verifications in no time order here, and more than ${o.sortCap} fall in this window; narrow it with from/to or raise the adapter option listSortCap`, {
+          provider: o.name,
+          operation: 'list',
+          sent: 'no',
+        });
+      }
+      position = page.next;
+    }
+    return kept.sort(newestFirst);
+  }
+
   return {
     position: positionSchema,
     prefetch: 1,
-    async read(at, { query, limit, options }) {
-      const position: Position = at ?? { ...(query.from && { s: query.from.toISOString() }), ...(query.to && { e: query.to.toISOString() }) };
-      const q = MESSAGEBIRD_API.list.query;
-      const params = new URLSearchParams({ [q.limit]: String(limitOf(query, limit)) });
-      if (position.t) params.set(q.pageToken, position.t);
-      if (position.s) params.set(q.start, position.s);
-      if (position.e) params.set(q.end, position.e);
-      const result = await o.http.request({ operation: 'list', method: 'GET', path: o.path, searchParams: params, sends: false, options });
-      const parsed = v.safeParse(listSchema, result.body);
-      if (!parsed.success) throw new InvalidResponseError(`${o.name} list: the page does not fit Bird's format`, { provider: o.name, operation: 'list', sent: 'no' });
-      const token = parsed.output.nextPageToken ?? undefined;
-      return { at: position, items: parsed.output.results.map(o.toModel), ...(token && { next: { ...position, t: token } }) };
+    async read(at, { query, limit: wanted, options }) {
+      const limit = limitOf(query, wanted);
+      const range: Position = { ...(query.from && { s: query.from.toISOString() }), ...(query.to && { e: query.to.toISOString() }) };
+      if (at?.m === 's') return { at, items: await sorted(range, limit, options) };
+      if (at) return step(at, limit, options);
+      const first = await fetchPage(range, limit, options);
+      if (first.token === undefined) return { at: { ...range, m: 's' }, items: first.items.sort(newestFirst) };
+      if (runs(first.items, -1)) return step(range, limit, options, first);
+      if (runs(first.items, 1)) {
+        const reversed = await fetchPage({ ...range, r: true }, limit, options);
+        if (runs(reversed.items, -1)) return step({ ...range, r: true }, limit, options, reversed);
+      }
+      return { at: { ...range, m: 's' }, items: await sorted(range, limit, options, first) };
     },
   };
 }

@@ -31,6 +31,10 @@ export interface MessagebirdSimulatorOptions {
   /** Delivery outcome per channel type (`delivered` by default). */
   readonly outcomes?: Partial<Record<MessagebirdChannelType, MessagebirdOutcome>>;
   readonly latencyMs?: number;
+  /** The list's default order, which Bird does not document (`desc` by default); `reverse=true` flips it. */
+  readonly order?: 'desc' | 'asc';
+  /** Status strings other than polyverify's reading (`{ verified: 'approved' }`): only `accepted` is documented. */
+  readonly statusNames?: Partial<Record<'accepted' | 'pending' | 'verified' | 'failed' | 'expired', string>>;
 }
 
 interface StepRecord {
@@ -81,6 +85,8 @@ export class MessagebirdSimulator extends SimulatorBase {
     (r) => this.#view(r),
   );
   readonly #channelTypes = new Map<string, MessagebirdChannelType>();
+  readonly #order: 'desc' | 'asc';
+  readonly #statusNames: NonNullable<MessagebirdSimulatorOptions['statusNames']>;
   #outcomes: Partial<Record<MessagebirdChannelType, MessagebirdOutcome>>;
 
   private constructor(server: SimServer, options: MessagebirdSimulatorOptions) {
@@ -88,6 +94,8 @@ export class MessagebirdSimulator extends SimulatorBase {
     this.accessKey = options.accessKey ?? DEFAULT_ACCESS_KEY;
     this.workspaceId = options.workspaceId ?? randomUUID();
     this.#outcomes = { ...options.outcomes };
+    this.#order = options.order ?? 'desc';
+    this.#statusNames = { ...options.statusNames };
     this.#channelTypes.set(this.ids.smsNavigatorId, 'sms');
     this.#channelTypes.set(this.ids.smsChannelId, 'sms');
     this.#channelTypes.set(this.ids.whatsappChannelId, 'whatsapp');
@@ -292,7 +300,7 @@ export class MessagebirdSimulator extends SimulatorBase {
     const q = request.query;
     const limit = Number(q.get(QUERY.limit) ?? 25);
     if (!Number.isInteger(limit) || limit < 1 || limit > 100) return error(422, 'InvalidPayload', 'The request did not pass validation', { limit: ['must be 1 to 100'] });
-    const reverse = q.get(QUERY.reverse) === 'true';
+    const reverse = (q.get(QUERY.reverse) === 'true') !== (this.#order === 'asc');
     const startAt = q.get(QUERY.start) === null ? undefined : Date.parse(q.get(QUERY.start)!);
     const endAt = q.get(QUERY.end) === null ? undefined : Date.parse(q.get(QUERY.end)!);
     if (Number.isNaN(startAt) || Number.isNaN(endAt)) return error(422, 'InvalidPayload', 'The request did not pass validation', { startAt: ['must be a date'] });
@@ -365,7 +373,7 @@ export class MessagebirdSimulator extends SimulatorBase {
       failedAttempts: record.failedAttempts,
       timeout: record.timeout,
       codeLength: record.codeLength,
-      status: record.status,
+      status: this.#statusNames[record.status] ?? record.status,
       currentStepIndex: record.currentStepIndex,
       steps: record.steps.map((s) => ({ ...s })),
       createdAt: new Date(record.createdAt).toISOString(),

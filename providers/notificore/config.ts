@@ -41,8 +41,9 @@ export const NOTIFICORE_CAPABILITIES: Capabilities = {
   cancel: 'vendor',
   cost: true,
   reference: false,
-  // from/to go to Notificore by day and are refined here; more than 3 ids, and reference, are client-side.
-  listFilters: { server: ['from', 'to', 'status', 'channel', 'phone', 'ids'], client: ['from', 'to', 'ids', 'reference'] },
+  // from/to go to Notificore by day and are refined here; status, ids and reference are applied
+  // here (see providers/notificore/paging.ts for why).
+  listFilters: { server: ['from', 'to', 'channel', 'phone'], client: ['from', 'to', 'status', 'ids', 'reference'] },
 };
 
 const sender = v.optional(v.pipe(v.string('must be a string'), v.minLength(3, 'must be at least 3 characters'), v.maxLength(15, 'must be at most 15 characters')));

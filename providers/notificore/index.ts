@@ -14,7 +14,7 @@
 import * as v from 'valibot';
 import { defineProvider, type CheckOutcome } from '../../src/adapter/define.js';
 import { setupAdapter } from '../../src/adapter/options.js';
-import { AuthenticationError, InvalidResponseError, type Operation } from '../../src/errors.js';
+import { AuthenticationError, InvalidResponseError, NotFoundError, type Operation } from '../../src/errors.js';
 import { HttpClient, type HttpCall, type HttpResult } from '../../src/http.js';
 import type { Verification } from '../../src/model.js';
 import type { VerifyProvider } from '../../src/provider.js';
@@ -172,6 +172,14 @@ export function notificore(options: NotificoreOptions): VerifyProvider<Notificor
       prefetch: options.listPrefetch ?? 2,
       call,
       toModel: (raw) => toModel(raw, 'list'),
+      getOne: async (id, callOptions) => {
+        try {
+          return await request({ operation: 'list', method: 'GET', path: `api/2fa/authentications/${id}`, sends: false, options: callOptions });
+        } catch (error) {
+          if (error instanceof NotFoundError) return undefined;
+          throw error;
+        }
+      },
     }),
   });
 }

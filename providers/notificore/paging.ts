@@ -2,6 +2,16 @@
  * How Notificore pages `GET /api/2fa/authentications`: offset and limit over a creation
  * window (`filter[from]`/`filter[to]`, required, whole days), sorted newest first on the
  * server (`sort=created_at&way=desc`), with the total count of matches.
+ *
+ * What the docs leave open is handled here:
+ * - a page shorter than `page[limit]` (a server that caps pages) is not the end: the offset
+ *   moves by the items received, and the walk ends at an empty page or at `total`;
+ * - `total` that keeps growing (authentications created during the walk push older ones to
+ *   later offsets: the paging kit skips what it sees twice) is followed up to a bound;
+ * - a status filter is applied here, not sent: an authentication whose status changes during
+ *   a walk would shift the server's offsets and make it skip one that matched throughout;
+ * - how several `filter[ids]` are serialized (form/explode or PHP `[]`) is unknown: up to three
+ *   ids are read one by one (`GET …/{id}`), more by walking the window; none are sent.
  */
 import { UUID } from '../../src/validate.js';
 import * as v from 'valibot';
@@ -22,6 +32,8 @@ export const positionSchema = v.object({
   o: v.pipe(v.number(), v.integer(), v.minValue(0)),
   f: v.pipe(v.string(), v.isoDate()),
   t: v.pipe(v.string(), v.isoDate()),
+  // The offset past which the walk gives up: `total` kept growing (set by the first page).
+  c: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
 });
 export type Position = v.InferOutput<typeof positionSchema>;
 
@@ -36,6 +48,8 @@ export interface NotificorePagingOptions {
   readonly prefetch: number;
   readonly call: (request: HttpCall) => Promise<HttpResult>;
   readonly toModel: (raw: unknown, operation: 'list') => Verification;
+  /** One authentication by id, or undefined when Notificore has none. */
+  readonly getOne: (id: string, options: CallOptions | undefined) => Promise<Verification | undefined>;
 }
 
 /** Notificore's paging for the kit. */
@@ -51,11 +65,6 @@ export function notificorePaging(o: NotificorePagingOptions): PagingSpec<Positio
   /** The query string, or undefined when no Notificore authentication can match. */
   function serverParams(filters: ListQuery, position: Position, limit: number): URLSearchParams | undefined {
     const params = new URLSearchParams({ 'page[offset]': String(position.o), 'page[limit]': String(limit), 'filter[from]': position.f, 'filter[to]': position.t });
-    if (filters.ids && filters.ids.length <= MAX_SERVER_IDS) {
-      if (!filters.ids.every((id) => UUID.test(id))) return undefined;
-      for (const id of filters.ids) params.append('filter[ids]', id);
-    }
-    if (filters.status) params.set('filter[status]', filters.status);
     if (filters.channel) {
       if (filters.channel !== 'sms' && filters.channel !== 'viber') return undefined;
       params.set('filter[channel]', filters.channel);
@@ -83,12 +92,18 @@ export function notificorePaging(o: NotificorePagingOptions): PagingSpec<Positio
   return {
     position: positionSchema,
     prefetch: o.prefetch,
+    newerAreInserts: true,
     async read(at, { query, limit: wanted, options }: { query: ListQuery; limit: number | undefined; options: CallOptions | undefined }) {
       const position = at ?? { o: 0, ...windowOf(query) };
       const limit = limitOf(query, wanted);
       // Notificore keeps no reference: nothing can match one.
       const params = query.reference === undefined ? serverParams(query, position, limit) : undefined;
       if (!params) return { at: position, items: [] };
+      if (query.ids && query.ids.length <= MAX_SERVER_IDS) {
+        const found = await Promise.all(query.ids.filter((id) => UUID.test(id)).map((id) => o.getOne(id, options)));
+        const items = found.filter((v): v is Verification => v !== undefined).sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? -1 : 1));
+        return { at: position, items };
+      }
       const result = await o.call({ operation: 'list', method: 'GET', path: 'api/2fa/authentications', searchParams: params, sends: false, options });
       const parsed = v.safeParse(listSchema, result.body);
       if (!parsed.success) throw new InvalidResponseError(`${o.name} list: the page does not fit Notificore's documented format`, { provider: o.name, operation: 'list', sent: 'no' });
@@ -99,11 +114,17 @@ export function notificorePaging(o: NotificorePagingOptions): PagingSpec<Positio
         }
         return o.toModel(raw, 'list');
       });
-      const nextOffset = position.o + limit;
-      if (list.length < limit || nextOffset >= total) return { at: position, items };
+      // Trust `total`: a short page is not the end; only an empty one, or reaching the total, is.
+      const nextOffset = position.o + list.length;
+      if (list.length === 0 || nextOffset >= total) return { at: position, items };
+      const cap = position.c ?? 2 * total + 10 * limit;
+      if (nextOffset >= cap) {
+        throw new InvalidResponseError(`${o.name} list: Notificore's total kept growing during the walk (past ${cap} at offset ${nextOffset}); list a narrower window`, { provider: o.name, operation: 'list', sent: 'no' });
+      }
+      const next = { ...position, o: nextOffset, c: cap };
       const ahead: Position[] = [];
-      for (let offset = nextOffset + limit; offset < total && ahead.length < o.prefetch; offset += limit) ahead.push({ ...position, o: offset });
-      return { at: position, items, next: { ...position, o: nextOffset }, ahead };
+      for (let offset = nextOffset + list.length; offset < total && ahead.length < o.prefetch; offset += list.length) ahead.push({ ...next, o: offset });
+      return { at: position, items, next, ahead };
     },
   };
 }

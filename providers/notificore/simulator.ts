@@ -49,6 +49,10 @@ export interface NotificoreSimulatorOptions {
   /** Account balance; a create with a balance at or below 0 is refused with "Insufficient funds". */
   readonly balance?: number;
   readonly latencyMs?: number;
+  /** Serves at most this many items a page whatever `page[limit]` asks (a server that caps pages). */
+  readonly maxPageSize?: number;
+  /** Called after each list answer (to change the data between the pages of a walk). */
+  readonly afterList?: (simulator: NotificoreSimulator) => void;
 }
 
 interface MessageRecord {
@@ -148,6 +152,19 @@ export class NotificoreSimulator extends SimulatorBase {
   lastCode(phoneOrId: string): string | undefined {
     return (this.inbox.last(phoneOrId) ?? this.inbox.last(`+${phoneOrId.replace(/^\+/, '')}`))?.code;
   }
+  /** Sets an authentication's status directly (a walk's data changing under it). */
+  setStatus(id: string, status: AuthenticationRecord['status']): void {
+    const record = this.#records.get(id);
+    if (!record) throw new RangeError(`no authentication ${id}`);
+    record.status = status;
+    this.#version++;
+  }
+
+  /** Ids in the order the list serves them for `sort=created_at&way=desc` (newest first). */
+  newestFirst(): string[] {
+    return [...this.#records.values()].sort((a, b) => b.created_at - a.created_at || (a.id < b.id ? 1 : -1)).map((r) => r.id);
+  }
+
   /** The API key it accepts. */
   get credentials(): { readonly apiKey: string } {
     return { apiKey: this.apiKey };
@@ -380,8 +397,11 @@ export class NotificoreSimulator extends SimulatorBase {
     const cached = this.#listCache?.key === key && this.#listCache.version === this.#version ? this.#listCache.matches : undefined;
     const matches = cached ?? this.#matching(from, to, ids, status, channel, recipient, country, sort, way);
     this.#listCache = { key, version: this.#version, matches };
-    const list = matches.slice(offset, offset + limit).map((record) => this.#views.json(record));
-    return { status: 200, json: `{"data":{"list":[${list.join(',')}],"total":${matches.length}}}` };
+    const served = Math.min(limit, this.#options.maxPageSize ?? limit);
+    const list = matches.slice(offset, offset + served).map((record) => this.#views.json(record));
+    const answer: SimResponse = { status: 200, json: `{"data":{"list":[${list.join(',')}],"total":${matches.length}}}` };
+    this.#options.afterList?.(this);
+    return answer;
   }
 
   #matching(

@@ -55,6 +55,12 @@ export interface PagingSpec<Position> {
   read(at: Position | undefined, request: PageRequest): Promise<VendorPage<Position>>;
   /** Pages `list()` keeps in flight ahead of the one being read (0). */
   readonly prefetch?: number;
+  /**
+   * The vendor sorts newest first itself and pages by offset: an item newer than the last one
+   * walked was created during the walk (it pushed the offsets down), not out of order, and is
+   * skipped. Without it such an item is an order error.
+   */
+  readonly newerAreInserts?: boolean;
 }
 
 /** Where a cursor resumes: a page, how many of its items were passed, and the anchor. */
@@ -166,7 +172,8 @@ export function paging<Position>(spec: PagingSpec<Position>, { name, title, kind
         previousInPage = time;
         if (anchor.seen(verification.id)) continue; // a repeat
         if (time > anchor.at) {
-          if (resumed) continue; // the start of a resumed page, before the cursor
+          // The start of a resumed page (before the cursor), or one created during the walk.
+          if (resumed || spec.newerAreInserts) continue;
           throw orderError(name, title);
         }
         resumed = false;
