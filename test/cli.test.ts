@@ -171,6 +171,16 @@ describe('list and costs', () => {
     expect(table.some((line) => line.includes('line one⏎line two'))).toBe(true);
   });
 
+  it('--id takes the routable ids of a failover config, and bare vendor ids', async () => {
+    const all_ = JSON.parse((await run('list', '--format', 'json', '--provider', 'lox24', '--config', all)).stdout) as Verification[];
+    const routable = all_[0]!.id;
+    expect(routable).toMatch(/^lox24:/);
+    const byRoutable = JSON.parse((await run('list', '--format', 'json', '--id', routable, '--config', all)).stdout) as Verification[];
+    expect(byRoutable.map((v) => v.id)).toEqual([routable]);
+    const byBare = JSON.parse((await run('list', '--format', 'json', '--id', routable.slice('lox24:'.length), '--config', all)).stdout) as Verification[];
+    expect(byBare.map((v) => v.id)).toEqual([routable]);
+  });
+
   it('costs totals per provider, channel and currency', async () => {
     const r = await run('costs', '--from', '2020-01-01', '--config', all, '--json');
     expect(r.code).toBe(0);

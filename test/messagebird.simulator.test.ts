@@ -1,6 +1,6 @@
 /** Bird over loopback against its simulator: pageToken walks, failover and resend. */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Verification } from '../providers/index.js';
+import { listAcross, type Verification } from '../providers/index.js';
 import { messagebird } from '../providers/messagebird/index.js';
 import { startSimulator, type SimulatorOptions } from '../testing/index.js';
 import type { MessagebirdSimulator } from '../providers/messagebird/index.js';
@@ -106,6 +106,7 @@ describe('behaviours Bird leaves open', () => {
         cursor = page.nextCursor;
       } while (cursor);
       expect(paged).toEqual(listed);
+      expect(await collect(listAcross([verify]))).toEqual(listed);
       const reversed = sim.requests.filter((r) => r.query.get('reverse') === 'true').length;
       if (order === 'desc') expect(reversed).toBe(0);
       else expect(reversed).toBeGreaterThan(0);

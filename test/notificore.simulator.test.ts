@@ -4,7 +4,7 @@
  */
 import { inspect } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AuthenticationError, type VerifyEvent, type Verification } from '../providers/index.js';
+import { AuthenticationError, listAcross, type VerifyEvent, type Verification } from '../providers/index.js';
 import { notificore, type NotificoreOptions } from '../providers/notificore/index.js';
 import { startSimulator } from '../testing/index.js';
 import type { NotificoreSimulator, NotificoreSimulatorOptions } from '../providers/notificore/index.js';
@@ -231,6 +231,9 @@ describe('behaviours the docs leave open', () => {
       cursor = page.nextCursor;
     } while (cursor);
     expect(paged).toEqual(listed);
+    const across: string[] = [];
+    for await (const v of listAcross([verify])) across.push(v.id);
+    expect(across).toEqual(listed);
   });
 
   it('an item leaving the status filter during a walk makes no other item that matched throughout go missing', async () => {
