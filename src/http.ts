@@ -147,15 +147,16 @@ export class HttpClient {
     const retries = options.retries ?? this.#config.retries ?? DEFAULT_RETRIES;
     const redactor = call.redactor ?? this.#config.redactor;
     if (options.signal?.aborted) throw this.#aborted(call, 'no');
-    // Whether a request is out now: an abort then may have reached the vendor.
-    const flight = { out: false };
+    // The answer of an attempt that succeeded: p-retry still throws the signal's reason when the
+    // caller aborted while it was out, but the call was done (a send was sent) and its answer is kept.
+    const flight: { result?: HttpResult } = {};
     try {
       // The first attempt runs bare: p-retry (about 6 µs a call) is entered only after a
       // failure that may be retried, so the usual successful call does not pay for it.
       try {
         return await this.#attempt(call, 1, redactor, flight);
       } catch (error) {
-        const failure = this.#asVerifyError(error, call, redactor, flight);
+        const failure = this.#asVerifyError(error, call, redactor);
         if (retries === 0 || !this.#mayRetry(call, failure)) throw failure;
         await this.#pause(call, failure, 1, redactor);
       }
@@ -172,7 +173,8 @@ export class HttpClient {
         },
       });
     } catch (error) {
-      const failure = this.#asVerifyError(error, call, redactor, flight);
+      if (flight.result) return flight.result;
+      const failure = this.#asVerifyError(error, call, redactor);
       emit(this.#config.onEvent, {
         type: 'error',
         provider: this.#config.provider,
@@ -203,13 +205,9 @@ export class HttpClient {
     }
   }
 
-  async #attempt(call: HttpCall, attempt: number, redactor: Redactor, flight: { out: boolean }): Promise<HttpResult> {
-    flight.out = true;
-    try {
-      return await this.#exchange(call, attempt, redactor);
-    } finally {
-      flight.out = false;
-    }
+  async #attempt(call: HttpCall, attempt: number, redactor: Redactor, flight: { result?: HttpResult }): Promise<HttpResult> {
+    flight.result = await this.#exchange(call, attempt, redactor);
+    return flight.result;
   }
 
   async #exchange(call: HttpCall, attempt: number, redactor: Redactor): Promise<HttpResult> {
@@ -324,12 +322,10 @@ export class HttpClient {
     });
   }
 
-  #asVerifyError(error: unknown, call: HttpCall, redactor: Redactor, flight: { out: boolean }): VerifyError {
-    if (isVerifyError(error)) return error;
-    // p-retry rejects with the signal's reason as soon as it is aborted, also while a retry
-    // is out: a send may then have reached the vendor.
-    if (call.options?.signal?.aborted) return this.#aborted(call, call.sends && flight.out ? 'maybe' : 'no');
-    return this.#transportError(error, call, redactor);
+  // What p-retry throws besides our errors (the signal's reason when aborted) is classified as a
+  // transport failure: an abort there says `maybe` for a send, the safe side.
+  #asVerifyError(error: unknown, call: HttpCall, redactor: Redactor): VerifyError {
+    return isVerifyError(error) ? error : this.#transportError(error, call, redactor);
   }
 }
 

@@ -151,6 +151,14 @@ describe('an abort while a retried send is out', () => {
     expect(error.sent).toBe('maybe');
     nock.abortPendingRequests();
   });
+
+  it('an abort just as a retried send succeeded keeps its answer: the verification exists and is returned', async () => {
+    nock(LOX24_BASE_URL).post('/verify_codes').replyWithError(networkError('ECONNREFUSED')).post('/verify_codes').reply(201, createResponse);
+    const controller = new AbortController();
+    const verify = provider({ retries: 2, onEvent: (e) => e.type === 'response' && e.attempt === 2 && controller.abort() });
+    const v = await verify.start({ to: TO }, { signal: controller.signal });
+    expect(v.id).toBe(ID);
+  });
 });
 
 describe('retries', () => {

@@ -82,9 +82,7 @@ export class OwnedCodes {
         return { verified: true };
       case 'incorrect':
         return { verified: false, reason: 'incorrect_code', attemptsRemaining: Math.max(0, record!.maxAttempts - record!.failedAttempts) };
-      case 'max_attempts':
-        return { verified: false, reason: 'max_attempts' };
-      default:
+      default: // max_attempts, expired, canceled, already_verified, not_found: the same names
         return { verified: false, reason: outcome };
     }
   }
