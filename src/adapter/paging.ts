@@ -81,10 +81,10 @@ const resumeSchema = <P>(position: v.GenericSchema<unknown, P>) =>
     k: v.optional(v.array(v.string())),
   });
 
-/** One item walked, and the cursor just after it (only when cursors are wanted). */
+/** The items of one vendor page that pass the filters, and (only when cursors are wanted) the cursor after each. */
 interface Walked<Position> {
-  readonly verification: Verification;
-  readonly next: Resume<Position> | undefined;
+  readonly items: Verification[];
+  readonly nexts: (Resume<Position> | undefined)[] | undefined;
 }
 
 /** The running anchor of a walk: the last time walked, the ids walked at it, recent ids. */
@@ -92,11 +92,14 @@ class Anchor {
   at = Number.POSITIVE_INFINITY;
   ids: string[] = [];
   readonly #recent = new Set<string>();
+  // The remembered ids in order, as a ring: the oldest is forgotten when it is full.
+  readonly #ring: string[] = [];
+  #next = 0;
 
   constructor(at: number | undefined, ids: readonly string[] | undefined) {
     if (at !== undefined) this.at = at;
     for (const id of ids ?? []) this.#remember(id);
-    this.ids = [...(ids ?? [])];
+    this.ids.push(...(ids ?? []));
   }
 
   seen(id: string): boolean {
@@ -104,18 +107,20 @@ class Anchor {
   }
 
   walk(at: number, id: string): void {
-    if (at === this.at) {
-      if (this.ids.length < ANCHOR_IDS) this.ids.push(id);
-    } else {
+    if (at !== this.at) {
       this.at = at;
-      this.ids = [id];
+      this.ids.length = 0; // reused: a walk moves on to a new time at almost every item
     }
+    if (this.ids.length < ANCHOR_IDS) this.ids.push(id);
     this.#remember(id);
   }
 
   #remember(id: string): void {
+    if (this.#recent.has(id)) return;
+    if (this.#ring.length === RECENT_IDS) this.#recent.delete(this.#ring[this.#next]!);
+    this.#ring[this.#next] = id;
+    this.#next = (this.#next + 1) % RECENT_IDS;
     this.#recent.add(id);
-    if (this.#recent.size > RECENT_IDS) this.#recent.delete(this.#recent.values().next().value as string);
   }
 }
 
@@ -136,7 +141,7 @@ export function paging<Position>(spec: PagingSpec<Position>, { name, title, kind
   const key = (position: Position) => JSON.stringify(position);
 
   /** Walks the vendor's pages from `start`; yields each page's matching items. */
-  async function* walk(query: ListQuery, start: Resume<Position>, request: PageRequest, cursors: boolean, prefetch: number): AsyncGenerator<Walked<Position>[]> {
+  async function* walk(query: ListQuery, start: Resume<Position>, request: PageRequest, cursors: boolean, prefetch: number): AsyncGenerator<Walked<Position>> {
     const anchor = new Anchor(start.a, start.k);
     const early = new Map<string, Promise<VendorPage<Position>>>();
     const read = (at: Position | undefined): Promise<VendorPage<Position>> => {
@@ -162,7 +167,8 @@ export function paging<Position>(spec: PagingSpec<Position>, { name, title, kind
     for (;;) {
       const page = await read(at);
       if (prefetch > 0 && page.next !== undefined) fetchAhead([page.next, ...(page.ahead ?? [])]);
-      const batch: Walked<Position>[] = [];
+      const batch: Verification[] = [];
+      const nexts: (Resume<Position> | undefined)[] | undefined = cursors ? [] : undefined;
       let previousInPage = Number.POSITIVE_INFINITY;
       const items = page.items;
       for (let index = skip; index < items.length; index++) {
@@ -178,21 +184,21 @@ export function paging<Position>(spec: PagingSpec<Position>, { name, title, kind
         }
         resumed = false;
         if (from !== undefined && time < from) {
-          if (batch.length) yield batch;
+          if (batch.length) yield { items: batch, nexts };
           return;
         }
         anchor.walk(time, verification.id);
         if (!matchesQuery(verification, query, ALL_FILTERS)) continue;
-        const next: Resume<Position> | undefined = !cursors
-          ? undefined
-          : index + 1 < items.length
+        batch.push(verification);
+        nexts?.push(
+          index + 1 < items.length
             ? { p: page.at, i: index + 1, a: anchor.at, k: [...anchor.ids] }
             : page.next !== undefined
               ? { p: page.next, i: 0, a: anchor.at, k: [...anchor.ids] }
-              : undefined;
-        batch.push({ verification, next });
+              : undefined,
+        );
       }
-      if (batch.length) yield batch;
+      if (batch.length) yield { items: batch, nexts };
       if (page.next === undefined) return;
       at = page.next;
       skip = 0;
@@ -206,7 +212,7 @@ export function paging<Position>(spec: PagingSpec<Position>, { name, title, kind
   async function* pages(query?: ListQuery, callOptions?: CallOptions): AsyncGenerator<readonly Verification[]> {
     const { options, query: filters } = prepare(query, callOptions);
     const request = { query: filters, limit: undefined, options };
-    for await (const batch of walk(filters, { i: 0 }, request, false, spec.prefetch ?? 0)) yield batch.map((item) => item.verification);
+    for await (const batch of walk(filters, { i: 0 }, request, false, spec.prefetch ?? 0)) yield batch.items;
   }
 
   return {
@@ -222,9 +228,9 @@ export function paging<Position>(spec: PagingSpec<Position>, { name, title, kind
       const items: Verification[] = [];
       let resume: Resume<Position> | undefined;
       fill: for await (const batch of walk(filters, start, { query: filters, limit, options }, true, 0)) {
-        for (const { verification, next } of batch) {
-          items.push(verification);
-          resume = next;
+        for (let k = 0; k < batch.items.length; k++) {
+          items.push(batch.items[k]!);
+          resume = batch.nexts![k];
           if (items.length === limit) break fill;
         }
       }
