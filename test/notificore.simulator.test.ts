@@ -288,3 +288,16 @@ describe('behaviours the docs leave open', () => {
     expect(five).toEqual(ids.slice(0, 5).reverse());
   });
 });
+
+describe('a refused token under load', () => {
+  it('200 concurrent calls after the vendor drops its sessions: one new login, no failure', async () => {
+    await setup({ latencyMs: 50 });
+    const verify = provider();
+    await verify.listPage();
+    expect(logins()).toBe(1);
+    sim.revokeTokens();
+    const results = await Promise.allSettled(Array.from({ length: 200 }, () => verify.listPage()));
+    expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
+    expect(logins()).toBe(2);
+  });
+});

@@ -66,9 +66,17 @@ export class TokenKeeper {
     await this.#renew(token && this.#options.now() < token.expiresAt ? 'refresh' : 'login', options);
   }
 
-  /** After a 401: the held token is no longer accepted; log in again (once for all callers). */
+  /**
+   * After a 401: the token sent is no longer accepted; log in again, once for all callers. A
+   * caller whose 401 arrives while that login is under way waits for it; one whose 401 came
+   * for a token already replaced goes on with the new one.
+   */
   async reject(rejected: string | undefined, options?: CallOptions): Promise<void> {
-    if (rejected !== undefined && this.#token?.bearer !== rejected) return; // someone already renewed
+    if (this.#pending) {
+      await this.#pending;
+      return;
+    }
+    if (rejected !== undefined && this.#token !== undefined && this.#token.bearer !== rejected) return; // someone already renewed
     this.#forget();
     await this.#renew('login', options);
   }

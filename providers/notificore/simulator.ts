@@ -131,6 +131,8 @@ export class NotificoreSimulator extends SimulatorBase {
   #outcomes: Partial<Record<NotificoreChannel, NotificoreOutcome>>;
   /** Tokens issued so far. */
   tokensIssued = 0;
+  /** Tokens of an older generation are refused (`revokeTokens()`). */
+  #generation = 0;
 
   private constructor(server: SimServer, options: NotificoreSimulatorOptions) {
     super(server);
@@ -152,6 +154,11 @@ export class NotificoreSimulator extends SimulatorBase {
   lastCode(phoneOrId: string): string | undefined {
     return (this.inbox.last(phoneOrId) ?? this.inbox.last(`+${phoneOrId.replace(/^\+/, '')}`))?.code;
   }
+  /** Refuses every token issued so far (a vendor that drops its sessions): the next call gets a 401. */
+  revokeTokens(): void {
+    this.#generation++;
+  }
+
   /** Sets an authentication's status directly (a walk's data changing under it). */
   setStatus(id: string, status: AuthenticationRecord['status']): void {
     const record = this.#records.get(id);
@@ -218,7 +225,7 @@ export class NotificoreSimulator extends SimulatorBase {
     this.tokensIssued++;
     const header = Buffer.from(JSON.stringify({ typ: 'JWT', alg: 'HS256' })).toString('base64url');
     const iat = Math.floor(now / 1000);
-    const payload = Buffer.from(JSON.stringify({ iat, exp: iat + (this.#options.tokenTtlSeconds ?? 3600), jti: randomUUID() })).toString('base64url');
+    const payload = Buffer.from(JSON.stringify({ iat, exp: iat + (this.#options.tokenTtlSeconds ?? 3600), jti: randomUUID(), g: this.#generation })).toString('base64url');
     const signature = createHmac('sha256', SIGNING_KEY).update(`${header}.${payload}`).digest('base64url');
     return `${header}.${payload}.${signature}`;
   }
@@ -230,8 +237,8 @@ export class NotificoreSimulator extends SimulatorBase {
     if (!header || !payload || !signature) return false;
     const expected = createHmac('sha256', SIGNING_KEY).update(`${header}.${payload}`).digest('base64url');
     if (expected !== signature) return false;
-    const { exp } = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { exp: number };
-    return now < exp * 1000;
+    const { exp, g } = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { exp: number; g?: number };
+    return now < exp * 1000 && g === this.#generation;
   }
 
   // ---- routes ----
