@@ -24,6 +24,8 @@ export interface CommonConfig {
   readonly retries?: number;
   /** Backoff between retries. */
   readonly backoff?: BackoffOptions;
+  /** The largest answer read, decoded bytes (4 MiB). */
+  readonly maxResponseBytes?: number;
 }
 
 /** A config of a vendor that is not built in: its `provider` names a descriptor given in `vendors`. */

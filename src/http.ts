@@ -4,7 +4,7 @@
  * response-cloning path), a p-retry policy, and the mapping of every failure to a typed
  * error that says whether a message may have gone out.
  */
-import ky, { TimeoutError as KyTimeoutError, type KyInstance } from 'ky';
+import ky, { type KyInstance } from 'ky';
 import pRetry from 'p-retry';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
@@ -45,6 +45,35 @@ const NOT_SENT_CODES = new Set([
 ]);
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
+/** The largest answer read, in decoded bytes (4 MiB): a larger one, a gzip bomb included, is an error. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
+
+/** An answer over the size cap. */
+class TooLarge extends Error {}
+
+/** The body as text, reading at most `cap` decoded bytes; the signal of the request ends the read. */
+async function readCapped(response: Response, cap: number): Promise<string> {
+  const declared = Number(response.headers.get('content-length'));
+  if (declared > cap) {
+    await response.body?.cancel();
+    throw new TooLarge();
+  }
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > cap) {
+      await reader.cancel();
+      throw new TooLarge();
+    }
+    chunks.push(value);
+  }
+  return chunks.length === 1 ? Buffer.from(chunks[0]!.buffer, chunks[0]!.byteOffset, chunks[0]!.byteLength).toString('utf8') : Buffer.concat(chunks).toString('utf8');
+}
 export const DEFAULT_RETRIES = 2;
 const DEFAULT_BACKOFF: Required<BackoffOptions> = { baseMs: 250, maxMs: 5_000, maxRetryAfterMs: 30_000 };
 
@@ -113,6 +142,8 @@ export interface HttpClientConfig {
   readonly onEvent?: ((event: VerifyEvent) => void) | undefined;
   /** The vendor's response header carrying a request id. */
   readonly requestIdHeader?: string;
+  /** The largest answer read, decoded bytes (`DEFAULT_MAX_RESPONSE_BYTES`). */
+  readonly maxResponseBytes?: number | undefined;
   /** The vendor's mapping of a non-2xx response; {@link errorForStatus} is the usual fallback. */
   readonly toError: (failure: HttpFailure, redactor: Redactor) => VerifyError;
 }
@@ -136,6 +167,9 @@ export class HttpClient {
       retry: 0,
       throwHttpErrors: false,
       timeout: false,
+      // Never followed: Node's fetch keeps custom credential headers (X-LOX24-AUTH-TOKEN) and a
+      // 307 re-posts the body (a code, an API key) to whatever origin the answer names.
+      redirect: 'manual',
       headers: config.headers,
       hooks: { beforeRequest: [(request) => config.authorize(request)] },
     });
@@ -216,22 +250,33 @@ export class HttpClient {
     emit(onEvent, { type: 'request', provider, operation: call.operation, method: call.method, path, attempt });
     const started = performance.now();
     let response: Response;
+    // One deadline for the whole attempt, headers and body: a body that never ends times out too.
+    const deadline = AbortSignal.timeout(call.options?.timeoutMs ?? this.#config.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    const signal = call.options?.signal ? AbortSignal.any([call.options.signal, deadline]) : deadline;
     try {
       // The query goes in the path: ky's `searchParams` option builds a second Request per call.
       response = await this.#ky(call.searchParams?.size ? `${call.path}?${call.searchParams}` : call.path, {
         method: call.method,
         json: call.json,
-        timeout: call.options?.timeoutMs ?? this.#config.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-        signal: call.options?.signal,
+        signal,
       });
     } catch (error) {
-      throw this.#transportError(error, call, redactor);
+      throw this.#transportError(error, call, redactor, deadline);
     }
     let text: string;
     try {
-      text = await response.text();
+      text = await readCapped(response, this.#config.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES);
     } catch (error) {
-      throw this.#transportError(error, call, redactor);
+      if (!(error instanceof TooLarge)) throw this.#transportError(error, call, redactor, deadline);
+      const cap = this.#config.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+      throw reached(
+        new InvalidResponseError(`${provider} ${call.operation}: the answer is larger than ${cap} bytes, and was not read${sentNote(call.sends, call.sends ? 'maybe' : 'no')}`, {
+          provider,
+          operation: call.operation,
+          status: response.status,
+          sent: call.sends ? 'maybe' : 'no',
+        }),
+      );
     }
     const requestId = this.#config.requestIdHeader ? (response.headers.get(this.#config.requestIdHeader) ?? undefined) : undefined;
     emit(onEvent, {
@@ -245,6 +290,14 @@ export class HttpClient {
       durationMs: Math.round(performance.now() - started),
       requestId,
     });
+    if (response.status >= 300 && response.status < 400) {
+      throw reached(
+        new InvalidResponseError(
+          `${provider} ${call.operation}: the vendor answered HTTP ${response.status} (a redirect), which is not followed${sentNote(call.sends, call.sends ? 'maybe' : 'no')}`,
+          { provider, operation: call.operation, status: response.status, sent: call.sends ? 'maybe' : 'no', requestId },
+        ),
+      );
+    }
     if (response.ok || call.accept?.includes(response.status)) {
       let body: unknown;
       try {
@@ -290,13 +343,13 @@ export class HttpClient {
     return Math.round(Math.random() * ceiling);
   }
 
-  #transportError(error: unknown, call: HttpCall, redactor: Redactor): VerifyError {
+  #transportError(error: unknown, call: HttpCall, redactor: Redactor, deadline?: AbortSignal): VerifyError {
     const { provider } = this.#config;
     const maybe = call.sends ? 'maybe' : 'no';
     if (call.options?.signal?.aborted) return reached(this.#aborted(call, maybe));
     const cause = sanitizeCause(error, redactor);
     const base = { provider, operation: call.operation, retryable: true, cause };
-    if (error instanceof KyTimeoutError) {
+    if (deadline?.aborted) {
       const ms = call.options?.timeoutMs ?? this.#config.timeoutMs ?? DEFAULT_TIMEOUT_MS;
       return reached(
         new TimeoutError(`${provider} ${call.operation}: no response within ${ms} ms${sentNote(call.sends, maybe)}`, { ...base, sent: maybe }),

@@ -92,6 +92,8 @@ export interface ProviderOptions {
   readonly name?: string;
   /** Backoff between retries. Defaults: 250 ms base, 5 s cap, Retry-After honoured up to 30 s. */
   readonly backoff?: BackoffOptions;
+  /** The largest answer read, in decoded bytes (4 MiB); a larger one is an `InvalidResponseError`. */
+  readonly maxResponseBytes?: number;
 }
 
 /** Retry timing. */

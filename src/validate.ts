@@ -104,6 +104,7 @@ export const commonOptionEntries = {
   baseUrl: v.optional(v.pipe(v.string('must be a string'), v.url('must be an absolute URL'))),
   timeoutMs: v.optional(boundedInteger(1, 600_000)),
   retries: v.optional(boundedInteger(0, 10)),
+  maxResponseBytes: v.optional(boundedInteger(1_024, 1_073_741_824)),
   backoff: v.optional(
     v.strictObject(
       { baseMs: v.optional(boundedInteger(0, 60_000)), maxMs: v.optional(boundedInteger(0, 600_000)), maxRetryAfterMs: v.optional(boundedInteger(0, 3_600_000)) },

@@ -15,7 +15,7 @@ export interface AdapterSetup<Config> {
   /** Reports something the operator should know (an undocumented vendor value) as a `warning` event. */
   warn(message: string, operation?: Operation): void;
   /** The options of the adapter's `HttpClient` that come from `ProviderOptions`. */
-  readonly http: Pick<ProviderOptions, 'timeoutMs' | 'retries' | 'backoff' | 'onEvent'> & { readonly provider: string };
+  readonly http: Pick<ProviderOptions, 'timeoutMs' | 'retries' | 'backoff' | 'onEvent' | 'maxResponseBytes'> & { readonly provider: string };
 }
 
 /**
@@ -42,6 +42,6 @@ export function setupAdapter<E extends v.ObjectEntries>(
     name,
     config,
     warn: (message, operation = 'get') => emit(onEvent, { type: 'warning', provider: name, operation, message }),
-    http: { provider: name, timeoutMs: c.timeoutMs, retries: c.retries, backoff: c.backoff, onEvent },
+    http: { provider: name, timeoutMs: c.timeoutMs, retries: c.retries, backoff: c.backoff, onEvent, maxResponseBytes: c.maxResponseBytes },
   };
 }

@@ -1,0 +1,121 @@
+/**
+ * The boundary against a hostile server on 127.0.0.1: redirects are never followed, so no
+ * credential, code or body reaches another origin; a redirect is a typed error with the
+ * right `sent`.
+ */
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { afterEach, describe, expect, it } from 'vitest';
+import { InvalidResponseError } from '../providers/index.js';
+import { lox24 } from '../providers/lox24/index.js';
+import { notificore } from '../providers/notificore/index.js';
+import { messagebird } from '../providers/messagebird/index.js';
+import { rejectionOf } from './helpers.js';
+
+const servers: Server[] = [];
+afterEach(async () => {
+  await Promise.all(
+    servers.splice(0).map((s) => {
+      s.closeAllConnections();
+      return new Promise((resolve) => s.close(resolve));
+    }),
+  );
+});
+
+async function listen(handler: (req: IncomingMessage, body: string) => { status: number; headers?: Record<string, string>; body?: string }): Promise<{ url: string; seen: { method: string; url: string; headers: IncomingMessage['headers']; body: string }[] }> {
+  const seen: { method: string; url: string; headers: IncomingMessage['headers']; body: string }[] = [];
+  const server = createServer(async (req, res) => {
+    let body = '';
+    for await (const chunk of req) body += chunk;
+    seen.push({ method: req.method!, url: req.url!, headers: req.headers, body });
+    const answer = handler(req, body);
+    res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
+    res.end(answer.body ?? '');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  servers.push(server);
+  return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, seen };
+}
+
+describe('redirects are never followed', () => {
+  for (const status of [301, 302, 303, 307, 308]) {
+    it(`HTTP ${status}: nothing reaches the other origin, and the error says whether a message may have gone out`, async () => {
+      const elsewhere = await listen(() => ({ status: 200, body: '{}' }));
+      const vendor = await listen((req) => ({ status, headers: { location: `${elsewhere.url}${req.url}` } }));
+      const token = '7654321:secret-token-never-elsewhere';
+      const verify = lox24({ token, secret: 'boundary-secret-0123456', baseUrl: vendor.url, retries: 2 });
+      const start = await rejectionOf(verify.start({ to: '+491701234567', code: '482913' }));
+      expect(start).toBeInstanceOf(InvalidResponseError);
+      expect(start).toMatchObject({ status, sent: 'maybe', retryable: false });
+      expect(start.message).toBe(`lox24 start: the vendor answered HTTP ${status} (a redirect), which is not followed; the message may have been sent`);
+      const get = await rejectionOf(verify.get('00000000-0000-4000-8000-000000000000'));
+      expect(get).toMatchObject({ name: 'InvalidResponseError', status, sent: 'no' });
+      expect(vendor.seen).toHaveLength(2); // neither is retried
+      expect(elsewhere.seen).toEqual([]);
+    });
+  }
+
+  it("Notificore's login body (the API key) and Bird's access key never go elsewhere", async () => {
+    const elsewhere = await listen(() => ({ status: 200, body: '{"bearer":"x"}' }));
+    const vendor = await listen((req) => ({ status: 307, headers: { location: `${elsewhere.url}${req.url}` } }));
+    const nc = notificore({ apiKey: 'live_never_elsewhere_0123', sender: 'MyApp', templateId: 1, baseUrl: vendor.url, retries: 0 });
+    expect(await rejectionOf(nc.start({ to: '+61401629754' }))).toMatchObject({ name: 'InvalidResponseError', operation: 'auth', status: 307 });
+    const ws = 'f0e1d2c3-b4a5-4968-8776-655443322110';
+    const bird = messagebird({ accessKey: 'bird-key-never-elsewhere', workspaceId: ws, channels: { sms: { navigatorId: ws } }, baseUrl: vendor.url, retries: 0 });
+    expect(await rejectionOf(bird.get(ws))).toMatchObject({ name: 'InvalidResponseError', status: 307 });
+    expect(elsewhere.seen).toEqual([]);
+  });
+});
+
+describe('one deadline per attempt, and a size cap', () => {
+  /** A server whose answer starts and never ends. */
+  async function endless() {
+    const server = createServer((req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"id":"');
+      const drip = setInterval(() => res.write('a'), 20);
+      res.on('close', () => clearInterval(drip));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    servers.push(server);
+    return `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  }
+
+  it('a body that never ends fails with TimeoutError: sent no on a read, maybe on a send', async () => {
+    const url = await endless();
+    const verify = lox24({ token: 't0123456789', secret: 'boundary-secret-0123456', baseUrl: url, retries: 0, timeoutMs: 150 });
+    const get = await rejectionOf(verify.get('00000000-0000-4000-8000-000000000000'));
+    expect(get).toMatchObject({ name: 'TimeoutError', sent: 'no' });
+    expect(get.message).toBe('lox24 get: no response within 150 ms');
+    const start = await rejectionOf(verify.start({ to: '+491701234567' }));
+    expect(start).toMatchObject({ name: 'TimeoutError', sent: 'maybe' });
+  });
+
+  it("the caller's signal ends the body read too", async () => {
+    const url = await endless();
+    const verify = lox24({ token: 't0123456789', secret: 'boundary-secret-0123456', baseUrl: url, retries: 0, timeoutMs: 60_000 });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 100);
+    expect(await rejectionOf(verify.get('00000000-0000-4000-8000-000000000000', { signal: controller.signal }))).toMatchObject({ name: 'AbortedError', sent: 'no' });
+  });
+
+  it('an answer over maxResponseBytes is an InvalidResponseError, counted on decoded bytes (a gzip bomb too)', async () => {
+    const { gzipSync } = await import('node:zlib');
+    const big = `[${'"x",'.repeat(400_000)}"x"]`; // ~1.6 MB
+    const bomb = gzipSync(Buffer.alloc(20 * 1024 * 1024, 32)); // 20 MiB of spaces, ~20 KB on the wire
+    const plain = await listen(() => ({ status: 200, body: big }));
+    const verify = lox24({ token: 't0123456789', secret: 'boundary-secret-0123456', baseUrl: plain.url, retries: 0, maxResponseBytes: 1_048_576 });
+    const error = await rejectionOf(verify.get('00000000-0000-4000-8000-000000000000'));
+    expect(error).toBeInstanceOf(InvalidResponseError);
+    expect(error.message).toBe('lox24 get: the answer is larger than 1048576 bytes, and was not read');
+    const server = createServer((req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+      res.end(bomb);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    servers.push(server);
+    const bombed = lox24({ token: 't0123456789', secret: 'boundary-secret-0123456', baseUrl: `http://127.0.0.1:${(server.address() as { port: number }).port}`, retries: 0 });
+    const start = await rejectionOf(bombed.start({ to: '+491701234567' }));
+    expect(start).toMatchObject({ name: 'InvalidResponseError', sent: 'maybe' });
+    expect(start.message).toBe('lox24 start: the answer is larger than 4194304 bytes, and was not read; the message may have been sent');
+  });
+});
