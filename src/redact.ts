@@ -61,6 +61,16 @@ export class Redactor {
     return maskPhonesIn(this.scrub(text));
   }
 
+  /**
+   * A vendor's text fit for an error message: secrets removed and phone numbers masked first,
+   * then cut to `max` characters — in that order, so no part of a secret cut at the boundary
+   * survives.
+   */
+  text(value: string, max = 300): string {
+    const clean = this.forLog(value);
+    return clean.length > max ? `${clean.slice(0, max)}…` : clean;
+  }
+
   // Never show the secrets themselves when the redactor is inspected or serialized.
   toJSON(): string {
     return '[Redactor]';

@@ -119,3 +119,17 @@ describe('one deadline per attempt, and a size cap', () => {
     expect(start.message).toBe('lox24 start: the answer is larger than 4194304 bytes, and was not read; the message may have been sent');
   });
 });
+
+describe('redact, then cut', () => {
+  it('a secret at the cut of a long vendor text leaves no part of itself; echoed phone numbers are masked', async () => {
+    const token = '7654321:abcdefghijklmnopqrstuvwx'; // the API key part is 24 characters
+    for (const offset of [190, 195, 199, 280, 290, 295, 299, 300, 305]) {
+      const body = `${'x'.repeat(offset)}${token} for +491701234567 ${'y'.repeat(50)}`;
+      const vendor = await listen(() => ({ status: 500, headers: { 'content-type': 'text/plain' }, body }));
+      const error = await rejectionOf(lox24({ token, secret: 'boundary-secret-0123456', baseUrl: vendor.url, retries: 0 }).get('00000000-0000-4000-8000-000000000000'));
+      const views = [error.message, error.stack, JSON.stringify(error), (await import('node:util')).inspect(error, { depth: 10 })].join('\n');
+      for (let i = 0; i + 8 <= token.length; i++) expect(views).not.toContain(token.slice(i, i + 8));
+      expect(views).not.toContain('+491701234567');
+    }
+  });
+});

@@ -170,7 +170,7 @@ describe('errors', () => {
     expect(toLox24Error(failure(400, { 'hydra:title': 'ht' }), redactor, 'lox24').message).toBe('lox24 start: HTTP 400: ht');
     expect(toLox24Error(failure(400, {}), redactor, 'lox24').message).toBe('lox24 start: HTTP 400');
     expect(toLox24Error(failure(502, 'plain tok-secret-1 text'), redactor, 'lox24').message).toBe('lox24 start: HTTP 502: plain [redacted] text');
-    expect(toLox24Error(failure(502, 'x'.repeat(300)), redactor, 'lox24').message).toBe(`lox24 start: HTTP 502: ${'x'.repeat(200)}`);
+    expect(toLox24Error(failure(502, 'x'.repeat(400)), redactor, 'lox24').message).toBe(`lox24 start: HTTP 502: ${'x'.repeat(300)}…`);
     expect(toLox24Error(failure(502, [1, 2]), redactor, 'lox24').message).toBe('lox24 start: HTTP 502');
   });
 

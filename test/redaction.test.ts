@@ -59,7 +59,7 @@ describe('redaction', () => {
         violations: [{ propertyPath: 'code', message: `${CODE} is not allowed (key ${API_KEY})` }],
       });
     const error = await rejectionOf(provider(onEvent).start({ to: PHONE, code: CODE }));
-    expect(error.message).toBe(`lox24 start: HTTP 422: code: [redacted] rejected for ${PHONE} with token [redacted]`);
+    expect(error.message).toBe(`lox24 start: HTTP 422: code: [redacted] rejected for ${maskPhone(PHONE)} with token [redacted]`);
     expect(error.issues).toEqual([{ field: 'code', message: '[redacted] is not allowed (key [redacted])' }]);
     expectClean(error);
     const logged = JSON.stringify(events);

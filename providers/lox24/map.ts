@@ -229,13 +229,13 @@ export function toLox24Error(failure: HttpFailure, redactor: Redactor, provider:
   const parsed = v.safeParse(errorBodySchema, failure.body);
   const body = parsed.success ? parsed.output : undefined;
   const text =
-    body?.detail ?? body?.['hydra:description'] ?? body?.message ?? body?.title ?? body?.['hydra:title'] ?? (typeof failure.body === 'string' ? failure.body.slice(0, 200) : '');
+    body?.detail ?? body?.['hydra:description'] ?? body?.message ?? body?.title ?? body?.['hydra:title'] ?? (typeof failure.body === 'string' ? failure.body : '');
   const issues: FieldIssue[] = (body?.violations ?? []).map((violation) => ({
     field: violation.propertyPath ?? '',
-    message: redactor.scrub(violation.message ?? 'invalid'),
+    message: redactor.text(violation.message ?? 'invalid'),
   }));
   return errorForStatus(failure, provider, {
-    message: redactor.scrub(text),
+    message: redactor.text(text),
     issues,
     ...(failure.status === 429 ? { retryable: false } : {}),
   });

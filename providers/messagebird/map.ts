@@ -164,9 +164,9 @@ export function toMessagebirdError(failure: HttpFailure, redactor: Redactor, pro
   const body = parsed.success ? parsed.output : undefined;
   const issues: FieldIssue[] = [];
   for (const [field, messages] of Object.entries(body?.details ?? {})) {
-    for (const message of Array.isArray(messages) ? messages : [messages]) issues.push({ field, message: redactor.scrub(message) });
+    for (const message of Array.isArray(messages) ? messages : [messages]) issues.push({ field, message: redactor.text(message) });
   }
-  const text = body?.message ?? (typeof failure.body === 'string' ? failure.body.slice(0, 200) : '');
+  const text = body?.message ?? (typeof failure.body === 'string' ? failure.body : '');
   const code = body?.code === undefined ? '' : ` (${body.code})`;
-  return errorForStatus(failure, provider, { message: redactor.scrub(`${text}${code}`), issues });
+  return errorForStatus(failure, provider, { message: redactor.text(`${text}${code}`), issues });
 }

@@ -229,7 +229,7 @@ export function toVerification(wire: NotificoreAuthentication, raw: unknown, ctx
 /** The texts of a Notificore error body, whichever of the three documented shapes it has. */
 export function errorTexts(body: unknown): { message: string; texts: string[]; issues: FieldIssue[] } {
   const parsed = v.safeParse(errorBodySchema, body);
-  if (!parsed.success) return { message: typeof body === 'string' ? body.slice(0, 200) : '', texts: [], issues: [] };
+  if (!parsed.success) return { message: typeof body === 'string' ? body : '', texts: [], issues: [] };
   const { message = '', errors } = parsed.output;
   const texts: string[] = [];
   const issues: FieldIssue[] = [];
@@ -259,7 +259,7 @@ export function checkOutcome(failure: HttpFailure): CheckReason | undefined {
  */
 export function toNotificoreError(failure: HttpFailure, redactor: Redactor, provider: string): VerifyError {
   const { message, texts, issues } = errorTexts(failure.body);
-  const text = redactor.scrub([message, ...texts].filter(Boolean).join(': '));
+  const text = redactor.text([message, ...texts].filter(Boolean).join(': '));
   const init = { provider, operation: failure.operation, status: failure.status, requestId: failure.requestId, sent: 'no' as const };
   if (failure.status === 422 && texts.some((t) => /insufficient funds/i.test(t))) {
     return new InsufficientFundsError(`${provider} ${failure.operation}: HTTP 422: ${text}`, init);
@@ -273,5 +273,5 @@ export function toNotificoreError(failure: HttpFailure, redactor: Redactor, prov
       retryAfterMs: parseRetryAfter(failure.headers.get('retry-after')),
     });
   }
-  return errorForStatus(failure, provider, { message: text, issues: issues.map((i) => ({ ...i, message: redactor.scrub(i.message) })) });
+  return errorForStatus(failure, provider, { message: text, issues: issues.map((i) => ({ ...i, message: redactor.text(i.message) })) });
 }
