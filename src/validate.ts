@@ -126,6 +126,16 @@ export function instanceName(options: { readonly name?: unknown } | undefined, v
 
 export const codeSchema = v.pipe(v.string('must be a string'), v.minLength(1, 'must not be empty'), v.maxLength(32, 'must be at most 32 characters'));
 
+/** Unix seconds a `Date` can hold (±8.64e12 s); a vendor time outside them is refused. */
+export const unixSeconds = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(8_640_000_000_000));
+/** A count or amount in minor units: a non-negative safe integer. */
+export const nonNegativeInteger = v.pipe(v.number(), v.safeInteger(), v.minValue(0));
+
+/** The first field a vendor answer broke, as a dotted path (`history.0.processed_at`), for messages. */
+export function brokenField(issues: readonly v.BaseIssue<unknown>[]): string {
+  return v.getDotPath(issues[0]!) ?? 'the answer itself';
+}
+
 /** Where a failed parse is reported. */
 export interface ParseContext {
   readonly provider: string;

@@ -133,3 +133,34 @@ describe('redact, then cut', () => {
     }
   });
 });
+
+describe('every vendor value is range-checked', () => {
+  const auth = { id: 'ea5db413-e368-4952-b745-cc2030210c49', recipient: '61401629754', status: 'verified', channel: 'sms', price: 0.02, currency: 'EUR', created_at: '2022-04-28 14:21:16', messages: [] };
+  it.each([
+    ['a negative price', { price: -0.5 }, 'price'],
+    ['a negative price written as text', { price: '-0,5' }, 'price'],
+    ['a negative try count', { code_max_tries: -1 }, 'code_max_tries'],
+    ['an id that is no UUID', { id: 'nope' }, 'id'],
+  ])('Notificore: %s is an InvalidResponseError naming the field', async (_why, change, field) => {
+    const vendor = await listen((req) =>
+      req.url === '/api/auth/login' ? { status: 200, body: JSON.stringify({ bearer: 'a.e30.b' }) } : { status: 200, body: JSON.stringify({ data: { ...auth, ...change } }) },
+    );
+    const nc = notificore({ apiKey: 'live_range_check_0123', sender: 'MyApp', templateId: 1, baseUrl: vendor.url, retries: 0 });
+    const error = await rejectionOf(nc.get(auth.id));
+    expect(error).toBeInstanceOf(InvalidResponseError);
+    expect(error.message).toBe(`notificore get: the authentication in the response does not fit Notificore's documented format (${field})`);
+  });
+
+  it.each([
+    ['a negative failedAttempts', { failedAttempts: -1 }, 'failedAttempts'],
+    ['a fractional maxAttempts', { maxAttempts: 2.5 }, 'maxAttempts'],
+    ['an id that is no UUID', { id: '../x' }, 'id'],
+  ])('Bird: %s is an InvalidResponseError naming the field', async (_why, change, field) => {
+    const ws = 'f0e1d2c3-b4a5-4968-8776-655443322110';
+    const vendor = await listen(() => ({ status: 200, body: JSON.stringify({ id: ws, status: 'pending', steps: [], createdAt: '2026-01-01T00:00:00Z', ...change }) }));
+    const bird = messagebird({ accessKey: 'bird-range-check-key', workspaceId: ws, channels: { sms: { navigatorId: ws } }, baseUrl: vendor.url, retries: 0 });
+    const error = await rejectionOf(bird.get(ws));
+    expect(error).toBeInstanceOf(InvalidResponseError);
+    expect(error.message).toBe(`messagebird get: the verification does not fit Bird's documented format (${field})`);
+  });
+});

@@ -281,7 +281,7 @@ describe('2xx answers that are not what was asked', () => {
       name: 'InvalidResponseError',
       sent: 'no',
       operation: 'get',
-      message: "lox24 get: the verify code in the response does not fit LOX24's documented format",
+      message: "lox24 get: the verify code in the response does not fit LOX24's documented format (the answer itself)",
     });
     nock(LOX24_BASE_URL).post('/verify_codes').reply(201, '');
     expect(await rejectionOf(provider().start({ to: TO }))).toMatchObject({ name: 'InvalidResponseError', sent: 'maybe', operation: 'start' });

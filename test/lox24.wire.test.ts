@@ -254,7 +254,23 @@ describe('get', () => {
     nock(LOX24_BASE_URL).get(`/verify_codes/${ID}`).reply(200, { id: ID, status: 'done' });
     const error = await rejectionOf(provider().get(ID));
     expect(error).toBeInstanceOf(InvalidResponseError);
-    expect(error.message).toBe("lox24 get: the verify code in the response does not fit LOX24's documented format");
+    expect(error.message).toBe("lox24 get: the verify code in the response does not fit LOX24's documented format (phone)");
+  });
+
+  it.each([
+    ['a negative cost', { cost: -5 }, 'cost'],
+    ['a cost past 2^53', { cost: 2 ** 53 }, 'cost'],
+    ['a creation time outside the Date range', { created_at: 9e15 }, 'created_at'],
+    ['a negative creation time', { created_at: -1 }, 'created_at'],
+    ['a history time outside the Date range', { history: [{ id: 'h', channel: 'sms', status: 10, processed_at: 1e16, external_id: null }] }, 'history.0.processed_at'],
+    ['an id that is no UUID', { id: '../../admin' }, 'id'],
+  ])('refuses %s, naming the field, never a RangeError or an Invalid Date', async (_why, change, field) => {
+    nock(LOX24_BASE_URL).get(`/verify_codes/${ID}`).reply(200, { ...createResponse, ...change });
+    const error = await rejectionOf(provider().get(ID));
+    expect(error).toBeInstanceOf(InvalidResponseError);
+    expect(error.message).toBe(`lox24 get: the verify code in the response does not fit LOX24's documented format (${field})`);
+    nock(LOX24_BASE_URL).post('/verify_codes').reply(201, { ...createResponse, ...change });
+    expect(await rejectionOf(provider().start({ to: '+491701234567' }))).toMatchObject({ name: 'InvalidResponseError', sent: 'maybe' });
   });
 });
 

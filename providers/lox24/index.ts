@@ -24,7 +24,7 @@ import { HttpClient } from '../../src/http.js';
 import type { Verification } from '../../src/model.js';
 import type { VerifyProvider } from '../../src/provider.js';
 import { Redactor } from '../../src/redact.js';
-import { UUID, invalid } from '../../src/validate.js';
+import { UUID, brokenField, invalid } from '../../src/validate.js';
 import { LOX24_CAPABILITIES, LOX24_OPTIONS, lox24Vendor, type Lox24Options } from './config.js';
 import { lox24Issues, toCreateBody, toLox24Error, toVerification } from './map.js';
 import { DEFAULT_SORT_CAP, lox24Paging, type Position } from './paging.js';
@@ -83,7 +83,7 @@ export function lox24(options: Lox24Options): VerifyProvider<Lox24StartExtras> {
   function parseWire(body: unknown, operation: Operation, sent: 'no' | 'maybe'): Lox24VerifyCode {
     const parsed = v.safeParse(verifyCodeSchema, body);
     if (parsed.success) return parsed.output;
-    throw new InvalidResponseError(`${name} ${operation}: the verify code in the response does not fit LOX24's documented format`, { provider: name, operation, sent });
+    throw new InvalidResponseError(`${name} ${operation}: the verify code in the response does not fit LOX24's documented format (${brokenField(parsed.issues)})`, { provider: name, operation, sent });
   }
   const map = (wire: Lox24VerifyCode, raw: unknown, record: CodeRecord | undefined, operation: Operation = 'get'): Verification =>
     toVerification(wire, raw, { provider: name, record, now: now(), ttlSeconds, warn: (m) => warn(m, operation) });

@@ -4,6 +4,7 @@
  * tolerantly: unknown fields pass, nullable fields may also be absent.
  */
 import * as v from 'valibot';
+import { UUID, nonNegativeInteger, unixSeconds } from '../../src/validate.js';
 
 /** The 20 documented `lang` values (ISO 639-1, upper case). */
 export const LOX24_LANGS = [
@@ -51,13 +52,13 @@ export const historyEntrySchema = v.object({
   id: v.string(),
   channel: v.string(),
   status: v.pipe(v.number(), v.integer()),
-  processed_at: nullableInteger,
+  processed_at: v.nullish(unixSeconds),
   external_id: nullableString,
 });
 
 /** The read model (GET item, list elements, POST response). */
 export const verifyCodeSchema = v.object({
-  id: v.string(),
+  id: v.pipe(v.string(), v.regex(UUID)),
   user_id: v.optional(v.number()),
   phone: v.string(),
   code: nullableString,
@@ -66,11 +67,11 @@ export const verifyCodeSchema = v.object({
   routing_strategy: v.optional(v.array(routingStepReadSchema), []),
   status: v.pipe(v.number(), v.integer()),
   delivered_channel: nullableString,
-  cost: nullableInteger,
+  cost: v.nullish(nonNegativeInteger),
   currency: nullableString,
   payload: nullableString,
-  created_at: v.pipe(v.number(), v.integer()),
-  updated_at: nullableInteger,
+  created_at: unixSeconds,
+  updated_at: v.nullish(unixSeconds),
   history: v.optional(v.array(historyEntrySchema), []),
   is_code_deleted: v.nullish(v.boolean()),
 });

@@ -24,7 +24,7 @@ import { LruMap } from '../../src/lru.js';
 import type { Channel, Verification } from '../../src/model.js';
 import type { VerifyProvider } from '../../src/provider.js';
 import { Redactor } from '../../src/redact.js';
-import { UUID, invalid } from '../../src/validate.js';
+import { UUID, brokenField, invalid } from '../../src/validate.js';
 import { MESSAGEBIRD_CAPABILITIES, MESSAGEBIRD_OPTIONS, messagebirdVendor, type MessagebirdChannelMap, type MessagebirdOptions } from './config.js';
 import { STEP_INDEX_FIELD, toCreateBody, toMessagebirdError, toVerification } from './map.js';
 import { DEFAULT_SORT_CAP, messagebirdPaging, type Position } from './paging.js';
@@ -81,7 +81,7 @@ export function messagebird(options: MessagebirdOptions): VerifyProvider {
 
   function toModel(raw: unknown, operation: Operation, sent: 'no' | 'maybe' = 'no', verified = false): Verification {
     const parsed = v.safeParse(verificationSchema, raw);
-    if (!parsed.success) throw new InvalidResponseError(`${name} ${operation}: the verification does not fit Bird's documented format`, { provider: name, operation, sent });
+    if (!parsed.success) throw new InvalidResponseError(`${name} ${operation}: the verification does not fit Bird's documented format (${brokenField(parsed.issues)})`, { provider: name, operation, sent });
     const wire = parsed.output;
     if (wire.failedAttempts != null) lastFailed.set(wire.id, wire.failedAttempts);
     try {

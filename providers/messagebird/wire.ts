@@ -5,6 +5,7 @@
  * parsed tolerantly: unknown fields pass.
  */
 import * as v from 'valibot';
+import { UUID, nonNegativeInteger } from '../../src/validate.js';
 
 import type { MessagebirdTemplate } from './config.js';
 
@@ -32,15 +33,15 @@ export const stepSchema = v.object({
 
 /** The verification object (create, check, get, list items). */
 export const verificationSchema = v.object({
-  id: v.string(),
+  id: v.pipe(v.string(), v.regex(UUID)),
   identifier: v.nullish(v.object({ phonenumber: nullableString, emailaddress: nullableString })),
   locale: nullableString,
-  maxAttempts: v.nullish(v.number()),
-  failedAttempts: v.nullish(v.number()),
+  maxAttempts: v.nullish(nonNegativeInteger),
+  failedAttempts: v.nullish(nonNegativeInteger),
   timeout: v.nullish(v.number()),
   codeLength: v.nullish(v.number()),
   status: v.string(),
-  currentStepIndex: v.nullish(v.number()),
+  currentStepIndex: v.nullish(nonNegativeInteger),
   steps: v.optional(v.array(stepSchema), []),
   createdAt: nullableString,
   updatedAt: nullableString,

@@ -19,7 +19,7 @@ import { HttpClient, type HttpCall, type HttpResult } from '../../src/http.js';
 import type { Verification } from '../../src/model.js';
 import type { VerifyProvider } from '../../src/provider.js';
 import { Redactor } from '../../src/redact.js';
-import { UUID, invalid } from '../../src/validate.js';
+import { UUID, brokenField, invalid } from '../../src/validate.js';
 import { TokenKeeper } from './auth.js';
 import { NOTIFICORE_CAPABILITIES, NOTIFICORE_OPTIONS, notificoreVendor, type NotificoreOptions } from './config.js';
 import { checkOutcome, toCreateBody, toNotificoreError, toVerification } from './map.js';
@@ -89,7 +89,7 @@ export function notificore(options: NotificoreOptions): VerifyProvider<Notificor
   function toModel(raw: unknown, operation: Operation, sent: 'no' | 'maybe' = 'no'): Verification {
     const parsed = v.safeParse(authenticationSchema, raw);
     const invalidResponse = (what: string) => new InvalidResponseError(`${name} ${operation}: ${what}`, { provider: name, operation, sent });
-    if (!parsed.success) throw invalidResponse("the authentication in the response does not fit Notificore's documented format");
+    if (!parsed.success) throw invalidResponse(`the authentication in the response does not fit Notificore's documented format (${brokenField(parsed.issues)})`);
     const wire: NotificoreAuthentication = parsed.output;
     try {
       return toVerification(wire, raw, { provider: name, failedAttempts: tries.failed(wire.id), warn: (m) => warn(m, operation) });

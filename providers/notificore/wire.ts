@@ -5,6 +5,7 @@
  * comma string, ids as numbers or strings, two date formats) are accepted.
  */
 import * as v from 'valibot';
+import { UUID, nonNegativeInteger } from '../../src/validate.js';
 
 export const NOTIFICORE_CHANNELS = ['sms', 'viber'] as const;
 export type NotificoreChannel = (typeof NOTIFICORE_CHANNELS)[number];
@@ -27,9 +28,9 @@ export interface NotificoreVerifyBody {
 }
 
 const nullableString = v.nullish(v.string());
-const integer = v.pipe(v.number(), v.integer());
+const integer = nonNegativeInteger;
 /** A price: number or string, possibly with a decimal comma. Parsed exactly in map.ts. */
-const price = v.nullish(v.union([v.number(), v.string()]));
+const price = v.nullish(v.union([v.pipe(v.number(), v.minValue(0)), v.pipe(v.string(), v.regex(/^\s*\d/, 'must not be negative'))]));
 
 export const messageSchema = v.object({
   id: v.optional(v.union([v.string(), v.number()])),
@@ -46,7 +47,7 @@ export type NotificoreMessage = v.InferOutput<typeof messageSchema>;
 
 /** `TwoFactorAuthenticationSchema` (+ `messages` and `updated_at` on get and list). */
 export const authenticationSchema = v.object({
-  id: v.string(),
+  id: v.pipe(v.string(), v.regex(UUID)),
   recipient: v.union([v.string(), v.number()]),
   status: v.string(),
   channel: v.string(),
