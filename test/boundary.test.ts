@@ -164,3 +164,28 @@ describe('every vendor value is range-checked', () => {
     expect(error.message).toBe(`messagebird get: the verification does not fit Bird's documented format (${field})`);
   });
 });
+
+describe('walks that would never end', () => {
+  it("LOX24's last-page search is bounded against pages that never end", async () => {
+    const base = 1_700_000_000;
+    let requests = 0;
+    const vendor = await listen((req) => {
+      requests++;
+      const page = Number(new URL(req.url!, 'http://x').searchParams.get('page'));
+      const items = Array.from({ length: 5 }, (_, k) => ({
+        id: `00000000-0000-4000-8000-${String(page * 10 + k).padStart(12, '0')}`,
+        phone: '+491701234567',
+        status: 10,
+        created_at: base + page * 10 + k,
+      }));
+      return { status: 200, body: JSON.stringify(items) };
+    });
+    const verify = lox24({ token: 't0123456789', secret: 'boundary-secret-0123456', baseUrl: vendor.url, retries: 0 });
+    const error = await rejectionOf((async () => {
+      for await (const _ of verify.list()) void _;
+    })());
+    expect(error).toBeInstanceOf(InvalidResponseError);
+    expect(error.message).toBe("lox24 list: LOX24's pages do not end (page 1048576 still had verify codes)");
+    expect(requests).toBeLessThanOrEqual(25);
+  });
+});

@@ -35,11 +35,14 @@ export interface LastPage {
 
 const idOf = (items: readonly unknown[]): unknown => (items[0] as { id?: unknown } | undefined)?.id;
 
+/** The furthest page the last-page search probes (2^20): a LOX24 whose pages go on past it is refused. */
+export const MAX_PAGE = 1_048_576;
+
 /**
  * Finds the last non-empty page in O(log pages) requests. A page shorter than the first
  * is the last; a server that ignores `page` (repeats page 1) has one page.
  */
-export async function findLastPage(read: PageReader, options: CallOptions | undefined): Promise<LastPage | undefined> {
+export async function findLastPage(read: PageReader, options: CallOptions | undefined, name = 'lox24'): Promise<LastPage | undefined> {
   const first = await read(1, options);
   if (first.items.length === 0) return undefined;
   if (first.hydraLast !== undefined && first.hydraLast > 1) {
@@ -51,6 +54,9 @@ export async function findLastPage(read: PageReader, options: CallOptions | unde
   let good: LastPage = { page: 1, items: first.items };
   let bad: number | undefined;
   for (let page = 2; bad === undefined; page *= 2) {
+    if (page > MAX_PAGE) {
+      throw new InvalidResponseError(`${name} list: LOX24's pages do not end (page ${MAX_PAGE} still had verify codes)`, { provider: name, operation: 'list', sent: 'no' });
+    }
     const probe = await read(page, options);
     if (probe.items.length === 0 || idOf(probe.items) === idOf(first.items)) bad = page;
     else if (probe.items.length < size) return { page, items: probe.items };
@@ -192,7 +198,7 @@ export function lox24Paging(o: Lox24PagingOptions): PagingSpec<Position> {
   }
 
   async function oldestFirst(read: PageReader, options: CallOptions | undefined) {
-    const last = await findLastPage(read, options);
+    const last = await findLastPage(read, options, name);
     return backward(read, last!.page, options, last!.items);
   }
 
