@@ -26,6 +26,10 @@ export interface CommonConfig {
   readonly backoff?: BackoffOptions;
   /** The largest answer read, decoded bytes (4 MiB). */
   readonly maxResponseBytes?: number;
+  /** Vendor pages a list may read without an item to give (1 000). */
+  readonly maxListPages?: number;
+  /** The key that signs cursors (default: derived from the credentials). */
+  readonly cursorSecret?: string;
 }
 
 /** A config of a vendor that is not built in: its `provider` names a descriptor given in `vendors`. */

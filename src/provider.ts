@@ -94,6 +94,14 @@ export interface ProviderOptions {
   readonly backoff?: BackoffOptions;
   /** The largest answer read, in decoded bytes (4 MiB); a larger one is an `InvalidResponseError`. */
   readonly maxResponseBytes?: number;
+  /** Vendor pages a list may read without an item to give (1 000): past it, an `InvalidResponseError`. */
+  readonly maxListPages?: number;
+  /**
+   * The key (16+ characters) that signs `listPage` cursors, so a client cannot forge one. By
+   * default a key derived from the adapter's credentials: the same in every instance that
+   * uses them, unknown to anyone who does not.
+   */
+  readonly cursorSecret?: string;
 }
 
 /** Retry timing. */

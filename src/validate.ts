@@ -105,6 +105,8 @@ export const commonOptionEntries = {
   timeoutMs: v.optional(boundedInteger(1, 600_000)),
   retries: v.optional(boundedInteger(0, 10)),
   maxResponseBytes: v.optional(boundedInteger(1_024, 1_073_741_824)),
+  maxListPages: v.optional(boundedInteger(1, 100_000)),
+  cursorSecret: v.optional(v.pipe(v.string('must be a string'), v.minLength(16, 'must be at least 16 characters'))),
   backoff: v.optional(
     v.strictObject(
       { baseMs: v.optional(boundedInteger(0, 60_000)), maxMs: v.optional(boundedInteger(0, 600_000)), maxRetryAfterMs: v.optional(boundedInteger(0, 3_600_000)) },

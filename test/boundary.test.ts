@@ -189,3 +189,50 @@ describe('walks that would never end', () => {
     expect(requests).toBeLessThanOrEqual(25);
   });
 });
+
+describe('signed, bounded cursors and walks', () => {
+  it('a cursor is signed with a key from the credentials: another instance with them reads it; a forged or foreign one is refused', async () => {
+    const { startSimulator } = await import('../testing/index.js');
+    const sim = await startSimulator('lox24', { pageSize: 5 });
+    try {
+      for (let i = 0; i < 12; i++) sim.seed({ to: '+491701234567', createdAt: new Date(Date.UTC(2026, 10, 1, 0, 0, i)) });
+      const make = (options: { token?: string; cursorSecret?: string } = {}) => lox24({ token: sim.token, secret: 'boundary-secret-0123456', baseUrl: sim.url, ...options });
+      const first = await make().listPage({ limit: 4 });
+      expect((await make().listPage({ limit: 4, cursor: first.nextCursor! })).items).toHaveLength(4); // another instance
+      const other = await rejectionOf(make({ cursorSecret: 'another-cursor-secret-0123' }).listPage({ limit: 4, cursor: first.nextCursor! }));
+      expect(other.issues).toEqual([{ field: 'cursor', message: 'is damaged or was altered' }]);
+      // A client that rewrites the position and recomputes an unkeyed checksum does not get through.
+      const [body] = first.nextCursor!.split('.');
+      const state = JSON.parse(Buffer.from(body!, 'base64url').toString('utf8'));
+      state.s.p = { m: 'a', p: 2 ** 53 };
+      const json = JSON.stringify(state);
+      const { createHash, createHmac } = await import('node:crypto');
+      const forged = `${Buffer.from(json).toString('base64url')}.${createHash('sha256').update(json).digest('base64url').slice(0, 22)}`;
+      expect((await rejectionOf(make().listPage({ cursor: forged }))).issues).toEqual([{ field: 'cursor', message: 'is damaged or was altered' }]);
+      // Even signed with the right key, a position out of range is refused before any request.
+      const secret = 'known-cursor-secret-0123456';
+      const signed = `${Buffer.from(json).toString('base64url')}.${createHmac('sha256', createHmac('sha256', secret).update('polyverify cursor lox24').digest()).update(json).digest('base64url').slice(0, 22)}`;
+      const before = sim.requestCount;
+      expect((await rejectionOf(make({ cursorSecret: secret }).listPage({ cursor: signed }))).issues).toEqual([{ field: 'cursor', message: 'has an invalid position' }]);
+      expect(sim.requestCount).toBe(before);
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('a walk that reads maxListPages pages without an item to give stops with a typed error', async () => {
+    const { startSimulator } = await import('../testing/index.js');
+    const sim = await startSimulator('messagebird');
+    try {
+      for (let i = 0; i < 100; i++) sim.seed({ to: '+31612345678', createdAt: new Date(Date.UTC(2026, 10, 1, 0, 0, i)) });
+      const bird = messagebird({ ...(sim.config() as unknown as Parameters<typeof messagebird>[0]), listPageSize: 5, maxListPages: 5 });
+      const error = await rejectionOf((async () => {
+        for await (const _ of bird.list({ phone: '+4915112345678' })) void _; // matches nothing, client-side
+      })());
+      expect(error).toBeInstanceOf(InvalidResponseError);
+      expect(error.message).toBe('messagebird list: read 5 pages from Bird without an item to give; narrow the query, or raise the adapter option maxListPages');
+    } finally {
+      await sim.close();
+    }
+  });
+});

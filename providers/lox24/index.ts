@@ -55,7 +55,7 @@ const extrasSchema = v.strictObject({ deleteCodeAfterSend: v.optional(v.boolean(
  * @throws ValidationError when an option is missing or malformed (secrets are never echoed).
  */
 export function lox24(options: Lox24Options): VerifyProvider<Lox24StartExtras> {
-  const { name, config, warn, http: httpOptions } = setupAdapter(options, lox24Vendor, { ...LOX24_OPTIONS, ...runtimeOptions });
+  const { name, config, warn, http: httpOptions, cursorKey, maxListPages } = setupAdapter(options, lox24Vendor, { ...LOX24_OPTIONS, ...runtimeOptions });
   const redactor = new Redactor([config.token, ...config.token.split(':').filter((part) => part.length >= 8), config.secret]);
   const defaultChannels = options.channels ?? [{ channel: 'sms' }];
   const channelIssues = lox24Issues({ channels: defaultChannels }).map((i) => ({ ...i, field: `options.${i.field}` }));
@@ -151,6 +151,8 @@ export function lox24(options: Lox24Options): VerifyProvider<Lox24StartExtras> {
       return read(id, 'cancel', callOptions, record);
     },
 
+    cursorKey: cursorKey([config.token]),
+    maxListPages,
     paging: lox24Paging({
       name,
       http,

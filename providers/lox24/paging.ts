@@ -90,8 +90,8 @@ export const DEFAULT_SORT_CAP = 10_000;
  */
 export const positionSchema = v.object({
   m: v.picklist(['d', 'a', 's']),
-  p: v.pipe(v.number(), v.integer(), v.minValue(1)),
-  n: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
+  p: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1_048_576)),
+  n: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(10_000))),
 });
 export type Position = v.InferOutput<typeof positionSchema>;
 

@@ -53,7 +53,7 @@ export const MESSAGEBIRD_BASE_URL = 'https://api.bird.com';
  * @throws ValidationError when an option is missing or malformed (the access key is never echoed).
  */
 export function messagebird(options: MessagebirdOptions): VerifyProvider {
-  const { name, config, warn, http: httpOptions } = setupAdapter(options, messagebirdVendor, MESSAGEBIRD_OPTIONS);
+  const { name, config, warn, http: httpOptions, cursorKey, maxListPages } = setupAdapter(options, messagebirdVendor, MESSAGEBIRD_OPTIONS);
   const configContext = { provider: name, operation: 'config' as const, summary: 'Invalid Bird options' };
   const map = config.channels as MessagebirdChannelMap;
   const mapIssues = [];
@@ -150,6 +150,8 @@ export function messagebird(options: MessagebirdOptions): VerifyProvider {
     /** Moves to the next step now (or to step `step`, 0-based). */
     failover: onStep('failover'),
 
+    cursorKey: cursorKey([config.accessKey, config.workspaceId]),
+    maxListPages,
     paging: messagebirdPaging({ name, http, path: base, pageSize: options.listPageSize ?? 100, sortCap: options.listSortCap ?? DEFAULT_SORT_CAP, toModel: (raw) => toModel(raw, 'list') }),
   });
 }

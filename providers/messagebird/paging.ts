@@ -23,11 +23,11 @@ import { listSchema } from './wire.js';
  * when the window is read whole and sorted.
  */
 export const positionSchema = v.object({
-  t: v.optional(v.string()),
-  s: v.optional(v.string()),
-  e: v.optional(v.string()),
+  t: v.optional(v.pipe(v.string(), v.maxLength(4_096))),
+  s: v.optional(v.pipe(v.string(), v.isoTimestamp())),
+  e: v.optional(v.pipe(v.string(), v.isoTimestamp())),
   r: v.optional(v.literal(true)),
-  z: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+  z: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(10))),
   m: v.optional(v.literal('s')),
 });
 export type Position = v.InferOutput<typeof positionSchema>;

@@ -52,7 +52,7 @@ const runtimeOptions = { now: v.optional(v.function('must be a function')) };
  * @throws ValidationError when an option is missing or malformed (secrets are never echoed).
  */
 export function notificore(options: NotificoreOptions): VerifyProvider<NotificoreStartExtras> {
-  const { name, config, warn, http: httpOptions } = setupAdapter(options, notificoreVendor, { ...NOTIFICORE_OPTIONS, ...runtimeOptions });
+  const { name, config, warn, http: httpOptions, cursorKey, maxListPages } = setupAdapter(options, notificoreVendor, { ...NOTIFICORE_OPTIONS, ...runtimeOptions });
   const now = options.now ?? Date.now;
   const redactor = new Redactor([config.apiKey]);
   const tries = new TriesCounter();
@@ -164,6 +164,8 @@ export function notificore(options: NotificoreOptions): VerifyProvider<Notificor
     /** Cancels at Notificore; only a pending authentication can be canceled. */
     cancel: (id, callOptions) => request({ operation: 'cancel', method: 'POST', path: `api/2fa/authentications/${id}/cancel`, sends: false, idempotent: false, options: callOptions }),
 
+    cursorKey: cursorKey([config.apiKey]),
+    maxListPages,
     paging: notificorePaging({
       name,
       now,

@@ -29,11 +29,11 @@ const DAY_MS = 86_400_000;
 
 /** Where a walk stands: the offset of a page, and the window of the walk (days). */
 export const positionSchema = v.object({
-  o: v.pipe(v.number(), v.integer(), v.minValue(0)),
+  o: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(100_000_000)),
   f: v.pipe(v.string(), v.isoDate()),
   t: v.pipe(v.string(), v.isoDate()),
   // The offset past which the walk gives up: `total` kept growing (set by the first page).
-  c: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+  c: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1_000_000_000))),
 });
 export type Position = v.InferOutput<typeof positionSchema>;
 

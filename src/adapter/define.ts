@@ -59,6 +59,10 @@ export interface ProviderSpec<Extras extends object, Position> {
   readonly unsupported?: Partial<Record<'resend' | 'failover' | 'cancel', string>>;
   /** How the vendor pages. */
   readonly paging: PagingSpec<Position>;
+  /** The key that signs this provider's cursors (see `setupAdapter`'s `cursorKey`); a checksum without one. */
+  readonly cursorKey?: Buffer;
+  /** Vendor pages a walk may read without an item to give (`DEFAULT_MAX_LIST_PAGES`). */
+  readonly maxListPages?: number;
 }
 
 function and(items: readonly string[]): string {
@@ -108,7 +112,7 @@ export function defineProvider<Extras extends object = Record<string, never>, Po
       new UnsupportedError(`${name} ${operation}: ${spec.unsupported?.[operation] ?? `${spec.title} has no ${operation}`}`, { provider: name, operation, sent: 'no' }),
     );
   const has = { resend: caps.resend, failover: caps.failover, cancel: caps.cancel !== 'none' };
-  const listing = paging(spec.paging, { name, title: spec.title, kind: name });
+  const listing = paging(spec.paging, { name, title: spec.title, kind: name, ...(spec.cursorKey && { key: spec.cursorKey }), ...(spec.maxListPages && { maxPages: spec.maxListPages }) });
   const defaults = spec.defaultChannels.flatMap((step, index) =>
     caps.channels.includes(step.channel) ? [] : [{ field: `options.channels.${index}.channel`, message: `${spec.title} delivers on ${and(caps.channels)} only` }],
   );

@@ -2,6 +2,7 @@
  * Adapter options: the common ones (`ProviderOptions`) and a vendor's own, parsed in one step
  * with one schema, so an adapter and `createProvider` accept the same options.
  */
+import { createHmac } from 'node:crypto';
 import * as v from 'valibot';
 import { emit } from '../events.js';
 import type { Operation } from '../errors.js';
@@ -14,6 +15,10 @@ export interface AdapterSetup<Config> {
   readonly config: Config;
   /** Reports something the operator should know (an undocumented vendor value) as a `warning` event. */
   warn(message: string, operation?: Operation): void;
+  /** The key that signs the adapter's cursors: from `cursorSecret`, else derived from the credentials given. */
+  cursorKey(credentials: readonly string[]): Buffer;
+  /** `maxListPages`, when set. */
+  readonly maxListPages: number | undefined;
   /** The options of the adapter's `HttpClient` that come from `ProviderOptions`. */
   readonly http: Pick<ProviderOptions, 'timeoutMs' | 'retries' | 'backoff' | 'onEvent' | 'maxResponseBytes'> & { readonly provider: string };
 }
@@ -43,5 +48,7 @@ export function setupAdapter<E extends v.ObjectEntries>(
     config,
     warn: (message, operation = 'get') => emit(onEvent, { type: 'warning', provider: name, operation, message }),
     http: { provider: name, timeoutMs: c.timeoutMs, retries: c.retries, backoff: c.backoff, onEvent, maxResponseBytes: c.maxResponseBytes },
+    cursorKey: (credentials) => createHmac('sha256', c.cursorSecret ?? credentials.join('\u0000')).update(`polyverify cursor ${vendor.name}`).digest(),
+    maxListPages: c.maxListPages,
   };
 }

@@ -73,13 +73,17 @@ interface Resume<Position> {
   readonly k?: readonly string[];
 }
 
+// Every field range-checked: a cursor is input from whoever holds it.
 const resumeSchema = <P>(position: v.GenericSchema<unknown, P>) =>
   v.object({
     p: v.optional(position),
-    i: v.pipe(v.number(), v.integer(), v.minValue(0)),
-    a: v.optional(v.number()),
-    k: v.optional(v.array(v.string())),
+    i: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(100_000)),
+    a: v.optional(v.pipe(v.number(), v.finite())),
+    k: v.optional(v.pipe(v.array(v.pipe(v.string(), v.maxLength(200))), v.maxLength(ANCHOR_IDS))),
   });
+
+/** Vendor pages read without an item to show for them, before a walk gives up (per `listPage()` call, and between two items of `list()`). */
+export const DEFAULT_MAX_LIST_PAGES = 1_000;
 
 /** The items of one vendor page that pass the filters, and (only when cursors are wanted) the cursor after each. */
 interface Walked<Position> {
@@ -135,7 +139,10 @@ export interface Listing {
  * Builds `list()`, `listPage()` and `pages()` from a paging spec. `kind` names the cursors it
  * writes (the provider's name), so a cursor of another provider is refused.
  */
-export function paging<Position>(spec: PagingSpec<Position>, { name, title, kind }: { readonly name: string; readonly title: string; readonly kind: string }): Listing {
+export function paging<Position>(
+  spec: PagingSpec<Position>,
+  { name, title, kind, key: cursorKey, maxPages = DEFAULT_MAX_LIST_PAGES }: { readonly name: string; readonly title: string; readonly kind: string; readonly key?: Buffer; readonly maxPages?: number },
+): Listing {
   const ctx: ParseContext = { provider: name, operation: 'list' };
   const cursorSchema = resumeSchema(spec.position);
   const key = (position: Position) => JSON.stringify(position);
@@ -164,7 +171,11 @@ export function paging<Position>(spec: PagingSpec<Position>, { name, title, kind
     let skip = start.i;
     let resumed = start.a !== undefined;
     const from = query.from?.getTime();
+    let barren = 0; // pages read since the last item given out
     for (;;) {
+      if (++barren > maxPages) {
+        throw new InvalidResponseError(`${name} list: read ${maxPages} pages from ${title} without an item to give; narrow the query, or raise the adapter option maxListPages`, { provider: name, operation: 'list', sent: 'no' });
+      }
       const page = await read(at);
       if (prefetch > 0 && page.next !== undefined) fetchAhead([page.next, ...(page.ahead ?? [])]);
       const batch: Verification[] = [];
@@ -198,7 +209,10 @@ export function paging<Position>(spec: PagingSpec<Position>, { name, title, kind
               : undefined,
         );
       }
-      if (batch.length) yield { items: batch, nexts };
+      if (batch.length) {
+        barren = 0;
+        yield { items: batch, nexts };
+      }
       if (page.next === undefined) return;
       at = page.next;
       skip = 0;
@@ -224,7 +238,7 @@ export function paging<Position>(spec: PagingSpec<Position>, { name, title, kind
     async listPage(query?: PageQuery, callOptions?: CallOptions): Promise<Page<Verification>> {
       const options = parseCallOptions(callOptions, ctx);
       const { cursor, limit = DEFAULT_PAGE_LIMIT, ...filters } = parseListQuery(query, ctx);
-      const start: Resume<Position> = cursor === undefined ? { i: 0 } : (decodeCursor(cursor, kind, cursorSchema, ctx) as Resume<Position>);
+      const start: Resume<Position> = cursor === undefined ? { i: 0 } : (decodeCursor(cursor, kind, cursorSchema, ctx, cursorKey) as Resume<Position>);
       const items: Verification[] = [];
       let resume: Resume<Position> | undefined;
       fill: for await (const batch of walk(filters, start, { query: filters, limit, options }, true, 0)) {
@@ -234,7 +248,7 @@ export function paging<Position>(spec: PagingSpec<Position>, { name, title, kind
           if (items.length === limit) break fill;
         }
       }
-      return items.length === limit && resume ? { items, nextCursor: encodeCursor(kind, resume as unknown as Record<string, unknown>) } : { items };
+      return items.length === limit && resume ? { items, nextCursor: encodeCursor(kind, resume as unknown as Record<string, unknown>, cursorKey) } : { items };
     },
   };
 }

@@ -1,24 +1,26 @@
 /**
- * The opaque cursor codec: a position as a versioned, checksummed string, refused when it
- * was written for another list or altered.
+ * The opaque cursor codec: a position as a versioned, signed string, refused when it was
+ * written for another list or altered. With a key, the signature is an HMAC that a client
+ * cannot forge; without one (a merged list of providers whose own cursors, inside, are
+ * signed), a checksum.
  */
-import { createHash } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import * as v from 'valibot';
 import { invalid, type ParseContext } from '../validate.js';
 
-const CURSOR_VERSION = 1;
+const CURSOR_VERSION = 2;
 
-function checksum(text: string): string {
-  return createHash('sha256').update(text).digest('base64url').slice(0, 10);
+function signature(text: string, key: Buffer | undefined): string {
+  return (key ? createHmac('sha256', key) : createHash('sha256')).update(text).digest('base64url').slice(0, 22);
 }
 
 /**
  * Encodes a position as an opaque, versioned cursor string. `kind` names who wrote it
  * (`'lox24'`), so a cursor of another provider is refused.
  */
-export function encodeCursor(kind: string, state: Record<string, unknown>): string {
+export function encodeCursor(kind: string, state: Record<string, unknown>, key?: Buffer): string {
   const json = JSON.stringify({ v: CURSOR_VERSION, k: kind, s: state });
-  return `${Buffer.from(json).toString('base64url')}.${checksum(json)}`;
+  return `${Buffer.from(json).toString('base64url')}.${signature(json, key)}`;
 }
 
 /** Decodes a cursor written by {@link encodeCursor} for `kind`, or throws a `ValidationError` on `cursor`. */
@@ -27,12 +29,15 @@ export function decodeCursor<TSchema extends v.GenericSchema>(
   kind: string,
   schema: TSchema,
   context: ParseContext,
+  key?: Buffer,
 ): v.InferOutput<TSchema> {
   const reject = (why: string): never => invalid([{ field: 'cursor', message: why }], { ...context, summary: 'Invalid list query' });
   const [body, sum, extra] = cursor.split('.');
-  if (!body || !sum || extra !== undefined) return reject('is not a polyverify cursor');
+  if (!body || !sum || extra !== undefined || cursor.length > 16_384) return reject('is not a polyverify cursor');
   const json = Buffer.from(body, 'base64url').toString('utf8');
-  if (checksum(json) !== sum) return reject('is damaged or was altered');
+  const expected = Buffer.from(signature(json, key));
+  const given = Buffer.from(sum);
+  if (expected.length !== given.length || !timingSafeEqual(expected, given)) return reject('is damaged or was altered');
   let envelope: unknown;
   try {
     envelope = JSON.parse(json);
