@@ -236,3 +236,30 @@ describe('signed, bounded cursors and walks', () => {
     }
   });
 });
+
+describe('the hostile-server kit of polyverify/testing', () => {
+  it('plays redirects, endless and huge bodies, gzip bombs, repeated pages and echoes, and each ends in a typed error', async () => {
+    const { startHostileServer } = await import('polyverify/testing');
+    const elsewhere = await startHostileServer({ kind: 'answer', status: 200, body: '{}' });
+    const cases: [Parameters<typeof startHostileServer>[0], string][] = [
+      [{ kind: 'redirect', status: 302, to: elsewhere.url }, 'InvalidResponseError'],
+      [{ kind: 'endless', everyMs: 10 }, 'TimeoutError'],
+      [{ kind: 'huge', bytes: 2 * 1024 * 1024 }, 'InvalidResponseError'],
+      [{ kind: 'gzip-bomb', bytes: 8 * 1024 * 1024 }, 'InvalidResponseError'],
+      [{ kind: 'repeating-page', body: '{"not":"a verify code"}' }, 'InvalidResponseError'],
+      [{ kind: 'answer', status: 500, echo: true }, 'ProviderUnavailableError'],
+    ];
+    const token = '7654321:hostile-kit-token-0123456789';
+    for (const [behaviour, name] of cases) {
+      const server = await startHostileServer(behaviour);
+      const verify = lox24({ token, secret: 'boundary-secret-0123456', baseUrl: server.url, retries: 0, timeoutMs: 300, maxResponseBytes: 1_048_576 });
+      const error = await rejectionOf(verify.get('00000000-0000-4000-8000-000000000000'));
+      expect(error.name).toBe(name);
+      expect(`${error.message}${JSON.stringify(error)}`).not.toContain('hostile-kit-token');
+      expect(server.requests.length).toBeGreaterThan(0);
+      await server.close();
+    }
+    expect(elsewhere.requests).toEqual([]);
+    await elsewhere.close();
+  });
+});
