@@ -9,6 +9,7 @@ const benches = {
   roundtrip: () => import('./roundtrip.mjs').then((m) => m.runRoundTrips()),
   listing: () => import('./listing.mjs').then((m) => m.runListing()),
   bundle: () => import('./bundle.mjs').then((m) => m.runBundle()),
+  boundary: () => import('./boundary.mjs').then((m) => m.runBoundary()),
 };
 const only = process.argv[2];
 if (only === undefined) {

@@ -4,6 +4,7 @@
  */
 import { ValidationError } from './errors.js';
 import { listAcross, listAcrossPage } from './listing/merge.js';
+import { combinedCursorKey, setCursorKey } from './listing/cursor.js';
 import type { CheckResult, ListFilter, ListQuery, Page, PageQuery, Verification } from './model.js';
 import type { CallOptions, Capabilities, VerifyProvider } from './provider.js';
 import { invalid } from './validate.js';
@@ -110,6 +111,13 @@ function qualifiedView(member: VerifyProvider): VerifyProvider {
     },
   });
   return view;
+}
+
+/** Gives a composite a cursor key derived from its members' keys, so a merged list over it is signed as well. */
+export function withMembersCursorKey<T extends VerifyProvider>(provider: T, members: readonly VerifyProvider[]): T {
+  const key = combinedCursorKey(members, 'composite');
+  if (key) setCursorKey(provider, key);
+  return provider;
 }
 
 /** Listing over members, newest first, with routable ids. */

@@ -5,7 +5,7 @@
 import { inspect } from 'node:util';
 import { isVerifyError, type VerifyError } from './errors.js';
 import { emit, type DecisionEvent, type VerifyEvent } from './events.js';
-import { checkMembers, combinedCapabilities, compositeListing, issuerCalls, qualify } from './composite.js';
+import { checkMembers, combinedCapabilities, compositeListing, issuerCalls, qualify, withMembersCursorKey } from './composite.js';
 import type { StartRequest, Verification } from './model.js';
 import type { CallOptions, VerifyProvider } from './provider.js';
 import { parseCallOptions, parseInput, startRequestSchema } from './validate.js';
@@ -94,5 +94,5 @@ export function failover(providers: readonly VerifyProvider[], options: Failover
     listPage: listing.listPage,
   };
   Object.defineProperty(provider, inspect.custom, { value: () => `VerifyProvider { name: '${name}', failover: [${members.map((m) => `'${m.name}'`).join(', ')}] }` });
-  return Object.freeze(provider);
+  return withMembersCursorKey(Object.freeze(provider), members);
 }

@@ -4,7 +4,7 @@
  */
 import { inspect } from 'node:util';
 import { emit, type VerifyEvent } from './events.js';
-import { checkMembers, combinedCapabilities, compositeListing, issuerCalls, qualify } from './composite.js';
+import { checkMembers, combinedCapabilities, compositeListing, issuerCalls, qualify, withMembersCursorKey } from './composite.js';
 import type { StartRequest, Verification } from './model.js';
 import type { CallOptions, VerifyProvider } from './provider.js';
 import { invalid, parseCallOptions, parseInput, startRequestSchema } from './validate.js';
@@ -75,5 +75,5 @@ export function route(table: RouteTable, options: RouteOptions = {}): VerifyProv
     listPage: listing.listPage,
   };
   Object.defineProperty(provider, inspect.custom, { value: () => `VerifyProvider { name: '${name}', route: [${Object.keys(table).map((k) => `'${k}'`).join(', ')}] }` });
-  return Object.freeze(provider);
+  return withMembersCursorKey(Object.freeze(provider), members);
 }

@@ -263,3 +263,187 @@ describe('the hostile-server kit of polyverify/testing', () => {
     await elsewhere.close();
   });
 });
+
+describe("listAcrossPage's cursor is signed too", () => {
+  it('with a key derived from the providers: another instance reads it, a recomputed checksum or another secret does not', async () => {
+    const { startVendors } = await import('./vendors.js');
+    const { listAcrossPage, failover } = await import('../providers/index.js');
+    const vendors = await startVendors();
+    try {
+      vendors.seed(20, (i) => Date.UTC(2026, 10, 1) + i * 1000);
+      const page = await listAcrossPage(vendors.providers, { limit: 5 });
+      // Another instance: new providers with the same credentials.
+      const again = await startVendorsLike(vendors);
+      expect((await listAcrossPage(again, { limit: 5, cursor: page.nextCursor! })).items).toHaveLength(5);
+      // A client that edits the envelope (mark a provider done, move an anchor) and recomputes an unkeyed checksum is refused.
+      const [body] = page.nextCursor!.split('.');
+      const state = JSON.parse(Buffer.from(body!, 'base64url').toString('utf8'));
+      state.s.p.lox24 = { d: 1 };
+      const json = JSON.stringify(state);
+      const { createHash } = await import('node:crypto');
+      const forged = `${Buffer.from(json).toString('base64url')}.${createHash('sha256').update(json).digest('base64url').slice(0, 22)}`;
+      for (const [cursor, options] of [
+        [forged, {}],
+        [page.nextCursor!, { cursorSecret: 'a-secret-of-this-backend-0123' }],
+      ] as const) {
+        const error = await rejectionOf(listAcrossPage(vendors.providers, { limit: 5, cursor }, options));
+        expect(error.issues).toEqual([{ field: 'cursor', message: 'is damaged or was altered' }]);
+      }
+      // An explicit secret signs and reads its own; composites (failover) are keyed from their members.
+      const secret = { cursorSecret: 'a-secret-of-this-backend-0123' };
+      const withSecret = await listAcrossPage(vendors.providers, { limit: 5 }, secret);
+      expect((await listAcrossPage(again, { limit: 5, cursor: withSecret.nextCursor! }, secret)).items).toHaveLength(5);
+      const chain = failover([vendors.lox, vendors.bird], { name: 'chain' });
+      const merged = await listAcrossPage([chain, vendors.nc], { limit: 5 });
+      expect((await listAcrossPage([failover([again[0]!, again[2]!], { name: 'chain' }), again[1]!], { limit: 5, cursor: merged.nextCursor! })).items).toHaveLength(5);
+      expect((await rejectionOf(listAcrossPage(vendors.providers, { limit: 5 }, { cursorSecret: 'short' }))).issues).toEqual([
+        { field: 'options.cursorSecret', message: 'must be a string of at least 16 characters' },
+      ]);
+    } finally {
+      await vendors.close();
+    }
+  });
+});
+
+/** The same three providers as `vendors` builds, built anew: what another instance of a backend has. */
+async function startVendorsLike(vendors: Awaited<ReturnType<typeof import('./vendors.js').startVendors>>) {
+  const { sims } = vendors;
+  return [
+    lox24({ token: sims.lox24.token, secret: 'across-secret-0123456', baseUrl: sims.lox24.url }),
+    notificore({ apiKey: sims.notificore.apiKey, sender: 'MyApp', templateId: 1, baseUrl: sims.notificore.url, listPageSize: 50 }),
+    messagebird({ accessKey: sims.messagebird.accessKey, workspaceId: sims.messagebird.workspaceId, baseUrl: sims.messagebird.url, channels: { sms: { navigatorId: sims.messagebird.ids.smsNavigatorId } }, listPageSize: 50 }),
+  ];
+}
+
+describe('each item once', () => {
+  /** 12 items newest first, served 5 a page, each page starting with the last item of the one before. */
+  const overlapping = <T>(items: T[], page: number): T[] => items.slice(Math.max(0, (page - 1) * 4), (page - 1) * 4 + 5);
+  const base = 1_790_000_000;
+
+  it('an item LOX24 or Bird repeats on the next page is listed, and its cost summed, once', async () => {
+    const { listAcross, summarize } = await import('../providers/index.js');
+    const loxItems = Array.from({ length: 12 }, (_, k) => ({
+      id: `00000000-0000-4000-8000-${String(100 - k).padStart(12, '0')}`,
+      phone: '+491701234567',
+      status: 10,
+      cost: 5,
+      currency: 'EUR',
+      created_at: base - k * 60,
+    }));
+    const lox = await listen((req) => {
+      const page = Number(new URL(req.url!, 'http://x').searchParams.get('page') ?? 1);
+      return { status: 200, body: JSON.stringify(overlapping(loxItems, page)) };
+    });
+    const ws = 'f0e1d2c3-b4a5-4968-8776-655443322110';
+    const birdItems = Array.from({ length: 12 }, (_, k) => ({
+      id: `aaaaaaaa-0000-4000-8000-${String(100 - k).padStart(12, '0')}`,
+      status: 'verified',
+      steps: [],
+      createdAt: new Date((base - k * 60 - 30) * 1000).toISOString(),
+    }));
+    const bird = await listen((req) => {
+      const token = new URL(req.url!, 'http://x').searchParams.get('pageToken');
+      const page = token ? Number(token.slice(1)) : 1;
+      const results = overlapping(birdItems, page);
+      return { status: 200, body: JSON.stringify({ results, ...(page * 4 + 1 < 12 && { nextPageToken: `T${page + 1}` }) }) };
+    });
+    const providers = [
+      lox24({ token: 't0123456789', secret: 'boundary-secret-0123456', baseUrl: lox.url, retries: 0, listOrder: 'desc' }),
+      messagebird({ accessKey: 'bird-key-0123456789', workspaceId: ws, channels: { sms: { navigatorId: ws } }, baseUrl: bird.url, retries: 0, listPageSize: 5 }),
+    ];
+    for (const provider of providers) {
+      const listed: string[] = [];
+      for await (const v of provider.list()) listed.push(v.id);
+      expect(listed).toEqual((provider.name === 'lox24' ? loxItems : birdItems).map((item) => item.id));
+      const paged: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await provider.listPage({ limit: 3, ...(cursor && { cursor }) });
+        paged.push(...page.items.map((v) => v.id));
+        cursor = page.nextCursor;
+      } while (cursor);
+      expect(paged).toEqual(listed);
+    }
+    const all = [];
+    for await (const v of listAcross(providers)) all.push(v);
+    expect(all).toHaveLength(24);
+    const summary = summarize(all);
+    expect(summary.count).toBe(24);
+    expect(summary.costByProvider['lox24']).toEqual({ totals: [{ amount: '0.60', currency: 'EUR' }], priced: 12, unpriced: 0 }); // 12 × 0.05, not 13 or 14
+  });
+});
+
+describe('every vendor against the hostile-server kit', () => {
+  const ws = 'f0e1d2c3-b4a5-4968-8776-655443322110';
+  const login = { '/api/auth/login': { status: 200, body: JSON.stringify({ bearer: `a.${Buffer.from('{"exp":4000000000}').toString('base64url')}.b` }) } };
+  const vendors = {
+    lox24: (baseUrl: string, o: object) => lox24({ token: '7654321:hostile-token-0123456789', secret: 'boundary-secret-0123456', baseUrl, ...o }),
+    notificore: (baseUrl: string, o: object) => notificore({ apiKey: 'live_hostile_key_0123456', sender: 'MyApp', templateId: 1, baseUrl, ...o }),
+    messagebird: (baseUrl: string, o: object) => messagebird({ accessKey: 'bird-hostile-key-0123456', workspaceId: ws, channels: { sms: { navigatorId: ws } }, baseUrl, ...o }),
+  };
+  const ID = ws;
+
+  describe.each(Object.entries(vendors))('%s', (_name, make) => {
+    it('a body that never ends: TimeoutError within timeoutMs on start and get; the caller signal ends it too', async () => {
+      const { startHostileServer } = await import('polyverify/testing');
+      const server = await startHostileServer({ kind: 'endless', everyMs: 10 }, { routes: login });
+      try {
+        const verify = make(server.url, { retries: 0, timeoutMs: 200 });
+        expect(await rejectionOf(verify.get(ID))).toMatchObject({ name: 'TimeoutError', sent: 'no', operation: 'get' });
+        expect(await rejectionOf(verify.start({ to: '+491701234567' }))).toMatchObject({ name: 'TimeoutError', sent: 'maybe', operation: 'start' });
+        const controller = new AbortController();
+        setTimeout(() => controller.abort(), 100);
+        const patient = make(server.url, { retries: 0, timeoutMs: 60_000 });
+        expect(await rejectionOf(patient.get(ID, { signal: controller.signal }))).toMatchObject({ name: 'AbortedError', sent: 'no' });
+      } finally {
+        await server.close();
+      }
+    });
+
+    it.each([
+      [{ kind: 'huge', bytes: 3 * 1024 * 1024 }],
+      [{ kind: 'gzip-bomb', bytes: 64 * 1024 * 1024 }],
+    ] as const)('%o: an InvalidResponseError past maxResponseBytes, sent maybe on a send', async (behaviour) => {
+      const { startHostileServer } = await import('polyverify/testing');
+      const server = await startHostileServer(behaviour, { routes: login });
+      try {
+        const verify = make(server.url, { retries: 0, maxResponseBytes: 1_048_576 });
+        const get = await rejectionOf(verify.get(ID));
+        expect(get).toBeInstanceOf(InvalidResponseError);
+        expect(get.message).toMatch(/ get: the answer is larger than 1048576 bytes, and was not read$/);
+        expect(await rejectionOf(verify.start({ to: '+491701234567' }))).toMatchObject({ name: 'InvalidResponseError', sent: 'maybe' });
+      } finally {
+        await server.close();
+      }
+    });
+
+    it('a redirect on every call: nothing reaches the other origin', async () => {
+      const { startHostileServer } = await import('polyverify/testing');
+      const elsewhere = await startHostileServer({ kind: 'answer', status: 200, body: '{}' });
+      const server = await startHostileServer({ kind: 'redirect', status: 307, to: elsewhere.url }, { routes: login });
+      try {
+        const verify = make(server.url, { retries: 2 });
+        expect(await rejectionOf(verify.start({ to: '+491701234567' }))).toMatchObject({ name: 'InvalidResponseError', status: 307, sent: 'maybe' });
+        expect(await rejectionOf(verify.get(ID))).toMatchObject({ name: 'InvalidResponseError', status: 307, sent: 'no' });
+        expect(elsewhere.requests).toEqual([]);
+      } finally {
+        await Promise.all([server.close(), elsewhere.close()]);
+      }
+    });
+
+    it('a forged cursor makes no request', async () => {
+      const { startHostileServer } = await import('polyverify/testing');
+      const server = await startHostileServer({ kind: 'answer', status: 500 }, { routes: login });
+      try {
+        const state = JSON.stringify({ v: 2, k: _name, s: { p: 9_007_199_254_740_991, i: 0 } });
+        const { createHash } = await import('node:crypto');
+        const forged = `${Buffer.from(state).toString('base64url')}.${createHash('sha256').update(state).digest('base64url').slice(0, 22)}`;
+        const error = await rejectionOf(make(server.url, { retries: 0 }).listPage({ cursor: forged }));
+        expect(error).toMatchObject({ name: 'ValidationError', issues: [{ field: 'cursor', message: 'is damaged or was altered' }] });
+        expect(server.requests).toEqual([]);
+      } finally {
+        await server.close();
+      }
+    });
+  });
+});

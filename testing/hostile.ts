@@ -29,6 +29,15 @@ export type HostileBehaviour =
   /** The same answer for every page asked (a server that ignores paging), optionally with a next-page token that repeats. */
   | { readonly kind: 'repeating-page'; readonly body: string };
 
+/** Options of {@link startHostileServer}. */
+export interface HostileOptions {
+  /**
+   * Fixed answers by path (without the query), played before the hostile behaviour: e.g. a
+   * Notificore login that succeeds, so the hostility starts at the call after it.
+   */
+  readonly routes?: Readonly<Record<string, { readonly status: number; readonly body: string }>>;
+}
+
 /** A request a hostile server received. */
 export interface HostileRequest {
   readonly method: string;
@@ -45,7 +54,7 @@ export interface HostileServer {
 }
 
 /** Starts a hostile server on a free port of 127.0.0.1. */
-export async function startHostileServer(behaviour: HostileBehaviour): Promise<HostileServer> {
+export async function startHostileServer(behaviour: HostileBehaviour, options: HostileOptions = {}): Promise<HostileServer> {
   const requests: HostileRequest[] = [];
   const bomb = behaviour.kind === 'gzip-bomb' ? gzipSync(Buffer.alloc(behaviour.bytes, 32)) : undefined;
   const server = createServer(async (req, res) => {
@@ -53,6 +62,11 @@ export async function startHostileServer(behaviour: HostileBehaviour): Promise<H
     for await (const chunk of req) body += chunk;
     const seen = { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body };
     requests.push(seen);
+    const route = options.routes?.[seen.url.split('?')[0]!];
+    if (route) {
+      res.writeHead(route.status, { 'content-type': 'application/json' });
+      return void res.end(route.body);
+    }
     switch (behaviour.kind) {
       case 'answer':
         res.writeHead(behaviour.status, { 'content-type': 'application/json', ...behaviour.headers });

@@ -20,7 +20,7 @@ import { REGISTRY, type VendorName } from '../providers/registry.js';
 export { Inbox, type InboxMessage } from './inbox.js';
 export { SimClock, type Fault, type SimRequest, type SimResponse, type SimServerOptions } from './server.js';
 export { SimulatorBase, type SeedInput, type SimulatorConfig } from './base.js';
-export { startHostileServer, type HostileBehaviour, type HostileRequest, type HostileServer } from './hostile.js';
+export { startHostileServer, type HostileBehaviour, type HostileOptions, type HostileRequest, type HostileServer } from './hostile.js';
 export { conformanceCases, runConformance, type ConformanceCase, type ConformanceHarness, type ConformanceTarget } from './conformance.js';
 export { REGISTRY, type VendorName } from '../providers/registry.js';
 

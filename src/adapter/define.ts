@@ -15,6 +15,7 @@ import type { CallOptions, Capabilities, VerifyProvider } from '../provider.js';
 import { codeSchema, invalid, parseCallOptions, parseId, parseInput, startRequestSchema, type ParseContext } from '../validate.js';
 import { checkResult, type CheckOutcome } from './check.js';
 import { paging, type PagingSpec } from './paging.js';
+import { setCursorKey } from '../listing/cursor.js';
 
 export { checkResult, type CheckOutcome } from './check.js';
 
@@ -163,5 +164,6 @@ export function defineProvider<Extras extends object = Record<string, never>, Po
     pages: (query?: ListQuery, options?: CallOptions): AsyncIterable<readonly Verification[]> => listing.pages(query, options),
   };
   Object.defineProperty(provider, inspect.custom, { value: () => `VerifyProvider { name: '${name}', vendor: '${spec.vendor}' }` });
+  if (spec.cursorKey) setCursorKey(provider, spec.cursorKey);
   return Object.freeze(provider);
 }

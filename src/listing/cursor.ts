@@ -10,6 +10,40 @@ import { invalid, type ParseContext } from '../validate.js';
 
 const CURSOR_VERSION = 2;
 
+/** The cursor keys of providers, so a merged list can sign its cursors with a key of their own. */
+const cursorKeys = new WeakMap<object, Buffer>();
+
+/** Records the key that signs `provider`'s cursors (adapters and composites do this once). */
+export function setCursorKey(provider: object, key: Buffer): void {
+  cursorKeys.set(provider, key);
+}
+
+/** The key that signs `provider`'s cursors, looked up along its prototypes (a composite's view of a member); undefined for a provider written by hand. */
+export function cursorKeyOf(provider: object): Buffer | undefined {
+  for (let at: object | null = provider; at !== null; at = Object.getPrototypeOf(at) as object | null) {
+    const key = cursorKeys.get(at);
+    if (key) return key;
+  }
+  return undefined;
+}
+
+/**
+ * The key of a cursor over several providers: from `secret` when given, else derived from
+ * every provider's own key (so every instance of one backend derives the same), else none
+ * (a provider written by hand has no key: the cursor is then checked by a checksum).
+ */
+export function combinedCursorKey(providers: readonly { readonly name: string }[], purpose: string, secret?: string): Buffer | undefined {
+  if (secret !== undefined) return createHmac('sha256', secret).update(`polyverify cursor ${purpose}`).digest();
+  const named = [...providers].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const hmac = createHmac('sha256', `polyverify cursor ${purpose}`);
+  for (const provider of named) {
+    const key = cursorKeyOf(provider);
+    if (!key) return undefined;
+    hmac.update(key);
+  }
+  return hmac.digest();
+}
+
 function signature(text: string, key: Buffer | undefined): string {
   return (key ? createHmac('sha256', key) : createHash('sha256')).update(text).digest('base64url').slice(0, 22);
 }

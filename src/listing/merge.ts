@@ -8,7 +8,7 @@ import { InvalidResponseError, ValidationError } from '../errors.js';
 import type { ListQuery, Page, PageQuery, Verification } from '../model.js';
 import type { CallOptions, VerifyProvider } from '../provider.js';
 import { invalid, parseListQuery, type ParseContext } from '../validate.js';
-import { decodeCursor, encodeCursor } from './cursor.js';
+import { combinedCursorKey, decodeCursor, encodeCursor } from './cursor.js';
 import { queryFor } from './filters.js';
 
 /**
@@ -35,6 +35,14 @@ export interface AcrossOptions extends CallOptions {
    * call with its typed error. `'skip'`: it is left out and reported in `skipped`.
    */
   readonly onProviderError?: 'fail' | 'skip';
+  /**
+   * The secret that signs {@link listAcrossPage}'s cursors (16 characters or more). By default
+   * the key is derived from the providers' own cursor keys (their `cursorSecret`, else their
+   * credentials), so every instance of one backend reads the others' cursors and a client
+   * cannot forge one. A provider written by hand has no key: give `cursorSecret` then, or the
+   * merged cursor is checked by a checksum only (each adapter's cursor inside stays signed).
+   */
+  readonly cursorSecret?: string;
 }
 
 /** The merged stream of {@link listAcross}; `skipped` fills as providers are left out. */
@@ -294,7 +302,7 @@ function checkProviders(providers: readonly VerifyProvider[]): void {
  */
 export function listAcross(providers: readonly VerifyProvider[], query: ListQuery = {}, options: AcrossOptions = {}): AcrossIterable {
   const skipped: SkippedProvider[] = [];
-  const { onProviderError = 'fail', ...callOptions } = options;
+  const { onProviderError = 'fail', cursorSecret: _unused, ...callOptions } = options;
   return {
     skipped,
     async *[Symbol.asyncIterator]() {
@@ -315,9 +323,9 @@ export function listAcross(providers: readonly VerifyProvider[], query: ListQuer
 }
 
 const laneStateSchema = v.object({
-  c: v.optional(v.string()),
-  a: v.optional(v.number()),
-  k: v.optional(v.string()),
+  c: v.optional(v.pipe(v.string(), v.maxLength(16_384))),
+  a: v.optional(v.pipe(v.number(), v.safeInteger(), v.minValue(-8.64e15), v.maxValue(8.64e15))),
+  k: v.optional(v.pipe(v.string(), v.maxLength(1024))),
   d: v.optional(v.literal(1)),
   x: v.optional(v.literal(1)),
 });
@@ -346,12 +354,16 @@ function queryKey(query: ListQuery): string {
 export async function listAcrossPage(providers: readonly VerifyProvider[], query: PageQuery = {}, options: AcrossOptions = {}): Promise<AcrossPage> {
   checkProviders(providers);
   const { cursor, limit = 25, ...filters } = parseListQuery(query, acrossContext());
-  const { onProviderError = 'fail', ...callOptions } = options;
+  const { onProviderError = 'fail', cursorSecret, ...callOptions } = options;
+  if (cursorSecret !== undefined && (typeof cursorSecret !== 'string' || cursorSecret.length < 16)) {
+    invalid([{ field: 'options.cursorSecret', message: 'must be a string of at least 16 characters' }], acrossContext());
+  }
+  const signingKey = combinedCursorKey(providers, ACROSS, cursorSecret);
   const key = queryKey(filters);
   const names = providers.map((p) => p.name);
   let states: Record<string, LaneState> = {};
   if (cursor !== undefined) {
-    const decoded = decodeCursor(cursor, ACROSS, acrossCursorSchema, acrossContext());
+    const decoded = decodeCursor(cursor, ACROSS, acrossCursorSchema, acrossContext(), signingKey);
     const sameProviders = Object.keys(decoded.p).sort().join('\n') === [...names].sort().join('\n');
     if (decoded.q !== key || !sameProviders) invalid([{ field: 'cursor', message: 'belongs to another query or another set of providers' }], acrossContext());
     states = decoded.p;
@@ -392,5 +404,5 @@ export async function listAcrossPage(providers: readonly VerifyProvider[], query
           : { ...(at.cursor !== undefined && { c: at.cursor }), ...(lane.anchor && { a: lane.anchor.at, k: lane.anchor.id }) };
     }
   }
-  return { items, nextCursor: encodeCursor(ACROSS, { q: key, p: next }), skipped };
+  return { items, nextCursor: encodeCursor(ACROSS, { q: key, p: next }, signingKey), skipped };
 }
