@@ -10,6 +10,7 @@ const benches = {
   listing: () => import('./listing.mjs').then((m) => m.runListing()),
   bundle: () => import('./bundle.mjs').then((m) => m.runBundle()),
   boundary: () => import('./boundary.mjs').then((m) => m.runBoundary()),
+  redis: () => import('./redis.mjs').then((m) => m.runRedis()),
 };
 const only = process.argv[2];
 if (only === undefined) {

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ValidationError } from '../src/errors.js';
 import type { VerifyEvent } from '../src/events.js';
-import { configFromEnv, createFromConfig, createProvider, type PolyverifyConfig, type ProviderConfig } from '../providers/index.js';
+import { ENV, configFromEnv, createFromConfig, createProvider, type PolyverifyConfig, type ProviderConfig, type RuntimeOptions } from '../providers/index.js';
 import { failover } from '../src/failover.js';
 import type { VerifyProvider } from '../src/provider.js';
 
@@ -26,6 +26,7 @@ export class UsageError extends Error {
 
 export const COMMON_OPTIONS = {
   config: { type: 'string' },
+  redis: { type: 'string' },
   json: { type: 'boolean' },
   debug: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -60,19 +61,45 @@ async function loadConfig(path: string | undefined, io: Io): Promise<PolyverifyC
   }
 }
 
+/** Where the providers' state lives: `--config FILE` and `--redis URL` (or `POLYVERIFY_REDIS_URL`). */
+export interface Sources {
+  readonly config?: string | undefined;
+  readonly redis?: string | undefined;
+}
+
+const opened: (() => Promise<void>)[] = [];
+
+/** Closes what the command opened (the Redis connection). */
+export async function closeOpened(): Promise<void> {
+  await Promise.all(opened.splice(0).map((close) => close().catch(() => undefined)));
+}
+
+/** The runtime options of a command: its events, and the Redis store when a URL is given. */
+async function runtimeOf(sources: Sources, io: Io, onEvent?: (e: VerifyEvent) => void): Promise<RuntimeOptions> {
+  const url = sources.redis ?? io.env[ENV.redisUrl];
+  const runtime: RuntimeOptions = onEvent ? { onEvent } : {};
+  if (!url) return runtime;
+  const { connectRedisStore } = await import('polyverify/redis');
+  const store = await connectRedisStore(url);
+  opened.push(() => store.close());
+  return { ...runtime, store };
+}
+
 /** The configured provider: one, or a failover over several. */
-export async function configuredProvider(path: string | undefined, io: Io, onEvent?: (e: VerifyEvent) => void): Promise<VerifyProvider> {
-  return createFromConfig(await loadConfig(path, io), onEvent ? { onEvent } : {});
+export async function configuredProvider(sources: Sources, io: Io, onEvent?: (e: VerifyEvent) => void): Promise<VerifyProvider> {
+  const config = await loadConfig(sources.config, io);
+  return createFromConfig(config, await runtimeOf(sources, io, onEvent));
 }
 
 /**
  * The provider to list from: every configured provider (ids routable when there are
  * several), or only the one named by `--provider`.
  */
-export async function listingProvider(path: string | undefined, only: string | undefined, io: Io, onEvent?: (e: VerifyEvent) => void): Promise<VerifyProvider> {
-  const config = await loadConfig(path, io);
+export async function listingProvider(sources: Sources, only: string | undefined, io: Io, onEvent?: (e: VerifyEvent) => void): Promise<VerifyProvider> {
+  const config = await loadConfig(sources.config, io);
   const configs = (Array.isArray(config) ? config : [config]) as ProviderConfig[];
-  const providers = await Promise.all(configs.map((c) => createProvider(c, onEvent ? { onEvent } : {})));
+  const runtime = await runtimeOf(sources, io, onEvent);
+  const providers = await Promise.all(configs.map((c) => createProvider(c, runtime)));
   const chosen = only === undefined ? providers : providers.filter((p) => p.name === only);
   if (chosen.length === 0) {
     throw new UsageError(`no configured provider is named '${only}' (there are ${providers.map((p) => p.name).join(', ')})`);

@@ -71,7 +71,7 @@ export const list: Command = async (args, io) => {
   if (!['table', 'json', 'ndjson', 'csv'].includes(format)) throw new UsageError('--format must be table, json, ndjson or csv');
   const filters = query(values);
   const meter = progress(io);
-  const provider = await listingProvider(values.config, values.provider, io, meter.onEvent);
+  const provider = await listingProvider(values, values.provider, io, meter.onEvent);
   const sink = values.out === undefined ? io.stdout : createWriteStream(values.out);
   const write = async (text: string) => {
     if (!sink.write(text)) await once(sink, 'drain');
@@ -103,7 +103,7 @@ export const list: Command = async (args, io) => {
 export const costs: Command = async (args, io) => {
   const { values } = parse(args, { ...COMMON_OPTIONS, ...FILTER_OPTIONS }, 0);
   if (values.from === undefined) throw new UsageError('--from is required: the period to total starts there');
-  const provider = await listingProvider(values.config, values.provider, io);
+  const provider = await listingProvider(values, values.provider, io);
   const summarizer = new Summarizer();
   for await (const v of provider.list(query(values))) summarizer.add(v);
   const summary = summarizer.result();

@@ -4,12 +4,12 @@
  *
  * Exit codes: 0 success; 1 an unexpected failure; 2 bad arguments or input; 3 configuration;
  * 4 credentials refused; 5 not found; 6 refused by the vendor (funds, rules, unsupported);
- * 7 rate limited; 8 vendor unreachable or failing; 9 `check`: the code was not verified.
+ * 7 rate limited; 8 vendor (or the Redis store) unreachable or failing; 9 `check`: the code was not verified.
  */
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { isVerifyError, type VerifyError } from '../src/errors.js';
-import { UsageError, type Io } from './context.js';
+import { UsageError, closeOpened, type Io } from './context.js';
 import { demo } from './demo.js';
 import { costs, list } from './listing.js';
 import { cancel, check, failoverCommand, get, resend, start, type Command } from './operations.js';
@@ -17,6 +17,8 @@ import { simulate } from './simulate.js';
 
 const CONFIG_HELP = `  --config FILE   a provider config (JSON; an array is a failover in order);
                   without it, POLYVERIFY_CONFIG or POLYVERIFY_PROVIDER and its variables
+  --redis URL     share state through Redis (LOX24 codes, Notificore's try counts), so
+                  check works in another process than start; or POLYVERIFY_REDIS_URL
   --json          machine-readable output
   --debug         stack traces of errors`;
 
@@ -87,6 +89,8 @@ function advice(error: VerifyError): string {
       return 'wait, then try again';
     case 'unsupported':
       return "this vendor has no such operation (see the provider's capabilities)";
+    case 'store_unavailable':
+      return 'check the Redis server (--redis or POLYVERIFY_REDIS_URL), then try again';
     default:
       return error.sent === 'maybe' ? 'a message may have gone out: use get before starting again' : 'try again later';
   }
@@ -120,6 +124,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
     io.err(`polyverify ${command}: ${message}`);
     if (rest.includes('--debug') && error instanceof Error && error.stack) io.err(error.stack);
     return exitCodeOf(error);
+  } finally {
+    await closeOpened();
   }
 }
 

@@ -47,7 +47,7 @@ export const start: Command = async (args, io) => {
     ...(values['max-attempts'] !== undefined && { maxAttempts: integer('max-attempts', values['max-attempts']) }),
     ...(values['code-length'] !== undefined && { codeLength: integer('code-length', values['code-length']) }),
   };
-  const provider = await configuredProvider(values.config, io);
+  const provider = await configuredProvider(values, io);
   show(io, values.json, await provider.start(request));
   return 0;
 };
@@ -55,7 +55,7 @@ export const start: Command = async (args, io) => {
 export const check: Command = async (args, io) => {
   const { values, positionals } = parse(args, COMMON_OPTIONS, 2);
   const [id, code] = positionals as [string, string];
-  const provider = await configuredProvider(values.config, io);
+  const provider = await configuredProvider(values, io);
   const result: CheckResult = await provider.check(id, code);
   if (values.json) io.out(JSON.stringify({ ...result, ...(result.verification && { verification: plain(result.verification) }) }));
   else for (const line of describeCheck(result)) io.out(line);
@@ -66,7 +66,7 @@ export const check: Command = async (args, io) => {
 function byId(operation: 'get' | 'cancel'): Command {
   return async (args, io) => {
     const { values, positionals } = parse(args, COMMON_OPTIONS, 1);
-    const provider = await configuredProvider(values.config, io);
+    const provider = await configuredProvider(values, io);
     show(io, values.json, await provider[operation](positionals[0]!));
     return 0;
   };
@@ -77,7 +77,7 @@ function onStep(operation: 'resend' | 'failover'): Command {
   return async (args, io) => {
     const { values, positionals } = parse(args, { ...COMMON_OPTIONS, step: { type: 'string' } }, 1);
     const step = integer('step', values.step);
-    const provider = await configuredProvider(values.config, io);
+    const provider = await configuredProvider(values, io);
     show(io, values.json, await provider[operation](positionals[0]!, step === undefined ? {} : { step }));
     return 0;
   };

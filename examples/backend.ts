@@ -57,6 +57,7 @@ export function createApp(verify: VerifyProvider): Server {
 
 // Started directly: vendors from the environment.
 if (process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  // With POLYVERIFY_REDIS_URL set, codes and try counts live in Redis, shared by every instance.
   const verify = await providerFromEnv(process.env);
   createApp(verify).listen(Number(process.env.PORT ?? 3000), () => console.log(`listening on ${process.env.PORT ?? 3000}`));
 }

@@ -63,13 +63,25 @@ export function configFromEnv(env: EnvVars, runtime?: Pick<RuntimeOptions, 'vend
 /**
  * Creates the provider the environment describes: `POLYVERIFY_CONFIG` (JSON: one config,
  * or an array tried in order), else `POLYVERIFY_PROVIDER` and that vendor's variables. A
- * missing variable is named in the error.
+ * missing variable is named in the error. With `POLYVERIFY_REDIS_URL` (and no
+ * `runtime.store`), the state is shared in Redis: `polyverify/redis` is loaded and connects
+ * (needs the `redis` or `ioredis` package); the connection lasts as long as the process.
  *
  * @example
  * ```ts
  * const verify = await providerFromEnv(process.env); // POLYVERIFY_PROVIDER=notificore, NOTIFICORE_API_KEY=…
  * ```
  */
-export function providerFromEnv(env: EnvVars, runtime?: RuntimeOptions): Promise<VerifyProvider> {
-  return tools.providerFromEnv(env, runtime);
+export async function providerFromEnv(env: EnvVars, runtime: RuntimeOptions = {}): Promise<VerifyProvider> {
+  const config = tools.configFromEnv(env, runtime);
+  const url = env[ENV.redisUrl];
+  if (url && !runtime.store) {
+    const { connectRedisStore } = await import('polyverify/redis');
+    const store = await connectRedisStore(url);
+    return tools.createFromConfig(config, { ...runtime, store }).catch(async (error: unknown) => {
+      await store.close();
+      throw error;
+    });
+  }
+  return tools.createFromConfig(config, runtime);
 }

@@ -15,4 +15,5 @@ export const publicEntries = {
   adapter: 'src/adapter/index.ts',
   ...Object.fromEntries(vendors.map((vendor) => [vendor, `providers/${vendor}/index.ts`])),
   testing: 'testing/index.ts',
+  redis: 'redis/index.ts',
 };

@@ -42,7 +42,7 @@ export interface OtherVendorConfig extends CommonConfig {
 export type EnvVars = Readonly<Record<string, string | undefined>>;
 
 /** The variables every environment config reads, whatever the vendor. */
-export const COMMON_ENV = { provider: 'POLYVERIFY_PROVIDER', config: 'POLYVERIFY_CONFIG' } as const;
+export const COMMON_ENV = { provider: 'POLYVERIFY_PROVIDER', config: 'POLYVERIFY_CONFIG', redisUrl: 'POLYVERIFY_REDIS_URL' } as const;
 
 /** `createProvider` and its kin over one list of vendors (see `vendors()` in `polyverify`). */
 export interface ConfigTools<Config extends { readonly provider: string }> {

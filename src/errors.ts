@@ -47,7 +47,8 @@ export type VerifyErrorCode =
   | 'connection'
   | 'aborted'
   | 'invalid_response'
-  | 'unsupported';
+  | 'unsupported'
+  | 'store_unavailable';
 
 /** What every error constructor takes. */
 export interface VerifyErrorInit {
@@ -200,6 +201,16 @@ export class InvalidResponseError extends VerifyError {
 export class UnsupportedError extends VerifyError {
   readonly code = 'unsupported';
   override readonly name = 'UnsupportedError';
+}
+
+/**
+ * The shared store (Redis) did not answer in time or failed. On `start` it comes before
+ * anything is sent (`sent: 'no'`): a code that cannot be stored is never sent. Retryable:
+ * the store recovers when its server comes back.
+ */
+export class StoreUnavailableError extends VerifyError {
+  readonly code = 'store_unavailable';
+  override readonly name = 'StoreUnavailableError';
 }
 
 /**

@@ -37,6 +37,7 @@ export {
   RejectedError,
   TimeoutError,
   UnsupportedError,
+  StoreUnavailableError,
   ValidationError,
   VerifyError,
   isVerifyError,
@@ -58,6 +59,8 @@ export {
   type CodeRecord,
   type CodeStore,
   type MemoryCodeStoreOptions,
+  MemoryTriesStore,
+  type TriesStore,
 } from './codes/index.js';
 export { maskPhone } from './redact.js';
 export {

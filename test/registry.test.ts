@@ -56,6 +56,12 @@ describe('layers', () => {
     }
   });
 
+  it('no Redis client is imported outside polyverify/redis', () => {
+    for (const file of [...files('src/'), ...files('providers/'), ...files('testing/')]) {
+      for (const target of imports(file)) expect(target, `${file} imports ${target}`).not.toMatch(/^(redis|ioredis)$|redis\//);
+    }
+  });
+
   it('an adapter imports no other vendor, and no testing or CLI code at run time', () => {
     for (const vendor of names) {
       for (const file of files(`providers/${vendor}/`).filter((f) => !f.endsWith('simulator.ts'))) {

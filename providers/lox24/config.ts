@@ -80,7 +80,8 @@ export const lox24Vendor: VendorDescriptor = {
   },
   create: async (config, runtime) => {
     const { lox24 } = await import('polyverify/lox24');
-    return lox24({ ...(config as Omit<Lox24Config, 'provider'>), ...runtime });
+    const { store, ...rest } = runtime;
+    return lox24({ ...(config as Omit<Lox24Config, 'provider'>), ...(store && { codeStore: store }), ...rest });
   },
 };
 

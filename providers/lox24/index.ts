@@ -68,6 +68,7 @@ export function lox24(options: Lox24Options): VerifyProvider<Lox24StartExtras> {
     secret: options.secret,
     store: options.codeStore,
     now,
+    provider: name,
     onEphemeralSecret: () => warn('no `secret` given: codes cannot be checked after a restart or by another instance', 'config'),
   });
   const http = new HttpClient({
@@ -90,7 +91,7 @@ export function lox24(options: Lox24Options): VerifyProvider<Lox24StartExtras> {
   const read = async (id: string, operation: Operation, options: Parameters<HttpClient['request']>[0]['options'], record?: CodeRecord) => {
     const result = await http.request({ operation, method: 'GET', path: `verify_codes/${id}`, sends: false, options });
     const wire = parseWire(result.body, operation, result.sent);
-    return map(wire, result.body, record ?? (await codes.record(wire.id)), operation);
+    return map(wire, result.body, record ?? (await codes.record(wire.id, operation)), operation);
   };
 
   return defineProvider<Lox24StartExtras, Position>({
@@ -129,7 +130,7 @@ export function lox24(options: Lox24Options): VerifyProvider<Lox24StartExtras> {
         body = result.body;
         wire = parseWire(body, 'start', result.sent);
       } catch (error) {
-        // Without the vendor's id the record can never be checked: drop it.
+        // Without the vendor's id the record can never be checked: drop it (or let it expire, if the store is down).
         await codes.discard(provisional);
         throw error;
       }
@@ -160,7 +161,7 @@ export function lox24(options: Lox24Options): VerifyProvider<Lox24StartExtras> {
       sortCap: options.listSortCap ?? DEFAULT_SORT_CAP,
       toModel: async (raws) => {
         const wires = raws.map((raw) => parseWire(raw, 'list', 'no'));
-        const records = await Promise.all(wires.map((wire) => codes.record(wire.id)));
+        const records = await Promise.all(wires.map((wire) => codes.record(wire.id, 'list')));
         return wires.map((wire, k) => map(wire, raws[k], records[k], 'list'));
       },
     }),

@@ -134,7 +134,7 @@ export const messagebirdVendor: VendorDescriptor = {
   },
   create: async (config, runtime) => {
     const { messagebird } = await import('polyverify/messagebird');
-    const { codeStore: _notUsed, ...rest } = runtime;
+    const { codeStore: _notUsed, store: _notUsedEither, ...rest } = runtime;
     return messagebird({ ...(config as Omit<MessagebirdConfig, 'provider'>), ...rest });
   },
 };

@@ -4,6 +4,7 @@
  * its environment variables, and its vendor descriptor for `createProvider`.
  */
 import type { ProviderOptions } from '../../src/provider.js';
+import type { TriesStore } from '../../src/codes/tries.js';
 import * as v from 'valibot';
 import type { VendorDescriptor } from '../../src/adapter/vendor.js';
 import type { ChannelStep } from '../../src/model.js';
@@ -105,8 +106,8 @@ export const notificoreVendor: VendorDescriptor = {
   },
   create: async (config, runtime) => {
     const { notificore } = await import('polyverify/notificore');
-    const { codeStore: _notUsed, ...rest } = runtime;
-    return notificore({ ...(config as Omit<NotificoreConfig, 'provider'>), ...rest });
+    const { codeStore: _notUsed, store, ...rest } = runtime;
+    return notificore({ ...(config as Omit<NotificoreConfig, 'provider'>), ...rest, ...(store && { triesStore: store }) });
   },
 };
 
@@ -128,6 +129,12 @@ export interface NotificoreOptions extends ProviderOptions {
   readonly listPageSize?: number;
   /** Pages `list()` fetches ahead, concurrently, once `total` is known (2). */
   readonly listPrefetch?: number;
+  /**
+   * Where wrong-code counts live (Notificore does not report how many tries are left): a
+   * `MemoryTriesStore` of this process by default; a `RedisCodeStore` (`polyverify/redis`)
+   * shares them, so `attemptsRemaining` is right whichever instance checks.
+   */
+  readonly triesStore?: TriesStore;
   /** The clock, epoch milliseconds; for tests. */
   readonly now?: () => number;
 }

@@ -16,6 +16,7 @@ import { defineProvider, type CheckOutcome } from '../../src/adapter/define.js';
 import { setupAdapter } from '../../src/adapter/options.js';
 import { AuthenticationError, InvalidResponseError, NotFoundError, type Operation } from '../../src/errors.js';
 import { HttpClient, type HttpCall, type HttpResult } from '../../src/http.js';
+import { MemoryTriesStore } from '../../src/codes/tries.js';
 import type { Verification } from '../../src/model.js';
 import type { VerifyProvider } from '../../src/provider.js';
 import { Redactor } from '../../src/redact.js';
@@ -24,7 +25,7 @@ import { TokenKeeper } from './auth.js';
 import { NOTIFICORE_CAPABILITIES, NOTIFICORE_OPTIONS, notificoreVendor, type NotificoreOptions } from './config.js';
 import { checkOutcome, toCreateBody, toNotificoreError, toVerification } from './map.js';
 import { notificorePaging, type Position } from './paging.js';
-import { TriesCounter } from './tries.js';
+import { countedTries } from './tries.js';
 import { authenticationSchema, singleSchema, type NotificoreAuthentication } from './wire.js';
 
 export { NOTIFICORE_CAPABILITIES, NOTIFICORE_DEFAULTS, NOTIFICORE_LIMITS, notificoreVendor, type NotificoreConfig, type NotificoreOptions } from './config.js';
@@ -44,7 +45,7 @@ export interface NotificoreStartExtras {
 }
 
 const extrasSchema = v.strictObject({ templateId: NOTIFICORE_OPTIONS.templateId, sender: v.optional(v.string()) });
-const runtimeOptions = { now: v.optional(v.function('must be a function')) };
+const runtimeOptions = { triesStore: v.optional(v.looseObject({})), now: v.optional(v.function('must be a function')) };
 
 /**
  * Creates a Notificore provider.
@@ -55,7 +56,7 @@ export function notificore(options: NotificoreOptions): VerifyProvider<Notificor
   const { name, config, warn, http: httpOptions, cursorKey, maxListPages } = setupAdapter(options, notificoreVendor, { ...NOTIFICORE_OPTIONS, ...runtimeOptions });
   const now = options.now ?? Date.now;
   const redactor = new Redactor([config.apiKey]);
-  const tries = new TriesCounter();
+  const tries = countedTries(options.triesStore ?? new MemoryTriesStore({ now }), warn);
 
   let tokens: TokenKeeper;
   const http = new HttpClient({
@@ -86,13 +87,13 @@ export function notificore(options: NotificoreOptions): VerifyProvider<Notificor
     }
   }
 
-  function toModel(raw: unknown, operation: Operation, sent: 'no' | 'maybe' = 'no'): Verification {
+  function toModel(raw: unknown, operation: Operation, sent: 'no' | 'maybe', failedAttempts: number | undefined): Verification {
     const parsed = v.safeParse(authenticationSchema, raw);
     const invalidResponse = (what: string) => new InvalidResponseError(`${name} ${operation}: ${what}`, { provider: name, operation, sent });
     if (!parsed.success) throw invalidResponse(`the authentication in the response does not fit Notificore's documented format (${brokenField(parsed.issues)})`);
     const wire: NotificoreAuthentication = parsed.output;
     try {
-      return toVerification(wire, raw, { provider: name, failedAttempts: tries.failed(wire.id), warn: (m) => warn(m, operation) });
+      return toVerification(wire, raw, { provider: name, failedAttempts, warn: (m) => warn(m, operation) });
     } catch {
       throw invalidResponse('the authentication has an unreadable created_at');
     }
@@ -102,9 +103,17 @@ export function notificore(options: NotificoreOptions): VerifyProvider<Notificor
    * The authentication of a single-object answer: `{ data: {…} }` as the schemas and docs
    * have it, or the bare object as some of the spec's own examples show (the verify answer).
    */
-  function single(body: unknown, operation: Operation, sent: 'no' | 'maybe'): Verification {
+  async function single(body: unknown, operation: Operation, sent: 'no' | 'maybe'): Promise<Verification> {
     const envelope = v.safeParse(singleSchema, body);
-    return toModel(envelope.success ? envelope.output.data : body, operation, sent);
+    const raw = envelope.success ? envelope.output.data : body;
+    const id = (raw as { id?: unknown } | null)?.id;
+    const [failed] = typeof id === 'string' && operation !== 'start' ? await tries.failed([id], operation) : [undefined];
+    return toModel(raw, operation, sent, failed);
+  }
+  /** Many authentications of a list page, with their counts in one store round trip. */
+  async function many(raws: readonly unknown[]): Promise<Verification[]> {
+    const counts = await tries.failed(raws.map((raw) => String((raw as { id?: unknown }).id)), 'list');
+    return raws.map((raw, k) => toModel(raw, 'list', 'no', counts[k]));
   }
 
   const request = async (http: HttpCall) => {
@@ -128,7 +137,7 @@ export function notificore(options: NotificoreOptions): VerifyProvider<Notificor
     async start(input, callOptions) {
       const { body } = toCreateBody(input, input.channels, settingsOf(input.vendor));
       const verification = await request({ operation: 'start', method: 'POST', path: 'api/2fa/authentications/otp', json: body, sends: true, options: callOptions });
-      tries.start(verification.id, verification.maxAttempts ?? body!.code_max_tries);
+      await tries.start(verification.id, verification.maxAttempts ?? body!.code_max_tries, (verification.expiresAt?.getTime() ?? now() + body!.code_lifetime * 1000) - now());
       return verification.failedAttempts === undefined ? { ...verification, failedAttempts: 0 } : verification;
     },
 
@@ -144,12 +153,12 @@ export function notificore(options: NotificoreOptions): VerifyProvider<Notificor
         options: callOptions,
         redactor: redactor.with(code),
       });
-      if (result.status === 200) return { verified: true, verification: single(result.body, 'check', result.sent) };
+      if (result.status === 200) return { verified: true, verification: await single(result.body, 'check', result.sent) };
       const failure = { status: result.status, body: result.body, headers: result.headers, requestId: result.requestId, operation: 'check' as const, sends: false };
       const reason = checkOutcome(failure);
       if (reason === undefined) throw toNotificoreError(failure, redactor.with(code), name);
       if (reason !== 'incorrect_code') return { verified: false, reason };
-      const attemptsRemaining = tries.fail(id);
+      const attemptsRemaining = await tries.fail(id);
       return { verified: false, reason, ...(attemptsRemaining !== undefined && { attemptsRemaining }) };
     },
 
@@ -173,7 +182,7 @@ export function notificore(options: NotificoreOptions): VerifyProvider<Notificor
       pageSize: options.listPageSize ?? 100,
       prefetch: options.listPrefetch ?? 2,
       call,
-      toModel: (raw) => toModel(raw, 'list'),
+      toModels: many,
       getOne: async (id, callOptions) => {
         try {
           return await request({ operation: 'list', method: 'GET', path: `api/2fa/authentications/${id}`, sends: false, options: callOptions });

@@ -47,7 +47,8 @@ export interface NotificorePagingOptions {
   readonly pageSize: number;
   readonly prefetch: number;
   readonly call: (request: HttpCall) => Promise<HttpResult>;
-  readonly toModel: (raw: unknown, operation: 'list') => Verification;
+  /** The model of a page's authentications (validated already), in order. */
+  readonly toModels: (raws: readonly unknown[]) => Promise<Verification[]>;
   /** One authentication by id, or undefined when Notificore has none. */
   readonly getOne: (id: string, options: CallOptions | undefined) => Promise<Verification | undefined>;
 }
@@ -108,12 +109,12 @@ export function notificorePaging(o: NotificorePagingOptions): PagingSpec<Positio
       const parsed = v.safeParse(listSchema, result.body);
       if (!parsed.success) throw new InvalidResponseError(`${o.name} list: the page does not fit Notificore's documented format`, { provider: o.name, operation: 'list', sent: 'no' });
       const { list, total } = parsed.output.data;
-      const items = list.map((raw) => {
+      for (const raw of list) {
         if (!v.safeParse(authenticationSchema, raw).success) {
           throw new InvalidResponseError(`${o.name} list: an authentication does not fit Notificore's documented format`, { provider: o.name, operation: 'list', sent: 'no' });
         }
-        return o.toModel(raw, 'list');
-      });
+      }
+      const items = await o.toModels(list);
       // Trust `total`: a short page is not the end; only an empty one, or reaching the total, is.
       const nextOffset = position.o + list.length;
       if (list.length === 0 || nextOffset >= total) return { at: position, items };

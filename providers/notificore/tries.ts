@@ -1,34 +1,34 @@
 /**
- * Wrong codes counted by this process. Notificore does not report how many tries are
- * left, so the adapter counts the wrong codes it checks for the verifications it started
- * itself (it knows their limit and that the count starts at 0). Bounded to the most
- * recent 10 000 verifications.
+ * Wrong codes counted by polyverify. Notificore does not report how many tries are left, so
+ * the adapter counts the wrong codes it checks for the verifications it started (it knows
+ * their limit and that the count starts at 0), in a `TriesStore`: this process's by default,
+ * shared by every instance with `polyverify/redis`.
+ *
+ * The counts only add to what Notificore says: when the store fails, calls still succeed
+ * without them (`attemptsRemaining` and `failedAttempts` left out), and a warning says why.
  */
-import { LruMap } from '../../src/lru.js';
+import type { TriesStore } from '../../src/codes/tries.js';
+import type { Operation } from '../../src/errors.js';
 
-export class TriesCounter {
-  readonly #entries: LruMap<string, { max: number; failed: number }>;
+/** How long a count is kept past the code's end, so a late `get` still shows it (1 h). */
+const RETAIN_MS = 3_600_000;
 
-  constructor(limit = 10_000) {
-    this.#entries = new LruMap(limit);
-  }
+export interface CountedTries {
+  start(id: string, max: number, lifetimeMs: number): Promise<void>;
+  /** Tries left after one more wrong code, or undefined (not started here, or the store failed). */
+  fail(id: string): Promise<number | undefined>;
+  /** Wrong codes counted for each id, or undefined where unknown. */
+  failed(ids: readonly string[], operation: Operation): Promise<(number | undefined)[]>;
+}
 
-  /** Starts counting for a verification this process created. */
-  start(id: string, max: number): void {
-    this.#entries.set(id, { max, failed: 0 });
-  }
-
-  /** Counts one wrong code; returns the tries left, or undefined for a verification not started here. */
-  fail(id: string): number | undefined {
-    const entry = this.#entries.get(id);
-    if (!entry) return undefined;
-    const next = { max: entry.max, failed: entry.failed + 1 };
-    this.#entries.set(id, next);
-    return Math.max(0, next.max - next.failed);
-  }
-
-  /** Wrong codes counted, for a verification started here. */
-  failed(id: string): number | undefined {
-    return this.#entries.get(id)?.failed;
-  }
+export function countedTries(store: TriesStore, warn: (message: string, operation: Operation) => void): CountedTries {
+  const failing = (operation: Operation) => (error: unknown) => {
+    warn(`the tries store failed (${error instanceof Error ? error.message : String(error)}); the try counts are left out`, operation);
+    return undefined;
+  };
+  return {
+    start: (id, max, lifetimeMs) => store.startTries(id, max, lifetimeMs + RETAIN_MS).catch(failing('start')),
+    fail: (id) => store.failTry(id).catch(failing('check')),
+    failed: async (ids, operation) => (ids.length === 0 ? [] : ((await store.triesFailed(ids).catch(failing(operation))) ?? ids.map(() => undefined))),
+  };
 }

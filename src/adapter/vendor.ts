@@ -8,14 +8,26 @@ import type * as v from 'valibot';
 import type { FieldIssue } from '../errors.js';
 import type { VerifyEvent } from '../events.js';
 import type { CodeStore } from '../codes/store.js';
+import type { TriesStore } from '../codes/tries.js';
 import type { VerifyProvider } from '../provider.js';
 
 /** What a config cannot hold (functions and stores), given next to it. */
 export interface RuntimeOptions {
   /** Receives every provider's events (secrets removed). */
   readonly onEvent?: (event: VerifyEvent) => void;
-  /** For code-transport vendors (LOX24): where code hashes live. */
+  /** For code-transport vendors (LOX24): where code hashes live (wins over `store`). */
   readonly codeStore?: CodeStore;
+  /**
+   * The state shared by every instance of a backend: code hashes for LOX24, wrong-code
+   * counts for Notificore. A `RedisCodeStore` from `polyverify/redis` is both.
+   *
+   * @example
+   * ```ts
+   * const store = new RedisCodeStore({ client, prefix: 'pv:' });
+   * const verify = await createProvider(config, { store });
+   * ```
+   */
+  readonly store?: CodeStore & TriesStore;
   /** Vendors besides the built-in ones (a third-party adapter's descriptor). */
   readonly vendors?: readonly VendorDescriptor[];
 }

@@ -3,7 +3,9 @@
  * only as a keyed hash in a `CodeStore`, checked here with expiry and an attempt limit.
  */
 import { checkResult, type CheckOutcome } from '../adapter/check.js';
+import { StoreUnavailableError, isVerifyError, type Operation, type SentState } from '../errors.js';
 import type { CheckResult, VerificationStatus } from '../model.js';
+import { Redactor, sanitizeCause } from '../redact.js';
 import { generateCode } from './generate.js';
 import { CodeHasher } from './hash.js';
 import { MemoryCodeStore } from './memory-store.js';
@@ -17,6 +19,8 @@ export interface OwnedCodesOptions {
   readonly now?: (() => number) | undefined;
   /** Told once when no secret was given. */
   readonly onEphemeralSecret?: (() => void) | undefined;
+  /** The provider's name, for the errors of a failing store. */
+  readonly provider?: string | undefined;
 }
 
 /** The limits of one code. */
@@ -29,13 +33,21 @@ let warnedEphemeral = false;
 export const EPHEMERAL_SECRET_WARNING =
   'polyverify: no `secret` given; codes are hashed with a random per-process secret and cannot be checked after a restart or by another instance.';
 
+const NO_SECRETS = new Redactor();
+
+/**
+ * Library-owned codes over a {@link CodeStore}. Every failure of the store is a
+ * `StoreUnavailableError` naming the provider and the operation, `sent: 'no'` unless said.
+ */
 export class OwnedCodes {
   readonly #hasher: CodeHasher;
+  readonly #provider: string;
   readonly store: CodeStore;
   readonly now: () => number;
 
   constructor(options: OwnedCodesOptions) {
     this.now = options.now ?? Date.now;
+    this.#provider = options.provider ?? 'codes';
     this.store = options.store ?? new MemoryCodeStore({ now: this.now });
     if (options.secret !== undefined) {
       this.#hasher = new CodeHasher(options.secret);
@@ -64,27 +76,32 @@ export class OwnedCodes {
       failedAttempts: 0,
       state: 'pending',
     };
-    await this.store.save(key, record);
+    await this.#stored('start', () => this.store.save(key, record));
     return record;
   }
 
-  /** Re-files a record under the vendor's id once it is known. */
+  /**
+   * Re-files a record under the vendor's id once it is known. The vendor has sent the code by
+   * then: a failing store is `sent: 'maybe'`, and the old key is left to expire.
+   */
   async move(from: string, to: string, record: CodeRecord): Promise<void> {
-    await this.store.save(to, record);
-    await this.store.delete(from);
+    await this.#stored('start', () => this.store.save(to, record), 'maybe', `the vendor accepted verification ${to}, but its code could not be stored and cannot be checked`);
+    await this.store.delete(from).catch(() => undefined);
   }
 
   /** The outcome of checking `code` against the record under `key` (one atomic store attempt). */
-  async outcome(key: string, code: string): Promise<CheckOutcome> {
-    const { outcome, record } = await this.store.attempt(key, this.#hasher.hash(code), this.now());
-    switch (outcome) {
-      case 'verified':
-        return { verified: true };
-      case 'incorrect':
-        return { verified: false, reason: 'incorrect_code', attemptsRemaining: Math.max(0, record!.maxAttempts - record!.failedAttempts) };
-      default: // max_attempts, expired, canceled, already_verified, not_found: the same names
-        return { verified: false, reason: outcome };
-    }
+  outcome(key: string, code: string): Promise<CheckOutcome> {
+    const hash = this.#hasher.hash(code);
+    return this.#stored('check', () => this.store.attempt(key, hash, this.now())).then(({ outcome, record }): CheckOutcome => {
+      switch (outcome) {
+        case 'verified':
+          return { verified: true };
+        case 'incorrect':
+          return { verified: false, reason: 'incorrect_code', attemptsRemaining: Math.max(0, record!.maxAttempts - record!.failedAttempts) };
+        default: // max_attempts, expired, canceled, already_verified, not_found: the same names
+          return { verified: false, reason: outcome };
+      }
+    });
   }
 
   async check(key: string, code: string): Promise<CheckResult> {
@@ -92,15 +109,34 @@ export class OwnedCodes {
   }
 
   cancel(key: string): Promise<CodeRecord | undefined> {
-    return this.store.cancel(key, this.now());
+    return this.#stored('cancel', () => this.store.cancel(key, this.now()));
   }
 
-  record(key: string): Promise<CodeRecord | undefined> {
-    return this.store.get(key);
+  record(key: string, operation: Operation = 'get'): Promise<CodeRecord | undefined> {
+    return this.#stored(operation, () => this.store.get(key));
   }
 
+  /** Removes a record; a failing store is ignored (the record expires with its code). */
   discard(key: string): Promise<void> {
-    return this.store.delete(key);
+    return this.store.delete(key).catch(() => undefined);
+  }
+
+  #stored<T>(operation: Operation, run: () => Promise<T>, sent: SentState = 'no', what = 'the code store failed'): Promise<T> {
+    const fail = (error: unknown): never => {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new StoreUnavailableError(`${this.#provider} ${operation}: ${what} (${reason})`, {
+        provider: this.#provider,
+        operation,
+        sent,
+        retryable: sent === 'no',
+        cause: isVerifyError(error) ? error : sanitizeCause(error, NO_SECRETS),
+      });
+    };
+    try {
+      return run().then(undefined, fail);
+    } catch (error) {
+      return Promise.reject(fail(error));
+    }
   }
 }
 
