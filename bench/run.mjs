@@ -11,6 +11,7 @@ const benches = {
   bundle: () => import('./bundle.mjs').then((m) => m.runBundle()),
   boundary: () => import('./boundary.mjs').then((m) => m.runBoundary()),
   redis: () => import('./redis.mjs').then((m) => m.runRedis()),
+  guard: () => import('./guard.mjs').then((m) => m.runGuard()),
 };
 const only = process.argv[2];
 if (only === undefined) {

@@ -82,7 +82,7 @@ async function runtimeOf(sources: Sources, io: Io, onEvent?: (e: VerifyEvent) =>
   const { connectRedisStore } = await import('polyverify/redis');
   const store = await connectRedisStore(url);
   opened.push(() => store.close());
-  return { ...runtime, store };
+  return { ...runtime, store, limits: store.limits };
 }
 
 /** The configured provider: one, or a failover over several. */

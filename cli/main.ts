@@ -25,7 +25,7 @@ const CONFIG_HELP = `  --config FILE   a provider config (JSON; an array is a fa
 const COMMANDS: Record<string, { run: Command; usage: string; help: string }> = {
   demo: { run: demo, usage: 'polyverify demo', help: 'Runs the main flow on the built-in LOX24, Notificore and Bird simulators: codes from the inboxes,\nwrong and right checks, a safe failover, the list across vendors and the exact cost summary.\nNeeds no credentials; exits 0 when every step worked.' },
   simulate: { run: simulate, usage: 'polyverify simulate [--port N]', help: 'Runs the three simulators on 127.0.0.1 (ports N, N+1, N+2; free ones by default) until Ctrl-C,\nand prints their URLs, the credentials they accept, and a config for --config.' },
-  start: { run: start, usage: 'polyverify start (--to PHONE | --email ADDRESS) [--channel C]... [--locale L] [--reference R] [--ttl S] [--max-attempts N] [--code-length N]', help: `Starts a verification; prints it (its id is what check, get and the rest take).\n${CONFIG_HELP}` },
+  start: { run: start, usage: 'polyverify start (--to PHONE | --email ADDRESS) [--channel C]... [--locale L] [--reference R] [--ttl S] [--max-attempts N] [--code-length N] [--limit-key K]', help: `Starts a verification; prints it (its id is what check, get and the rest take).\n${CONFIG_HELP}` },
   check: { run: check, usage: 'polyverify check ID CODE', help: `Checks a code. Exit 0 when verified, 9 when not (the reason is printed).\n${CONFIG_HELP}` },
   get: { run: get, usage: 'polyverify get ID', help: `Prints a verification.\n${CONFIG_HELP}` },
   cancel: { run: cancel, usage: 'polyverify cancel ID', help: `Cancels a verification, where the vendor can.\n${CONFIG_HELP}` },

@@ -21,6 +21,9 @@ function integer(name: string, value: string | undefined): number | undefined {
   return Number(value);
 }
 
+/** The `limitKey` of commands without `--limit-key`: a config's `guard.perKey` counts the shell as one client. */
+const CLI_LIMIT_KEY = 'cli';
+
 export const start: Command = async (args, io) => {
   const { values } = parse(
     args,
@@ -34,6 +37,7 @@ export const start: Command = async (args, io) => {
       ttl: { type: 'string' },
       'max-attempts': { type: 'string' },
       'code-length': { type: 'string' },
+      'limit-key': { type: 'string' },
     },
     0,
   );
@@ -48,7 +52,7 @@ export const start: Command = async (args, io) => {
     ...(values['code-length'] !== undefined && { codeLength: integer('code-length', values['code-length']) }),
   };
   const provider = await configuredProvider(values, io);
-  show(io, values.json, await provider.start(request));
+  show(io, values.json, await provider.start(request, { limitKey: values['limit-key'] ?? CLI_LIMIT_KEY }));
   return 0;
 };
 
@@ -75,10 +79,10 @@ function byId(operation: 'get' | 'cancel'): Command {
 /** resend, failover: one id and an optional step. */
 function onStep(operation: 'resend' | 'failover'): Command {
   return async (args, io) => {
-    const { values, positionals } = parse(args, { ...COMMON_OPTIONS, step: { type: 'string' } }, 1);
+    const { values, positionals } = parse(args, { ...COMMON_OPTIONS, step: { type: 'string' }, 'limit-key': { type: 'string' } }, 1);
     const step = integer('step', values.step);
     const provider = await configuredProvider(values, io);
-    show(io, values.json, await provider[operation](positionals[0]!, step === undefined ? {} : { step }));
+    show(io, values.json, await provider[operation](positionals[0]!, { limitKey: values['limit-key'] ?? CLI_LIMIT_KEY, ...(step !== undefined && { step }) }));
     return 0;
   };
 }

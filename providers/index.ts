@@ -8,7 +8,7 @@
  */
 import { configTools, envOf, type OtherVendorConfig } from '../src/config.js';
 import type { RuntimeOptions } from '../src/adapter/vendor.js';
-import type { EnvVars } from '../src/config.js';
+import type { EnvVars, GuardedFailoverConfig } from '../src/config.js';
 import type { VerifyProvider } from '../src/provider.js';
 import type { Lox24Config } from './lox24/config.js';
 import type { MessagebirdConfig } from './messagebird/config.js';
@@ -24,7 +24,11 @@ export type { MessagebirdChannelMap, MessagebirdConfig, MessagebirdTarget, Messa
 export type ProviderConfig = Lox24Config | NotificoreConfig | MessagebirdConfig;
 
 /** A configuration of one provider, or of several tried in order (`failover`). */
-export type PolyverifyConfig = ProviderConfig | OtherVendorConfig | readonly (ProviderConfig | OtherVendorConfig)[];
+export type PolyverifyConfig =
+  | ProviderConfig
+  | OtherVendorConfig
+  | readonly (ProviderConfig | OtherVendorConfig)[]
+  | GuardedFailoverConfig<ProviderConfig | OtherVendorConfig>;
 
 /** The built-in vendors' descriptors, in registry order (give them to `configTools` with your own). */
 export const BUILT_IN_VENDORS = VENDORS;
@@ -78,7 +82,7 @@ export async function providerFromEnv(env: EnvVars, runtime: RuntimeOptions = {}
   if (url && !runtime.store) {
     const { connectRedisStore } = await import('polyverify/redis');
     const store = await connectRedisStore(url);
-    return tools.createFromConfig(config, { ...runtime, store }).catch(async (error: unknown) => {
+    return tools.createFromConfig(config, { ...runtime, store, ...(!runtime.limits && { limits: store.limits }) }).catch(async (error: unknown) => {
       await store.close();
       throw error;
     });

@@ -75,21 +75,25 @@ export class Commands {
   }
 
   #deadline(run: () => Promise<unknown>): Promise<unknown> {
-    const ms = this.#timeoutMs;
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new RedisStoreError(`Redis did not answer within ${ms} ms`, 'ETIMEDOUT')), ms);
-      run().then(
-        (value) => {
-          clearTimeout(timer);
-          resolve(value);
-        },
-        (error: unknown) => {
-          clearTimeout(timer);
-          reject(toStoreError(error));
-        },
-      );
-    });
+    return withinDeadline(run, this.#timeoutMs);
   }
+}
+
+/** Runs `run`, failing with a {@link RedisStoreError} after `ms`, and with one for any failure of the client. */
+export function withinDeadline<T>(run: () => Promise<T>, ms: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new RedisStoreError(`Redis did not answer within ${ms} ms`, 'ETIMEDOUT')), ms);
+    run().then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(toStoreError(error));
+      },
+    );
+  });
 }
 
 /** A client's error as a {@link RedisStoreError}: its first line and code only (a reply can quote a script). */

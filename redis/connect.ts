@@ -7,9 +7,12 @@ import { StoreUnavailableError } from '../src/errors.js';
 import { ValidationError } from '../src/errors.js';
 import type { RedisClient } from './client.js';
 import { RedisCodeStore, type RedisCodeStoreOptions } from './code-store.js';
+import type { LimitStore } from '../src/guard/limits.js';
+import { redisLimits } from './limits.js';
 
-/** A store that owns its client: `close()` ends the connection. */
+/** A store that owns its client: `close()` ends the connection; `limits` are `guard()`'s counters on the same connection. */
 export interface OwnedRedisCodeStore extends RedisCodeStore {
+  readonly limits: LimitStore;
   close(): Promise<void>;
 }
 
@@ -42,6 +45,7 @@ export async function connectRedisStore(url: string, options: Omit<RedisCodeStor
   const { client, close } = await connectClient(url, timeoutMs);
   const store = new RedisCodeStore({ ...options, client }) as OwnedRedisCodeStore;
   Object.defineProperty(store, 'close', { value: close });
+  Object.defineProperty(store, 'limits', { value: redisLimits(client, { timeoutMs }) });
   return store;
 }
 

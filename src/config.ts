@@ -9,6 +9,7 @@ import type { BackoffOptions, VerifyProvider } from './provider.js';
 import type { EnvReader, RuntimeOptions, VendorDescriptor } from './adapter/vendor.js';
 import { commonOptionEntries, fieldIssues } from './validate.js';
 import { failover } from './failover.js';
+import { guard, guardConfigEntries, type GuardConfig } from './guard/index.js';
 
 const CONTEXT = { provider: 'config', operation: 'config' as const };
 
@@ -30,6 +31,14 @@ export interface CommonConfig {
   readonly maxListPages?: number;
   /** The key that signs cursors (default: derived from the credentials). */
   readonly cursorSecret?: string;
+  /** Send limits, countries and number checks for this provider (see `guard()` and docs/fraud-guard.md). */
+  readonly guard?: GuardConfig;
+}
+
+/** Several providers tried in order (a `failover`) under one guard: the object form of a config array. */
+export interface GuardedFailoverConfig<Config> {
+  readonly failover: readonly Config[];
+  readonly guard?: GuardConfig;
 }
 
 /** A config of a vendor that is not built in: its `provider` names a descriptor given in `vendors`. */
@@ -48,8 +57,8 @@ export const COMMON_ENV = { provider: 'POLYVERIFY_PROVIDER', config: 'POLYVERIFY
 export interface ConfigTools<Config extends { readonly provider: string }> {
   /** Creates a provider from one config, loading only that vendor's adapter. */
   createProvider(config: Config | OtherVendorConfig, runtime?: RuntimeOptions): Promise<VerifyProvider>;
-  /** One provider, or a `failover` over several in the given order. */
-  createFromConfig(config: Config | OtherVendorConfig | readonly (Config | OtherVendorConfig)[], runtime?: RuntimeOptions): Promise<VerifyProvider>;
+  /** One provider, a `failover` over several in the given order, or a guarded failover (`{ failover: [...], guard }`). */
+  createFromConfig(config: Config | OtherVendorConfig | readonly (Config | OtherVendorConfig)[] | GuardedFailoverConfig<Config | OtherVendorConfig>, runtime?: RuntimeOptions): Promise<VerifyProvider>;
   /** The config the environment describes (no provider is created). */
   configFromEnv(env: EnvVars, runtime?: Pick<RuntimeOptions, 'vendors'>): Config | OtherVendorConfig | (Config | OtherVendorConfig)[];
   /** The provider the environment describes. */
@@ -69,7 +78,9 @@ function list(names: readonly string[]): string {
 
 /** The config schema of a list of vendors: a variant on `provider`, strict per vendor. */
 function configSchema(vendors: readonly VendorDescriptor[]) {
-  const [first, ...rest] = vendors.map((vendor) => v.strictObject({ provider: v.literal(vendor.name), ...commonOptionEntries, ...vendor.options }));
+  const [first, ...rest] = vendors.map((vendor) =>
+    v.strictObject({ provider: v.literal(vendor.name), ...commonOptionEntries, guard: v.optional(v.strictObject(guardConfigEntries, 'must be an object of guard rules')), ...vendor.options }),
+  );
   return v.variant('provider', [first!, ...rest], `must have provider ${list(vendors.map((vendor) => vendor.name))}`);
 }
 
@@ -96,11 +107,30 @@ export function configTools<Config extends { readonly provider: string }>(builtI
 
   async function createProvider(config: Config | OtherVendorConfig, runtime: RuntimeOptions = {}): Promise<VerifyProvider> {
     const { vendor, options } = parse(config, known(builtIn, runtime.vendors));
-    const { vendors: _vendors, ...rest } = runtime;
-    return vendor.create(options, rest);
+    const { guard: rules, ...vendorOptions } = options as { guard?: GuardConfig };
+    const { vendors: _vendors, limits: _limits, ...rest } = runtime;
+    return guarded(await vendor.create(vendorOptions, rest), rules as GuardConfig | undefined, runtime);
   }
 
-  async function createFromConfig(config: Config | OtherVendorConfig | readonly (Config | OtherVendorConfig)[], runtime: RuntimeOptions = {}): Promise<VerifyProvider> {
+  function guarded(provider: VerifyProvider, rules: GuardConfig | undefined, runtime: RuntimeOptions): VerifyProvider {
+    if (!rules) return provider;
+    return guard(provider, { ...rules, ...(runtime.onEvent && { onEvent: runtime.onEvent }), ...(runtime.limits && { limits: runtime.limits }) });
+  }
+
+  async function createFromConfig(
+    config: Config | OtherVendorConfig | readonly (Config | OtherVendorConfig)[] | GuardedFailoverConfig<Config | OtherVendorConfig>,
+    runtime: RuntimeOptions = {},
+  ): Promise<VerifyProvider> {
+    if (typeof config === 'object' && config !== null && 'failover' in config) {
+      const { failover: members, guard: rules, ...extra } = config as GuardedFailoverConfig<Config | OtherVendorConfig>;
+      const unknown = Object.keys(extra);
+      if (!Array.isArray(members) || unknown.length) {
+        throw new ValidationError([{ field: unknown.length ? String(unknown[0]) : 'failover', message: unknown.length ? 'is not an option of a guarded failover (failover, guard)' : 'must be an array of provider configs' }], CONTEXT, 'Invalid provider config');
+      }
+      const rulesParsed = v.safeParse(v.optional(v.strictObject(guardConfigEntries, 'must be an object of guard rules')), rules);
+      if (!rulesParsed.success) throw new ValidationError(fieldIssues(rulesParsed.issues, 'guard'), CONTEXT, 'Invalid provider config');
+      return guarded(await createFromConfig(members, runtime), rulesParsed.output as GuardConfig | undefined, runtime);
+    }
     if (!Array.isArray(config)) return createProvider(config as Config, runtime);
     if (config.length === 0) throw new ValidationError([{ field: 'config', message: 'must name at least one provider' }], CONTEXT, 'Invalid provider config');
     const vendors = known(builtIn, runtime.vendors);

@@ -61,8 +61,13 @@ export interface WarningEvent extends EventBase {
 export interface DecisionEvent extends EventBase {
   readonly type: 'decision';
   readonly member: string;
-  readonly decision: 'try' | 'sent' | 'next' | 'stop' | 'next-despite-maybe' | 'exhausted' | 'route';
+  /** `guard()`'s are `allowed` and `refused` (with `rule` and the masked `to`). */
+  readonly decision: 'try' | 'sent' | 'next' | 'stop' | 'next-despite-maybe' | 'exhausted' | 'route' | 'allowed' | 'refused';
   readonly error?: { readonly name: string; readonly code: string; readonly sent: string };
+  /** `guard()`: the rule that refused (`perPhone`, `countries`, `strictNumbers`, …). */
+  readonly rule?: string;
+  /** `guard()`: the recipient, masked (`+49170*****67`). */
+  readonly to?: string;
 }
 
 export type VerifyEvent = RequestEvent | ResponseEvent | RetryEvent | ErrorEvent | WarningEvent | DecisionEvent;

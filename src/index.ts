@@ -80,10 +80,13 @@ export {
   type CommonConfig,
   type ConfigTools,
   type EnvVars,
+  type GuardedFailoverConfig,
   type OtherVendorConfig,
 } from './config.js';
 export type { EnvReader, RuntimeOptions, VendorDescriptor } from './adapter/vendor.js';
 export { checkResult, type CheckOutcome } from './adapter/check.js';
 export { failover, type FailoverOptions } from './failover.js';
+export { guard, guardConfigEntries, type GuardConfig, type GuardOptions, type Limit, type Limits, type LimitStore, type Taken } from './guard/index.js';
+export { memoryLimitStore, type MemoryLimitOptions } from './guard/limits.js';
 export { route, type RouteOptions, type RouteTable } from './route.js';
 export { ID_SEPARATOR, routableId } from './composite.js';

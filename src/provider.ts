@@ -12,6 +12,11 @@ export interface CallOptions {
   readonly timeoutMs?: number;
   /** How many times a failed call may be retried, where retrying is safe. */
   readonly retries?: number;
+  /**
+   * Who is asking, for `guard()`'s `perKey` limit: the client's IP address or account id.
+   * Ignored by providers that are not guarded.
+   */
+  readonly limitKey?: string;
 }
 
 /** What a provider can do, known before any call. */

@@ -90,6 +90,7 @@ export const callOptionsSchema = v.looseObject({
   timeoutMs: v.optional(boundedInteger(1, 600_000)),
   retries: v.optional(boundedInteger(0, 10)),
   step: v.optional(boundedInteger(0, 100)),
+  limitKey: v.optional(v.pipe(v.string('must be a string'), v.minLength(1, 'must not be empty'), v.maxLength(256, 'must be at most 256 characters'))),
 });
 
 /** What an instance name must be: it stands in routable ids (`name:vendorId`). */

@@ -94,6 +94,31 @@ describe('polyverify simulate', () => {
   });
 });
 
+describe('a guard in the config', () => {
+  it('is honoured: limits shared through --redis (exit 7, nothing sent), a country refusal (exit 2)', async () => {
+    const { startRedisServer } = await import('./redis-server.js');
+    const redis = await startRedisServer();
+    try {
+      const lox = sims.configs.find((c) => c.provider === 'lox24')!;
+      const file = join(dir, 'guarded.json');
+      writeFileSync(file, JSON.stringify({ ...lox, guard: { perPhone: { max: 1, windowSeconds: 600 }, perKey: { max: 5, windowSeconds: 600 }, countries: { allow: ['DE'] } } }));
+      const first = await run('start', '--to', '+491701234999', '--config', file, '--redis', redis.url, '--limit-key', 'tester');
+      expect(first).toMatchObject({ code: 0, stderr: '' });
+      const loxSim = sims.simulators[sims.configs.indexOf(lox)]!;
+      const sent = loxSim.requestCount;
+      const again = await run('start', '--to', '+491701234999', '--config', file, '--redis', redis.url);
+      expect(again.code).toBe(7);
+      expect(again.stderr).toMatch(/^polyverify start: RateLimitError: lox24 start: too many verifications for this recipient \(1 per 600 s\); try again in \d+ s — wait, then try again\n$/);
+      expect(loxSim.requestCount).toBe(sent);
+      const abroad = await run('start', '--to', '+447400123456', '--config', file);
+      expect(abroad.code).toBe(2);
+      expect(abroad.stderr).toBe('polyverify start: ValidationError: Refused by the guard: to: is in a country this service does not send to (GB) — fix the input (see --help)\n');
+    } finally {
+      await redis.stop();
+    }
+  });
+});
+
 describe('operations through --config', () => {
   it('start, check (wrong then right), get, resend and cancel on Notificore', async () => {
     const started = await run('start', '--to', '+61401629754', '--channel', 'sms', '--config', single.notificore!, '--json');

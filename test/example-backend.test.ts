@@ -45,3 +45,13 @@ it('answers bad input with 400 and an unknown verification with 404, leaking not
   expect(await post('/verifications', { phone: 'call me' })).toEqual({ status: 400, body: { error: 'invalid request' } });
   expect((await post('/verifications/notificore%3A00000000-0000-4000-8000-000000000000/check', { code: '123456' })).status).toBe(404);
 });
+
+it('guards starts: a fourth code for one phone within 10 minutes is 429 with Retry-After, and a number that cannot exist is 400', async () => {
+  const phone = '+61401629755';
+  for (let i = 0; i < 3; i++) expect((await post('/verifications', { phone })).status).toBe(201);
+  const res = await fetch(`${base}/verifications`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ phone }) });
+  expect(res.status).toBe(429);
+  expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(590);
+  expect(await res.json()).toEqual({ error: 'too many verification requests; try again later' });
+  expect(await post('/verifications', { phone: '+4917012' })).toEqual({ status: 400, body: { error: 'invalid request' } });
+});

@@ -9,6 +9,7 @@ import type { FieldIssue } from '../errors.js';
 import type { VerifyEvent } from '../events.js';
 import type { CodeStore } from '../codes/store.js';
 import type { TriesStore } from '../codes/tries.js';
+import type { LimitStore } from '../guard/limits.js';
 import type { VerifyProvider } from '../provider.js';
 
 /** What a config cannot hold (functions and stores), given next to it. */
@@ -28,6 +29,8 @@ export interface RuntimeOptions {
    * ```
    */
   readonly store?: CodeStore & TriesStore;
+  /** Where the counters of a config's `guard` live (in this process by default); `polyverify/redis`'s `redisLimits(client)` shares them. */
+  readonly limits?: LimitStore;
   /** Vendors besides the built-in ones (a third-party adapter's descriptor). */
   readonly vendors?: readonly VendorDescriptor[];
 }

@@ -1,0 +1,38 @@
+/**
+ * `guard()`'s send limits shared by every instance: rate-limiter-flexible's `RateLimiterRedis`
+ * (an atomic `INCRBY` with expiry in one Lua script per take), with a deadline per take.
+ */
+import { RateLimiterRedis } from 'rate-limiter-flexible';
+import { flexibleLimitStore, type LimitStore } from '../src/guard/limits.js';
+import { withinDeadline, type IoRedisClient, type RedisClient } from './client.js';
+
+/** Options of {@link redisLimits}. */
+export interface RedisLimitsOptions {
+  /** Prepended to every counter key (`'pv:limit:'`). */
+  readonly prefix?: string;
+  /** How long one take may wait for Redis before the call fails with a `StoreUnavailableError` (2 000 ms). */
+  readonly timeoutMs?: number;
+}
+
+/**
+ * A `LimitStore` on Redis for `guard()`. `guard(provider, { redis: client })` makes one; make it
+ * yourself to choose the prefix or the deadline, and pass it as `limits`.
+ *
+ * @example
+ * ```ts
+ * const verify = guard(provider, { perPhone: { max: 3, windowSeconds: 600 }, limits: redisLimits(client, { prefix: 'myapp:limit:' }) });
+ * ```
+ */
+export function redisLimits(client: RedisClient, options: RedisLimitsOptions = {}): LimitStore {
+  const prefix = options.prefix ?? 'pv:limit:';
+  const timeoutMs = options.timeoutMs ?? 2_000;
+  const nodeRedis = typeof (client as IoRedisClient).call !== 'function';
+  const store = flexibleLimitStore(
+    (bucket, limit) =>
+      new RateLimiterRedis({ storeClient: client, useRedisPackage: nodeRedis, rejectIfRedisNotReady: true, keyPrefix: `${prefix}${bucket}`, points: limit.max, duration: limit.windowSeconds }),
+  );
+  return {
+    take: (bucket, key, limit) => withinDeadline(() => store.take(bucket, key, limit), timeoutMs),
+    giveBack: (bucket, key, limit) => withinDeadline(() => store.giveBack(bucket, key, limit), timeoutMs),
+  };
+}

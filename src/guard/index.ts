@@ -1,0 +1,242 @@
+/**
+ * The fraud guard: a provider that wraps any provider (a vendor, a `failover`, a `route`) and
+ * refuses, before anything is sent, what looks like SMS pumping — too many verifications for
+ * one phone, country, client or in all, numbers in countries you do not serve, and numbers that
+ * cannot exist or cost extra.
+ */
+import { createHash } from 'node:crypto';
+import { inspect } from 'node:util';
+import * as v from 'valibot';
+import { RateLimitError, ValidationError, isVerifyError, StoreUnavailableError, type Operation } from '../errors.js';
+import { emit, type VerifyEvent } from '../events.js';
+import { cursorKeyOf, setCursorKey } from '../listing/cursor.js';
+import { LruMap } from '../lru.js';
+import type { Recipient, StartRequest, Verification } from '../model.js';
+import type { CallOptions, VerifyProvider } from '../provider.js';
+import { maskPhone } from '../redact.js';
+import { invalid, parseCallOptions, parseInput, startRequestSchema, type ParseContext } from '../validate.js';
+import { memoryLimitStore, type Limit, type LimitStore, type Taken } from './limits.js';
+import { COSTLY_TYPES, MOBILE_TYPES, numberFacts } from './numbers.js';
+
+export type { Limit, LimitStore, Taken } from './limits.js';
+
+/** One limit, or several that all apply (e.g. 3 per 10 minutes and 10 per day). */
+export type Limits = Limit | readonly Limit[];
+
+/** Options of {@link guard}. These names are the public contract. */
+export interface GuardOptions {
+  /** Verifications per recipient (the phone number, or the e-mail address). */
+  readonly perPhone?: Limits;
+  /** Verifications per destination country (from the number; `unknown` where it has none). */
+  readonly perCountry?: Limits;
+  /** Verifications per `CallOptions.limitKey` (the client's IP or account id); a guard with `perKey` requires one on every sending call. */
+  readonly perKey?: Limits;
+  /** Verifications in all. */
+  readonly total?: Limits;
+  /** Only these countries, or every country but these (ISO 3166-1 alpha-2). */
+  readonly countries?: { readonly allow: readonly string[] } | { readonly deny: readonly string[] };
+  /**
+   * Only numbers valid for their country (libphonenumber-js "max" metadata, loaded when this is
+   * on), and never premium-rate or shared-cost lines.
+   */
+  readonly strictNumbers?: boolean;
+  /** With `strictNumbers`: only mobile numbers, where the metadata can tell a number's type. */
+  readonly mobileOnly?: boolean;
+  /** A connected node-redis 5 or ioredis 5 client: the counters are shared by every instance (`polyverify/redis`). */
+  readonly redis?: object;
+  /** Where the counters live, for a store of your own (wins over `redis`). In this process by default. */
+  readonly limits?: LimitStore;
+  /** Receives a `decision` event per guarded call: `allowed`, or `refused` with the rule (phone numbers masked). */
+  readonly onEvent?: (event: VerifyEvent) => void;
+}
+
+/** The rules, in the order they are checked: the cheapest and widest first. */
+const LIMIT_RULES = ['total', 'perCountry', 'perKey', 'perPhone'] as const;
+type LimitRule = (typeof LIMIT_RULES)[number];
+const RULE_WORDS: Record<LimitRule, string> = {
+  total: 'verifications in all',
+  perCountry: 'verifications to this country',
+  perKey: 'verifications for this client',
+  perPhone: 'verifications for this recipient',
+};
+
+const limitSchema = v.strictObject({
+  max: v.pipe(v.number('must be a number'), v.integer('must be a whole number'), v.minValue(1, 'must be at least 1'), v.maxValue(1e9, 'must be at most 1000000000')),
+  windowSeconds: v.pipe(v.number('must be a number'), v.integer('must be a whole number'), v.minValue(1, 'must be at least 1'), v.maxValue(31_622_400, 'must be at most 366 days')),
+});
+const limitsSchema = v.optional(v.union([limitSchema, v.pipe(v.array(limitSchema), v.minLength(1, 'must not be empty'))], 'must be { max, windowSeconds } or an array of them'));
+const countryList = v.pipe(v.array(v.pipe(v.string(), v.regex(/^[A-Z]{2}$/, 'must be ISO 3166-1 alpha-2 codes such as DE'))), v.minLength(1, 'must not be empty'));
+/** The JSON part of the options (what a config's `guard` section holds). */
+export const guardConfigEntries = {
+  perPhone: limitsSchema,
+  perCountry: limitsSchema,
+  perKey: limitsSchema,
+  total: limitsSchema,
+  countries: v.optional(v.union([v.strictObject({ allow: countryList }), v.strictObject({ deny: countryList })], 'must be { allow: [...] } or { deny: [...] }')),
+  strictNumbers: v.optional(v.boolean('must be true or false')),
+  mobileOnly: v.optional(v.boolean('must be true or false')),
+};
+const optionsSchema = v.looseObject({
+  ...guardConfigEntries,
+  onEvent: v.optional(v.function('must be a function')),
+  redis: v.optional(v.looseObject({}, 'must be a node-redis or ioredis client')),
+  limits: v.optional(v.looseObject({}, 'must be a LimitStore')),
+});
+
+/** The guard's part of a JSON config (`{ provider: …, guard: { perPhone: …, countries: … } }`). */
+export type GuardConfig = Pick<GuardOptions, 'perPhone' | 'perCountry' | 'perKey' | 'total' | 'countries' | 'strictNumbers' | 'mobileOnly'>;
+
+const listOf = (limits: Limits | undefined): readonly Limit[] => (limits === undefined ? [] : Array.isArray(limits) ? limits : [limits as Limit]);
+const masked = (to: Recipient): string => (typeof to === 'string' ? maskPhone(to) : `${to.email.slice(0, 1)}***@${to.email.split('@')[1] ?? ''}`);
+/** Counter keys never hold a phone number, an address or a client's IP in clear: a digest of it does. */
+const digest = (text: string): string => createHash('sha256').update(text).digest('base64url').slice(0, 22);
+const keyOf = (to: Recipient): string => digest(typeof to === 'string' ? to : `email:${to.email.toLowerCase()}`);
+
+/**
+ * Wraps `provider` with send limits, country rules and number checks, applied to every call
+ * that sends a message (`start`, `resend`, `failover`) before anything is sent. A refusal makes
+ * no vendor request: a limit is a `RateLimitError` (`sent: 'no'`, `retryAfterMs`), a country or
+ * number a `ValidationError` naming `to`. Ids, listing and checks are the provider's own.
+ *
+ * @example
+ * ```ts
+ * const verify = guard(failover([lox, nc]), {
+ *   perPhone: [{ max: 3, windowSeconds: 600 }, { max: 10, windowSeconds: 86_400 }],
+ *   perKey: { max: 20, windowSeconds: 3600 },
+ *   countries: { allow: ['DE', 'AT', 'CH'] },
+ *   strictNumbers: true,
+ * });
+ * await verify.start({ to: '+491701234567' }, { limitKey: request.ip });
+ * ```
+ */
+export function guard(provider: VerifyProvider, options: GuardOptions): VerifyProvider {
+  const name = provider.name;
+  const configContext: ParseContext = { provider: name, operation: 'config', root: 'guard', summary: 'Invalid guard options' };
+  // The parsed copy holds the JSON rules; the client, the store and the listener are the caller's own objects.
+  const parsed = { ...(parseInput(optionsSchema, options, configContext) as GuardOptions), redis: options.redis, limits: options.limits, onEvent: options.onEvent };
+  if (parsed.mobileOnly && !parsed.strictNumbers) invalid([{ field: 'guard.mobileOnly', message: 'needs strictNumbers: true' }], configContext);
+  const rules = LIMIT_RULES.flatMap((rule) => listOf(parsed[rule]).map((limit, index) => ({ rule, limit, bucket: `${rule}:${index}` })));
+  const needsCountry = parsed.countries !== undefined || parsed.perCountry !== undefined;
+  const strict = parsed.strictNumbers === true;
+  let store: Promise<LimitStore> | undefined;
+  const limits = (): Promise<LimitStore> =>
+    (store ??= parsed.limits
+      ? Promise.resolve(parsed.limits)
+      : parsed.redis
+        ? import('polyverify/redis').then((m) => m.redisLimits(parsed.redis as Parameters<typeof m.redisLimits>[0]))
+        : Promise.resolve(memoryLimitStore()));
+  // Recipients of verifications started here, for resend and failover (which name only an id).
+  const recipients = new LruMap<string, Recipient>(10_000);
+
+  const decide = (operation: Operation, decision: 'allowed' | 'refused', to: Recipient, rule?: string) =>
+    emit(parsed.onEvent, { type: 'decision', provider: name, operation, member: provider.name, decision, to: masked(to), ...(rule && { rule }) });
+
+  /** The country and number rules; throws a ValidationError on `to`. */
+  async function checkNumber(to: Recipient, operation: Operation): Promise<string | undefined> {
+    if (typeof to !== 'string' || (!needsCountry && !strict)) return undefined;
+    const facts = await numberFacts(to, strict);
+    const refuse = (rule: string, message: string): never => {
+      decide(operation, 'refused', to, rule);
+      return invalid([{ field: 'to', message }], { provider: name, operation, summary: 'Refused by the guard' });
+    };
+    if (strict && !facts.valid) refuse('strictNumbers', 'is not a valid phone number for its country');
+    if (strict && facts.type !== undefined && COSTLY_TYPES.includes(facts.type)) refuse('strictNumbers', 'is a premium-rate or shared-cost number');
+    if (parsed.mobileOnly && facts.type !== undefined && !MOBILE_TYPES.includes(facts.type)) refuse('mobileOnly', 'is not a mobile number');
+    const countries = parsed.countries;
+    if (countries && 'allow' in countries && (facts.country === undefined || !countries.allow.includes(facts.country))) {
+      refuse('countries', facts.country ? `is in a country this service does not send to (${facts.country})` : 'is in no country this service sends to');
+    }
+    if (countries && 'deny' in countries && facts.country !== undefined && countries.deny.includes(facts.country)) {
+      refuse('countries', `is in a country this service does not send to (${facts.country})`);
+    }
+    return facts.country ?? 'unknown';
+  }
+
+  /**
+   * Takes one from every limit at once (one round trip to a shared store, not one per rule); if
+   * any refuses, gives back what the others took and throws. Returns what to give back if the
+   * send then provably fails.
+   */
+  async function takeLimits(to: Recipient, country: string | undefined, limitKey: string | undefined, operation: Operation): Promise<() => Promise<void>> {
+    const keys: Record<LimitRule, string | undefined> = { total: 'all', perCountry: country ?? 'unknown', perKey: limitKey === undefined ? undefined : digest(`key:${limitKey}`), perPhone: keyOf(to) };
+    const store = await limits().catch(unavailable(operation));
+    const results = await Promise.allSettled(rules.map(({ rule, limit, bucket }) => store.take(bucket, keys[rule]!, limit)));
+    const taken = rules.filter((_, i) => results[i]!.status === 'fulfilled' && (results[i] as PromiseFulfilledResult<Taken>).value.allowed);
+    const giveBack = () => Promise.all(taken.map(({ rule, limit, bucket }) => store.giveBack(bucket, keys[rule]!, limit).catch(() => undefined))).then(() => undefined);
+    if (taken.length === rules.length) return giveBack;
+    await giveBack();
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) unavailable(operation)(failed.reason);
+    // The first refusing rule in order names the refusal.
+    const index = results.findIndex((r) => r.status === 'fulfilled' && !r.value.allowed);
+    const { rule, limit } = rules[index]!;
+    const { retryAfterMs } = (results[index] as PromiseFulfilledResult<Taken>).value;
+    decide(operation, 'refused', to, rule);
+    throw new RateLimitError(`${name} ${operation}: too many ${RULE_WORDS[rule]} (${limit.max} per ${limit.windowSeconds} s); try again in ${Math.ceil(retryAfterMs / 1000)} s`, {
+      provider: name,
+      operation,
+      sent: 'no',
+      retryable: true,
+      retryAfterMs,
+    });
+  }
+
+  const unavailable = (operation: Operation) => (error: unknown): never => {
+    if (isVerifyError(error)) throw error;
+    throw new StoreUnavailableError(`${name} ${operation}: the guard's limit store failed (${error instanceof Error ? error.message : String(error)})`, { provider: name, operation, sent: 'no', retryable: true });
+  };
+
+  /** Runs a sending call under the guard. */
+  async function guarded<T>(operation: Operation, to: Recipient, callOptions: CallOptions | undefined, send: () => Promise<T>): Promise<T> {
+    const limitKey = callOptions?.limitKey;
+    if (parsed.perKey !== undefined && limitKey === undefined) {
+      invalid([{ field: 'options.limitKey', message: "is required by this guard's perKey limit (the client's IP or account id)" }], { provider: name, operation });
+    }
+    const country = await checkNumber(to, operation);
+    const giveBack = await takeLimits(to, country, limitKey, operation);
+    decide(operation, 'allowed', to);
+    try {
+      return await send();
+    } catch (error) {
+      // Nothing went out: the attempt does not count against the recipient.
+      if (isVerifyError(error) && error.sent === 'no') await giveBack();
+      throw error;
+    }
+  }
+
+  async function recipientOf(id: string, callOptions: CallOptions | undefined): Promise<Recipient> {
+    return recipients.get(id) ?? (await provider.get(id, callOptions)).to;
+  }
+
+  const wrapped: VerifyProvider = {
+    name,
+    capabilities: provider.capabilities,
+    async start(request: StartRequest, callOptions?: CallOptions): Promise<Verification> {
+      const context = { provider: name, operation: 'start' as const };
+      parseInput(startRequestSchema, request, context);
+      parseCallOptions(callOptions, context);
+      const verification = await guarded('start', request.to, callOptions, () => provider.start(request, callOptions));
+      recipients.set(verification.id, request.to);
+      return verification;
+    },
+    check: (id, code, callOptions) => provider.check(id, code, callOptions),
+    get: (id, callOptions) => provider.get(id, callOptions),
+    cancel: (id, callOptions) => provider.cancel(id, callOptions),
+    async resend(id, callOptions) {
+      if (!provider.capabilities.resend) return provider.resend(id, callOptions);
+      return guarded('resend', await recipientOf(id, callOptions), callOptions, () => provider.resend(id, callOptions));
+    },
+    async failover(id, callOptions) {
+      if (!provider.capabilities.failover) return provider.failover(id, callOptions);
+      return guarded('failover', await recipientOf(id, callOptions), callOptions, () => provider.failover(id, callOptions));
+    },
+    list: (query, callOptions) => provider.list(query, callOptions),
+    listPage: (query, callOptions) => provider.listPage(query, callOptions),
+    ...(provider.pages && { pages: provider.pages.bind(provider) }),
+  };
+  const key = cursorKeyOf(provider);
+  if (key) setCursorKey(wrapped, key); // merged lists over the guard sign their cursors as over the provider
+  Object.defineProperty(wrapped, inspect.custom, { value: () => `VerifyProvider { name: '${name}', guard: [${rules.map((r) => `'${r.rule}'`).join(', ')}] }` });
+  return Object.freeze(wrapped);
+}
+

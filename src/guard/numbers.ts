@@ -1,0 +1,35 @@
+/**
+ * What a phone number is: its country, whether it is a real number for that country, and its
+ * type — from libphonenumber-js, loaded only when a rule needs it ("min" metadata for the
+ * country, "max" for validity and type: the min metadata accepts numbers too short to exist).
+ */
+
+/** What the guard learns about a number. */
+export interface NumberFacts {
+  /** ISO 3166-1 alpha-2, or undefined (a non-geographic or unknown calling code). */
+  readonly country: string | undefined;
+  /** Valid for its country (only asked with the max metadata). */
+  readonly valid?: boolean;
+  /** libphonenumber-js's type (`MOBILE`, `PREMIUM_RATE`, …), where the metadata can tell. */
+  readonly type?: string | undefined;
+}
+
+type Parse = (text: string) => { country?: string; isValid(): boolean; getType?(): string | undefined } | undefined;
+
+let min: Promise<Parse> | undefined;
+let max: Promise<Parse> | undefined;
+
+/** The facts of `phone` (E.164); `strict` loads the full metadata and answers validity and type. */
+export async function numberFacts(phone: string, strict: boolean): Promise<NumberFacts> {
+  const parse = await (strict
+    ? (max ??= import('libphonenumber-js/max').then((m) => m.parsePhoneNumberFromString as unknown as Parse))
+    : (min ??= import('libphonenumber-js/min').then((m) => m.parsePhoneNumberFromString as unknown as Parse)));
+  const parsed = parse(phone);
+  if (!parsed) return strict ? { country: undefined, valid: false, type: undefined } : { country: undefined };
+  return strict ? { country: parsed.country, valid: parsed.isValid(), type: parsed.getType?.() } : { country: parsed.country };
+}
+
+/** Types a message may be sent to under `strictNumbers`: never premium-rate or shared-cost lines. */
+export const COSTLY_TYPES: readonly string[] = ['PREMIUM_RATE', 'SHARED_COST'];
+/** Types that can receive an SMS, for `mobileOnly`. */
+export const MOBILE_TYPES: readonly string[] = ['MOBILE', 'FIXED_LINE_OR_MOBILE'];
