@@ -42,14 +42,14 @@ afterAll(async () => {
 const CLIENTS = {
   'node-redis': async (): Promise<RedisClient> => {
     const client = await createClient({ url: redis.url, socket: { reconnectStrategy: () => 50 } }).on('error', () => undefined).connect();
-    clients.push({ close: () => client.close() });
+    clients.push({ close: async () => void client.destroy() }); // at once, whatever state a killed Redis left it in
     return client as unknown as RedisClient;
   },
   ioredis: async (): Promise<RedisClient> => {
     const client = new Redis(redis.url, { retryStrategy: () => 50 });
     client.on('error', () => undefined);
     await new Promise((resolve) => client.once('ready', resolve));
-    clients.push({ close: () => client.quit() });
+    clients.push({ close: async () => void client.disconnect() });
     return client;
   },
 } as const;
