@@ -1,82 +1,170 @@
 /**
- * A small backend that uses polyverify: sign-up phone verification over HTTP.
+ * A phone-verification service worth copying, on Hono (web-standard `Request`/`Response`, so
+ * polyverify's webhook handler mounts as it is; small, typed, and runs on Node through
+ * @hono/node-server).
  *
- *   POST /verifications          {"phone": "+491701234567"}   → 201 {"id": "…", "expiresAt": "…"}
- *   POST /verifications/:id/check {"code": "123456"}           → 200 {"verified": true}
- *                                                              → 422 {"verified": false, "reason": "incorrect_code", "attemptsRemaining": 2}
- *                                                              → 429 (Retry-After) when the guard's limits are reached
+ *   POST /verifications              {"phone": "+491701234567"}  → 201 {"id": "…", "expiresAt": "…"}
+ *   POST /verifications/:id/check    {"code": "123456"}          → 200 {"verified": true}
+ *                                                                → 422 {"verified": false, "reason": "incorrect_code", "attemptsRemaining": 2}
+ *   POST /verifications/:id/resend                               → 202 {"id": "…"}
+ *   GET  /verifications/:id                                      → 200 {"status": "pending", "delivery": "delivered", …}
+ *   POST /webhooks/lox24?token=…     (LOX24's delivery webhooks)  → 200
  *
- * Every start goes through `guard()` with the defaults docs/fraud-guard.md recommends, keyed by
- * the client's IP address.
+ * Every start and resend goes through `guard()` keyed by the client's IP; bodies are capped at
+ * 4 KiB; with POLYVERIFY_REDIS_URL the codes, try counts, guard counters and webhook ids live in
+ * Redis (so several instances can run); logs are JSON lines from `onEvent` (no secret, code or
+ * full phone number is in any event). HOST (127.0.0.1) and PORT (3000); SIGTERM and SIGINT
+ * stop it gracefully.
  *
- * Run directly (compiled, or with a TypeScript runner), it takes its vendors from the
- * environment (POLYVERIFY_PROVIDER=… or POLYVERIFY_CONFIG=…) and listens on PORT (3000).
- * `test/example-backend.test.ts` drives it against the simulators.
+ *   npm run backend        (builds, then runs with the vendors of POLYVERIFY_CONFIG / POLYVERIFY_PROVIDER)
+ *
+ * `test/example-backend.test.ts` drives it over HTTP against the simulators, webhooks included.
  */
 import { realpathSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { guard, isVerifyError, providerFromEnv, RateLimitError, type GuardOptions, type VerifyProvider } from 'polyverify';
+import { serve, type ServerType } from '@hono/node-server';
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { guard, isVerifyError, providerFromEnv, RateLimitError, type GuardOptions, type LimitStore, type SeenStore, type VerifyEvent, type VerifyProvider, type WebhookEvent } from 'polyverify';
+import { lox24Webhook } from 'polyverify/lox24';
 
-/** The guard this backend runs with: a few codes per phone, a bound per client, real numbers only. */
+/** The guard this service runs with: a few codes per phone, a bound per client, real numbers only. */
 export const RECOMMENDED_GUARD: GuardOptions = {
   perPhone: [{ max: 3, windowSeconds: 600 }, { max: 10, windowSeconds: 86_400 }],
   perKey: [{ max: 10, windowSeconds: 600 }, { max: 50, windowSeconds: 86_400 }],
   strictNumbers: true,
 };
 
-async function body(req: IncomingMessage): Promise<Record<string, unknown>> {
-  let text = '';
-  for await (const chunk of req) text += chunk;
-  try {
-    const parsed: unknown = JSON.parse(text || '{}');
+/** What the service is built from. */
+export interface BackendOptions {
+  /** A vendor, a failover or a route. */
+  readonly provider: VerifyProvider;
+  /** The guard's rules (`RECOMMENDED_GUARD`); its counters in `limits` when shared. */
+  readonly guard?: GuardOptions;
+  readonly limits?: LimitStore;
+  /** The token of the LOX24 webhook URL; without it, the webhook route answers 404. */
+  readonly webhookToken?: string;
+  /** The LOX24 provider's name in `provider` when it is a failover or route member (`'lox24'`), so webhook ids are routable. */
+  readonly lox24Member?: string;
+  /** Where webhook event ids live (shared in Redis with several instances). */
+  readonly seen?: SeenStore;
+  /** One JSON line per call. */
+  readonly log?: (line: Record<string, unknown>) => void;
+  /** The client's address of a request (behind a proxy, read it from your proxy's header). */
+  readonly clientIp?: (c: Context) => string;
+}
+
+/** The Hono app (its `fetch` is the whole service), and the delivery news it has seen. */
+export function createBackend(options: BackendOptions): { app: Hono; deliveries: Map<string, WebhookEvent> } {
+  const log = options.log ?? (() => undefined);
+  const onEvent = (event: VerifyEvent) => log({ level: event.type === 'error' || (event.type === 'decision' && event.decision === 'refused') ? 'warn' : 'info', ...event });
+  const verify = guard(options.provider, { ...(options.guard ?? RECOMMENDED_GUARD), onEvent, ...(options.limits && { limits: options.limits }) });
+  const clientIp = options.clientIp ?? ((c: Context) => (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket?.remoteAddress ?? 'unknown');
+  const deliveries = new Map<string, WebhookEvent>();
+  const app = new Hono();
+
+  app.use('*', bodyLimit({ maxSize: 4 * 1024, onError: (c) => c.json({ error: 'body too large' }, 413) }));
+  const json = async (c: Context): Promise<Record<string, unknown>> => {
+    const parsed: unknown = await c.req.json().catch(() => ({}));
     return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : {};
-  } catch {
-    return {};
+  };
+
+  app.post('/verifications', async (c) => {
+    const { phone } = await json(c);
+    const v = await verify.start({ to: String(phone ?? ''), reference: `signup-${Date.now()}` }, { limitKey: clientIp(c) });
+    return c.json({ id: v.id, expiresAt: v.expiresAt }, 201);
+  });
+  app.post('/verifications/:id/check', async (c) => {
+    const { code } = await json(c);
+    const result = await verify.check(c.req.param('id'), String(code ?? ''));
+    if (result.verified) return c.json({ verified: true });
+    return c.json({ verified: false, reason: result.reason, attemptsRemaining: result.attemptsRemaining }, result.reason === 'not_found' ? 404 : 422);
+  });
+  app.post('/verifications/:id/resend', async (c) => {
+    const v = await verify.resend(c.req.param('id'), { limitKey: clientIp(c) });
+    return c.json({ id: v.id }, 202);
+  });
+  app.get('/verifications/:id', async (c) => {
+    const id = c.req.param('id');
+    const v = await verify.get(id);
+    const news = deliveries.get(id);
+    return c.json({ id: v.id, status: v.status, expiresAt: v.expiresAt, delivery: news?.type, channel: news?.channel });
+  });
+
+  if (options.webhookToken) {
+    const webhook = lox24Webhook({
+      token: options.webhookToken,
+      ...(options.lox24Member && { member: options.lox24Member }),
+      ...(options.seen && { seen: options.seen }),
+      onEvent,
+      onWebhook: (event) => {
+        deliveries.set(event.verificationId, event);
+        log({ level: 'info', type: 'webhook', provider: event.provider, event: event.type, verificationId: event.verificationId, channel: event.channel, cost: event.cost });
+      },
+    });
+    app.post('/webhooks/lox24', (c) => webhook.handle(c.req.raw));
   }
-}
 
-function send(res: ServerResponse, status: number, payload: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(payload));
-}
-
-/** The HTTP app around one provider (a single vendor, a failover or a route), under `guard(provider, guardOptions)`. */
-export function createApp(provider: VerifyProvider, guardOptions: GuardOptions = RECOMMENDED_GUARD): Server {
-  const verify = guard(provider, guardOptions);
-  return createServer(async (req, res) => {
-    try {
-      if (req.method === 'POST' && req.url === '/verifications') {
-        const { phone } = await body(req);
-        const limitKey = req.socket.remoteAddress ?? 'unknown';
-        const v = await verify.start({ to: String(phone ?? ''), reference: `signup-${Date.now()}` }, { limitKey });
-        return send(res, 201, { id: v.id, expiresAt: v.expiresAt });
-      }
-      const check = /^\/verifications\/([^/]+)\/check$/.exec(req.url ?? '');
-      if (req.method === 'POST' && check) {
-        const { code } = await body(req);
-        const result = await verify.check(decodeURIComponent(check[1]!), String(code ?? ''));
-        if (result.verified) return send(res, 200, { verified: true });
-        return send(res, result.reason === 'not_found' ? 404 : 422, { verified: false, reason: result.reason, attemptsRemaining: result.attemptsRemaining });
-      }
-      return send(res, 404, { error: 'not found' });
-    } catch (error) {
-      // Typed errors say what went wrong without secrets; never pass internals to clients.
-      if (error instanceof RateLimitError) {
-        res.setHeader('retry-after', String(Math.ceil((error.retryAfterMs ?? 60_000) / 1000)));
-        return send(res, 429, { error: 'too many verification requests; try again later' });
-      }
-      if (isVerifyError(error) && error.code === 'validation') return send(res, 400, { error: 'invalid request' });
-      if (isVerifyError(error) && error.sent === 'maybe') return send(res, 503, { error: 'try again shortly; a code may already be on its way' });
-      return send(res, 503, { error: 'verification is unavailable, try again later' });
+  app.notFound((c) => c.json({ error: 'not found' }, 404));
+  app.onError((error, c) => {
+    // Typed errors say what went wrong without secrets; never pass internals to clients.
+    if (error instanceof RateLimitError) {
+      c.header('retry-after', String(Math.ceil((error.retryAfterMs ?? 60_000) / 1000)));
+      return c.json({ error: 'too many verification requests; try again later' }, 429);
     }
+    if (isVerifyError(error) && (error.code === 'validation' || error.code === 'unsupported')) return c.json({ error: 'invalid request' }, 400);
+    if (isVerifyError(error) && error.code === 'not_found') return c.json({ error: 'not found' }, 404);
+    log({ level: 'error', error: isVerifyError(error) ? error.toJSON() : { name: error.name } });
+    if (isVerifyError(error) && error.sent === 'maybe') return c.json({ error: 'try again shortly; a code may already be on its way' }, 503);
+    return c.json({ error: 'verification is unavailable, try again later' }, 503);
+  });
+  return { app, deliveries };
+}
+
+/** Listens on `host:port`; resolves with the server once it accepts connections. */
+export function listen(app: Hono, host: string, port: number): Promise<ServerType> {
+  return new Promise((resolve) => {
+    const server = serve({ fetch: app.fetch, hostname: host, port }, () => resolve(server));
   });
 }
 
-// Started directly: vendors from the environment.
-if (process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  // With POLYVERIFY_REDIS_URL set, codes, try counts and the guard's counters live in Redis, shared by every instance.
-  const url = process.env.POLYVERIFY_REDIS_URL;
-  const store = url ? await (await import('polyverify/redis')).connectRedisStore(url) : undefined;
-  const verify = await providerFromEnv(process.env, store ? { store } : {});
-  createApp(verify, { ...RECOMMENDED_GUARD, ...(store && { limits: store.limits }) }).listen(Number(process.env.PORT ?? 3000), () => console.log(`listening on ${process.env.PORT ?? 3000}`));
+/** Stops accepting, lets requests in flight finish (up to `graceMs`), then closes what it was given. */
+export async function shutdown(server: ServerType, close: () => Promise<void>, graceMs = 10_000): Promise<void> {
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(() => {
+      (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+      resolve();
+    }, graceMs);
+    server.close(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+  await close();
 }
+
+async function main(): Promise<void> {
+  const log = (line: Record<string, unknown>) => process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), ...line })}\n`);
+  const url = process.env['POLYVERIFY_REDIS_URL'];
+  const redis = url ? await import('polyverify/redis') : undefined;
+  const store = redis && url ? await redis.connectRedisStore(url) : undefined;
+  const provider = await providerFromEnv(process.env, store ? { store } : {});
+  const { app } = createBackend({
+    provider,
+    log,
+    ...(store && { limits: store.limits }),
+    ...(process.env['LOX24_WEBHOOK_TOKEN'] && { webhookToken: process.env['LOX24_WEBHOOK_TOKEN'] }),
+  });
+  const host = process.env['HOST'] ?? '127.0.0.1';
+  const server = await listen(app, host, Number(process.env['PORT'] ?? 3000));
+  log({ level: 'info', type: 'listening', host, port: (server.address() as AddressInfo).port, redis: Boolean(store) });
+  const stop = (signal: string) => {
+    log({ level: 'info', type: 'stopping', signal });
+    void shutdown(server, async () => void (await store?.close())).then(() => process.exit(0));
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}
+
+if (process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) await main();

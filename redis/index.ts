@@ -16,3 +16,4 @@ export { RedisCodeStore, type RedisCodeStoreOptions } from './code-store.js';
 export { RedisStoreError, type IoRedisClient, type NodeRedisClient, type RedisClient } from './client.js';
 export { connectRedisStore, type OwnedRedisCodeStore } from './connect.js';
 export { redisLimits, type RedisLimitsOptions } from './limits.js';
+export { redisSeen, type RedisSeenOptions } from './seen.js';

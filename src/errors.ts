@@ -18,7 +18,8 @@ export type Operation =
   | 'failover'
   | 'cancel'
   | 'auth'
-  | 'config';
+  | 'config'
+  | 'webhook';
 
 /**
  * Whether a message may have gone out to the recipient.

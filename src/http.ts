@@ -26,6 +26,7 @@ import {
   type VerifyError,
   type VerifyErrorInit,
 } from './errors.js';
+import { readCapped } from './body.js';
 import { emit, type VerifyEvent } from './events.js';
 import type { BackoffOptions, CallOptions } from './provider.js';
 import { Redactor, errorCode, sanitizeCause } from './redact.js';
@@ -52,27 +53,10 @@ export const DEFAULT_MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
 class TooLarge extends Error {}
 
 /** The body as text, reading at most `cap` decoded bytes; the signal of the request ends the read. */
-async function readCapped(response: Response, cap: number): Promise<string> {
-  const declared = Number(response.headers.get('content-length'));
-  if (declared > cap) {
-    await response.body?.cancel();
-    throw new TooLarge();
-  }
-  if (!response.body) return '';
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > cap) {
-      await reader.cancel();
-      throw new TooLarge();
-    }
-    chunks.push(value);
-  }
-  return chunks.length === 1 ? Buffer.from(chunks[0]!.buffer, chunks[0]!.byteOffset, chunks[0]!.byteLength).toString('utf8') : Buffer.concat(chunks).toString('utf8');
+async function readCappedOrThrow(response: Response, cap: number): Promise<string> {
+  const text = await readCapped(response, cap);
+  if (text === undefined) throw new TooLarge();
+  return text;
 }
 export const DEFAULT_RETRIES = 2;
 const DEFAULT_BACKOFF: Required<BackoffOptions> = { baseMs: 250, maxMs: 5_000, maxRetryAfterMs: 30_000 };
@@ -265,7 +249,7 @@ export class HttpClient {
     }
     let text: string;
     try {
-      text = await readCapped(response, this.#config.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES);
+      text = await readCappedOrThrow(response, this.#config.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES);
     } catch (error) {
       if (!(error instanceof TooLarge)) throw this.#transportError(error, call, redactor, deadline);
       const cap = this.#config.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;

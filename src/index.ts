@@ -88,5 +88,17 @@ export { checkResult, type CheckOutcome } from './adapter/check.js';
 export { failover, type FailoverOptions } from './failover.js';
 export { guard, guardConfigEntries, type GuardConfig, type GuardOptions, type Limit, type Limits, type LimitStore, type Taken } from './guard/index.js';
 export { memoryLimitStore, type MemoryLimitOptions } from './guard/limits.js';
+export {
+  MemorySeenStore,
+  WebhookBodyError,
+  webhookEndpoint,
+  type Claim,
+  type SeenStore,
+  type WebhookEndpoint,
+  type WebhookEvent,
+  type WebhookEventType,
+  type WebhookOptions,
+  type WebhookSpec,
+} from './webhooks/index.js';
 export { route, type RouteOptions, type RouteTable } from './route.js';
 export { ID_SEPARATOR, routableId } from './composite.js';

@@ -33,7 +33,8 @@ import { verifyCodeSchema, type Lox24VerifyCode } from './wire.js';
 export { CODE_PLACEHOLDER } from './map.js';
 export { LOX24_CAPABILITIES, lox24Vendor, type Lox24Config, type Lox24Options } from './config.js';
 export { LOX24_CHANNELS, LOX24_LANGS, type Lox24Channel, type Lox24Lang } from './wire.js';
-export type { Lox24Simulator, Lox24SimulatorOptions, Lox24Outcome } from './simulator.js';
+export type { Lox24Simulator, Lox24SimulatorOptions, Lox24Outcome, Lox24WebhookDelivery } from './simulator.js';
+export { LOX24_WEBHOOK_EVENTS, lox24Webhook, toLox24Event, type Lox24WebhookOptions } from './webhook.js';
 
 /** LOX24's production API. */
 export const LOX24_BASE_URL = 'https://api.lox24.eu';

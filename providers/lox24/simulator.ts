@@ -51,6 +51,24 @@ export interface Lox24SimulatorOptions {
   readonly honourDateFilters?: boolean;
   /** `auto` (default): JSON-LD with hydra for `Accept: application/ld+json`, else a bare array; or always one of them. */
   readonly format?: 'auto' | 'hydra' | 'array';
+  /**
+   * Where to post LOX24's verify-code webhooks as delivery proceeds (delivery then runs by
+   * itself, not only when read): `verify_code.channel.updated`, `.channel.sent`,
+   * `.channel.success` / `.channel.failed`, then `verify_code.success` / `.failed`. A non-2xx
+   * answer is retried (4 deliveries at most, `attempt_number` counting up), as LOX24 does.
+   */
+  readonly webhookUrl?: string;
+  /** Milliseconds between retries of a webhook (100). */
+  readonly webhookRetryMs?: number;
+}
+
+/** One delivery of a webhook the simulator made. */
+export interface Lox24WebhookDelivery {
+  readonly eventId: string;
+  readonly name: string;
+  readonly attempt: number;
+  /** The receiver's HTTP status, or 0 when it could not be reached. */
+  readonly status: number;
 }
 
 interface StepRecord {
@@ -117,11 +135,17 @@ export class Lox24Simulator extends SimulatorBase {
   /** Bumped by every new record; sorted list orders are cached until it moves. */
   #version = 0;
   #sorted = new Map<string, { version: number; records: VerifyCodeRecord[] }>();
-  readonly #options: Required<Omit<Lox24SimulatorOptions, 'port' | 'latencyMs' | 'balanceCents' | 'outcomes' | 'prices'>> & {
+  readonly #options: Required<Omit<Lox24SimulatorOptions, 'port' | 'latencyMs' | 'balanceCents' | 'outcomes' | 'prices' | 'webhookUrl' | 'webhookRetryMs'>> & {
     prices: Record<Lox24Channel, number>;
   };
   #outcomes: Lox24SimulatorOptions['outcomes'];
   readonly #badCredentials = new Map<string, number[]>();
+  readonly #webhookUrl: string | undefined;
+  readonly #webhookRetryMs: number;
+  /** Webhooks are posted one after the other, in the order delivery produced them. */
+  #webhookQueue: Promise<void> = Promise.resolve();
+  readonly #deliveries: Lox24WebhookDelivery[] = [];
+  readonly #timers = new Set<ReturnType<typeof setTimeout>>();
   readonly #blockedUntil = new Map<string, number>();
 
   private constructor(server: SimServer, options: Lox24SimulatorOptions) {
@@ -129,6 +153,8 @@ export class Lox24Simulator extends SimulatorBase {
     this.token = options.token ?? DEFAULT_TOKEN;
     this.balanceCents = options.balanceCents ?? Number.POSITIVE_INFINITY;
     this.#outcomes = options.outcomes;
+    this.#webhookUrl = options.webhookUrl;
+    this.#webhookRetryMs = options.webhookRetryMs ?? 100;
     this.#options = {
       token: this.token,
       userId: options.userId ?? 12345,
@@ -152,6 +178,27 @@ export class Lox24Simulator extends SimulatorBase {
   get inbox(): Inbox {
     this.#processAll();
     return this.#inbox;
+  }
+
+  /** Every webhook delivery made so far, in order. */
+  get webhookDeliveries(): readonly Lox24WebhookDelivery[] {
+    return this.#deliveries;
+  }
+
+  /** Resolves once every webhook produced so far has been delivered (or given up on). */
+  async webhooksSettled(): Promise<void> {
+    for (;;) {
+      const queue = this.#webhookQueue;
+      await queue;
+      if (queue === this.#webhookQueue && this.#timers.size === 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  }
+
+  override async close(): Promise<void> {
+    for (const timer of this.#timers) clearTimeout(timer);
+    this.#timers.clear();
+    await super.close();
   }
 
   /** Changes the outcome of a channel (or all of them, with a function). */
@@ -296,6 +343,7 @@ export class Lox24Simulator extends SimulatorBase {
     };
     this.#add(record);
     // Delivery starts after the answer: the created object is New, as LOX24 returns it.
+    if (this.#webhookUrl) this.#drive(record, 0);
     return this.#ok(201, this.#view(record));
   }
 
@@ -429,12 +477,18 @@ export class Lox24Simulator extends SimulatorBase {
       const outcome = this.#outcomeOf(record.phone, step.channel);
       const processedAt = Math.floor(due / 1000);
       const status = outcome === 'delivered' ? 10 : outcome === 'failed' ? 20 : 100;
-      record.history.push({
-        id: randomUUID(),
-        channel: step.channel,
-        status,
-        processed_at: processedAt,
-        external_id: `${step.channel}_${randomBytes(6).toString('hex')}`,
+      if (sim.step === 0 && record.status === 0) {
+        record.status = 5;
+        this.#webhook('verify_code.channel.updated', record, processedAt);
+      }
+      const entry = { id: randomUUID(), channel: step.channel, status, processed_at: processedAt, external_id: `${step.channel}_${randomBytes(6).toString('hex')}` };
+      record.history.push(entry);
+      const price = this.#options.prices[step.channel];
+      this.#webhook('verify_code.channel.sent', record, processedAt, { ...entry, status: 5, error: null, cost: price });
+      this.#webhook(outcome === 'delivered' ? 'verify_code.channel.success' : 'verify_code.channel.failed', record, processedAt, {
+        ...entry,
+        error: outcome === 'delivered' ? null : outcome === 'failed' ? `${step.channel} delivery failed` : `${step.channel} channel error`,
+        cost: price,
       });
       sim.costCents += this.#options.prices[step.channel];
       this.balanceCents -= this.#options.prices[step.channel];
@@ -466,6 +520,44 @@ export class Lox24Simulator extends SimulatorBase {
     record.cost = record.sim.costCents;
     record.currency = 'EUR';
     record.sim.done = true;
+    this.#webhook(status === 10 ? 'verify_code.success' : 'verify_code.failed', record, record.updated_at);
+  }
+
+  /** Processes a record by itself as its steps fall due (only when webhooks are on). */
+  #drive(record: VerifyCodeRecord, delayMs: number): void {
+    const timer = setTimeout(() => {
+      this.#timers.delete(timer);
+      this.#process(record, this.now());
+      if (!record.sim.done) this.#drive(record, Math.max(1, record.sim.stepStartedMs + this.#options.stepSeconds * 1000 - this.now()));
+    }, delayMs);
+    this.#timers.add(timer);
+  }
+
+  /** Queues one webhook event (the read model as it is now, with the code, as LOX24 sends it). */
+  #webhook(name: string, record: VerifyCodeRecord, at: number, channel?: Record<string, unknown>): void {
+    const url = this.#webhookUrl;
+    if (!url) return;
+    const { sim: _sim, ...model } = record;
+    const event = {
+      id: randomUUID(),
+      api_version: '2022-05-25',
+      name,
+      created_at: at,
+      attempt_total: 4,
+      notification_task_id: randomUUID(),
+      data: { ...model, history: record.history.map((h) => ({ ...h })), routing_strategy: record.routing_strategy.map((r) => ({ ...r })), ...(channel && { channel }) },
+    };
+    this.#webhookQueue = this.#webhookQueue.then(async () => {
+      for (let attempt = 1; attempt <= event.attempt_total; attempt++) {
+        const status = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...event, attempt_number: attempt }) }).then(
+          async (response) => (await response.arrayBuffer(), response.status),
+          () => 0,
+        );
+        this.#deliveries.push({ eventId: event.id, name, attempt, status });
+        if (status >= 200 && status < 300) return;
+        if (attempt < event.attempt_total) await new Promise((resolve) => setTimeout(resolve, this.#webhookRetryMs));
+      }
+    });
   }
 
   #outcomeOf(phone: string, channel: Lox24Channel): Lox24Outcome {
