@@ -12,6 +12,7 @@ const benches = {
   boundary: () => import('./boundary.mjs').then((m) => m.runBoundary()),
   redis: () => import('./redis.mjs').then((m) => m.runRedis()),
   guard: () => import('./guard.mjs').then((m) => m.runGuard()),
+  check: () => import('./check.mjs').then((m) => m.runCheck()),
 };
 const only = process.argv[2];
 if (only === undefined) {

@@ -106,8 +106,24 @@ function capabilityIssues(input: StartInput<object>, caps: Capabilities, title: 
  */
 export function defineProvider<Extras extends object = Record<string, never>, Position = unknown>(spec: ProviderSpec<Extras, Position>): VerifyProvider<Extras> {
   const { name, capabilities: caps } = spec;
-  const ctx = (operation: Operation, summary?: string): ParseContext => ({ provider: name, operation, ...(summary && { summary }) });
+  // Contexts are built once per operation, not per call (they are read only on errors).
+  const contexts = new Map<string, ParseContext>();
+  const ctx = (operation: Operation, summary?: string): ParseContext => {
+    const key = summary === undefined ? operation : `${operation}\n${summary}`;
+    let context = contexts.get(key);
+    if (!context) contexts.set(key, (context = { provider: name, operation, ...(summary && { summary }) }));
+    return context;
+  };
   const checkedId = (id: unknown, operation: Operation) => parseId(id, spec.id.pattern, ctx(operation), spec.id.what);
+  const codeContext: ParseContext = { provider: name, operation: 'check', root: 'code' };
+  /** The code of a check: the vendor's pattern, else polyverify's rule (a string of 1 to 32 characters; valibot words a refusal). */
+  const checkCode = (code: unknown): void => {
+    if (spec.code) {
+      if (typeof code !== 'string' || !spec.code.pattern.test(code)) invalid([{ field: 'code', message: spec.code.message }], ctx('check'));
+    } else if (typeof code !== 'string' || code.length === 0 || code.length > 32) {
+      parseInput(codeSchema, code, codeContext);
+    }
+  };
   const unsupported = (operation: 'resend' | 'failover' | 'cancel'): Promise<never> =>
     Promise.reject(
       new UnsupportedError(`${name} ${operation}: ${spec.unsupported?.[operation] ?? `${spec.title} has no ${operation}`}`, { provider: name, operation, sent: 'no' }),
@@ -143,15 +159,16 @@ export function defineProvider<Extras extends object = Record<string, never>, Po
       return spec.start(input, options);
     },
 
-    async check(id: string, code: string, callOptions?: CallOptions): Promise<CheckResult> {
-      const options = parseCallOptions(callOptions, ctx('check'));
-      checkedId(id, 'check');
-      if (spec.code) {
-        if (typeof code !== 'string' || !spec.code.pattern.test(code)) invalid([{ field: 'code', message: spec.code.message }], ctx('check'));
-      } else {
-        parseInput(codeSchema, code, { ...ctx('check'), root: 'code' });
+    check(id: string, code: string, callOptions?: CallOptions): Promise<CheckResult> {
+      // Not async: one promise less between the store's answer and the caller.
+      try {
+        const options = parseCallOptions(callOptions, ctx('check'));
+        checkedId(id, 'check');
+        checkCode(code);
+        return spec.check(id, code, options).then(checkResult);
+      } catch (error) {
+        return Promise.reject(error);
       }
-      return checkResult(await spec.check(id, code, options));
     },
 
     get: (id, options) => call('get', id, options, (i, o) => spec.get(i, o)),

@@ -9,7 +9,7 @@ import { Redactor, sanitizeCause } from '../redact.js';
 import { generateCode } from './generate.js';
 import { CodeHasher } from './hash.js';
 import { MemoryCodeStore } from './memory-store.js';
-import type { CodeRecord, CodeStore } from './store.js';
+import type { AttemptResult, CodeRecord, CodeStore } from './store.js';
 
 export interface OwnedCodesOptions {
   /** HMAC secret shared by every process that checks these codes. */
@@ -34,6 +34,7 @@ export const EPHEMERAL_SECRET_WARNING =
   'polyverify: no `secret` given; codes are hashed with a random per-process secret and cannot be checked after a restart or by another instance.';
 
 const NO_SECRETS = new Redactor();
+const VERIFIED: CheckOutcome = Object.freeze({ verified: true });
 
 /**
  * Library-owned codes over a {@link CodeStore}. Every failure of the store is a
@@ -92,16 +93,23 @@ export class OwnedCodes {
   /** The outcome of checking `code` against the record under `key` (one atomic store attempt). */
   outcome(key: string, code: string): Promise<CheckOutcome> {
     const hash = this.#hasher.hash(code);
-    return this.#stored('check', () => this.store.attempt(key, hash, this.now())).then(({ outcome, record }): CheckOutcome => {
+    let attempt: Promise<AttemptResult>;
+    try {
+      attempt = this.store.attempt(key, hash, this.now());
+    } catch (error) {
+      attempt = Promise.reject(error);
+    }
+    // One step from the store's answer to the outcome (a failing store is a StoreUnavailableError).
+    return attempt.then(({ outcome, record }): CheckOutcome => {
       switch (outcome) {
         case 'verified':
-          return { verified: true };
+          return VERIFIED;
         case 'incorrect':
           return { verified: false, reason: 'incorrect_code', attemptsRemaining: Math.max(0, record!.maxAttempts - record!.failedAttempts) };
         default: // max_attempts, expired, canceled, already_verified, not_found: the same names
           return { verified: false, reason: outcome };
       }
-    });
+    }, this.#failure('check'));
   }
 
   async check(key: string, code: string): Promise<CheckResult> {
@@ -122,7 +130,17 @@ export class OwnedCodes {
   }
 
   #stored<T>(operation: Operation, run: () => Promise<T>, sent: SentState = 'no', what = 'the code store failed'): Promise<T> {
-    const fail = (error: unknown): never => {
+    const fail = this.#failure(operation, sent, what);
+    try {
+      return run().then(undefined, fail);
+    } catch (error) {
+      return Promise.resolve().then(() => fail(error));
+    }
+  }
+
+  /** What a failing store becomes: a `StoreUnavailableError` naming the provider and the operation. */
+  #failure(operation: Operation, sent: SentState = 'no', what = 'the code store failed'): (error: unknown) => never {
+    return (error: unknown): never => {
       const reason = error instanceof Error ? error.message : String(error);
       throw new StoreUnavailableError(`${this.#provider} ${operation}: ${what} (${reason})`, {
         provider: this.#provider,
@@ -132,11 +150,6 @@ export class OwnedCodes {
         cause: isVerifyError(error) ? error : sanitizeCause(error, NO_SECRETS),
       });
     };
-    try {
-      return run().then(undefined, fail);
-    } catch (error) {
-      return Promise.reject(fail(error));
-    }
   }
 }
 
