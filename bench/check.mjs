@@ -5,7 +5,7 @@
 import { CodeHasher, MemoryCodeStore } from '../dist/index.js';
 import { lox24 } from '../dist/lox24.js';
 
-const QUICK = process.argv.includes('--quick');
+const QUICK = Boolean(process.env.BENCH_QUICK);
 const ROUNDS = QUICK ? 2 : 7;
 const CALLS = QUICK ? 2_000 : 50_000;
 const SECRET = 'bench-secret-0123456789';

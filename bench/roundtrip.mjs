@@ -7,9 +7,10 @@ import { lox24 } from '../dist/lox24.js';
 import { startSimulator } from '../dist/testing.js';
 
 const TO = '+491701234567';
-const ROUNDS = 5;
-const SEQUENTIAL = 400;
-const CONCURRENT_TOTAL = 1000;
+const QUICK = Boolean(process.env.BENCH_QUICK);
+const ROUNDS = QUICK ? 1 : 5;
+const SEQUENTIAL = QUICK ? 40 : 400;
+const CONCURRENT_TOTAL = QUICK ? 100 : 1000;
 const IN_FLIGHT = 50;
 
 function body(code) {

@@ -13,17 +13,22 @@ const benches = {
   redis: () => import('./redis.mjs').then((m) => m.runRedis()),
   guard: () => import('./guard.mjs').then((m) => m.runGuard()),
   check: () => import('./check.mjs').then((m) => m.runCheck()),
+  imports: () => import('./imports.mjs').then((m) => m.runImports()),
 };
-const only = process.argv[2];
+// `--quick`: every benchmark on a small load (CI runs it so the benchmarks never rot: a smoke run,
+// not a timed assertion). The children read BENCH_QUICK.
+const args = process.argv.slice(2);
+if (args.includes('--quick')) process.env.BENCH_QUICK = '1';
+const only = args.find((arg) => !arg.startsWith('--'));
 if (only === undefined) {
   for (const name of Object.keys(benches)) {
-    const run = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), name], { stdio: 'inherit' });
+    const run = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), name], { stdio: 'inherit', env: process.env });
     if (run.status !== 0) process.exit(run.status ?? 1);
   }
 } else {
   if (!(only in benches)) throw new Error(`no benchmark '${only}'; there are ${Object.keys(benches).join(', ')}`);
   const results = await benches[only]();
   mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-  writeFileSync(new URL(`./results/${only}.json`, import.meta.url), JSON.stringify(results, null, 2) + '\n');
+  if (!process.env.BENCH_QUICK) writeFileSync(new URL(`./results/${only}.json`, import.meta.url), JSON.stringify(results, null, 2) + '\n');
   console.log(results.markdown + '\n');
 }

@@ -5,7 +5,6 @@
  * error that says whether a message may have gone out.
  */
 import ky, { type KyInstance } from 'ky';
-import pRetry from 'p-retry';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   AbortedError,
@@ -44,6 +43,8 @@ const NOT_SENT_CODES = new Set([
   'DEPTH_ZERO_SELF_SIGNED_CERT',
   'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
 ]);
+
+let retrying: Promise<typeof import('p-retry')> | undefined;
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 /** The largest answer read, in decoded bytes (4 MiB): a larger one, a gzip bomb included, is an error. */
@@ -178,6 +179,8 @@ export class HttpClient {
         if (retries === 0 || !this.#mayRetry(call, failure)) throw failure;
         await this.#pause(call, failure, 1, redactor);
       }
+      // Loaded on the first retry: a process that never retries never pays p-retry's import.
+      const { default: pRetry } = await (retrying ??= import('p-retry'));
       return await pRetry((attempt) => this.#attempt(call, attempt + 1, redactor, flight), {
         retries: retries - 1,
         minTimeout: 0,
