@@ -22,14 +22,16 @@ async function startChild() {
 
 function providers(config) {
   return {
-    // The warm-up's narrow window makes LOX24 (whose simulator ignores date filters) scan every page: past the default bound.
+    // The warm-up's narrow window makes the adapters scan many pages client-side (LOX24's simulator ignores date filters,
+    // Notificore filters by whole days): past the default bound of maxListPages on large loads.
     lox24: lox24({ token: config.lox24.token, secret: 'bench-secret-0123456789', baseUrl: config.lox24.url, maxListPages: 100_000 }),
-    notificore: notificore({ apiKey: config.notificore.apiKey, sender: 'Bench', templateId: 1, baseUrl: config.notificore.url, listWindowDays: 3650 }),
+    notificore: notificore({ apiKey: config.notificore.apiKey, sender: 'Bench', templateId: 1, baseUrl: config.notificore.url, listWindowDays: 3650, maxListPages: 100_000 }),
     messagebird: messagebird({
       accessKey: config.messagebird.accessKey,
       workspaceId: config.messagebird.workspaceId,
       baseUrl: config.messagebird.url,
       channels: { sms: { navigatorId: config.messagebird.navigatorId } },
+      maxListPages: 100_000,
     }),
   };
 }

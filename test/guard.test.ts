@@ -289,7 +289,7 @@ describe('shared through Redis', () => {
 
   it('keys hold no phone number or client key; Redis down is a StoreUnavailableError with nothing sent', async () => {
     const client = await nodeRedis();
-    const verify = guard(vendor(), { perPhone: { max: 5, windowSeconds: 600 }, perKey: { max: 5, windowSeconds: 600 }, limits: redisLimits(client, { prefix: 'gtest:', timeoutMs: 300 }) });
+    const verify = guard(vendor(), { perPhone: { max: 5, windowSeconds: 600 }, perKey: { max: 5, windowSeconds: 600 }, limits: redisLimits(client, { prefix: 'gtest:', timeoutMs: 1_000 }) });
     await verify.start({ to: '+491709999012' }, { limitKey: '203.0.113.50' });
     const raw = await createClient({ url: redis.url }).connect();
     const keys = await raw.keys('gtest:*');
@@ -302,7 +302,7 @@ describe('shared through Redis', () => {
       expect(await requestsOf(async () => void (error = await rejectionOf(verify.start({ to: '+491709999012' }, { limitKey: '203.0.113.50' }))))).toBe(0);
       expect(error).toBeInstanceOf(StoreUnavailableError);
       expect(error).toMatchObject({ sent: 'no', operation: 'start' });
-      expect(error!.message).toMatch(/^lox24 start: the guard's limit store failed \(Redis (did not answer within 300 ms|failed: .+)\)$/);
+      expect(error!.message).toMatch(/^lox24 start: the guard's limit store failed \(Redis (did not answer within 1000 ms|failed: .+)\)$/);
     } finally {
       await redis.restart();
     }
