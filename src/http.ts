@@ -234,7 +234,7 @@ export class HttpClient {
   async #exchange(call: HttpCall, attempt: number, redactor: Redactor): Promise<HttpResult> {
     const { provider, onEvent } = this.#config;
     const path = onEvent ? redactor.forLog(`/${call.path}${call.searchParams?.size ? `?${call.searchParams}` : ''}`) : '';
-    emit(onEvent, { type: 'request', provider, operation: call.operation, method: call.method, path, attempt });
+    if (onEvent) emit(onEvent, { type: 'request', provider, operation: call.operation, method: call.method, path, attempt });
     const started = performance.now();
     let response: Response;
     // One deadline for the whole attempt, headers and body: a body that never ends times out too.
@@ -266,17 +266,20 @@ export class HttpClient {
       );
     }
     const requestId = this.#config.requestIdHeader ? (response.headers.get(this.#config.requestIdHeader) ?? undefined) : undefined;
-    emit(onEvent, {
-      type: 'response',
-      provider,
-      operation: call.operation,
-      method: call.method,
-      path,
-      attempt,
-      status: response.status,
-      durationMs: Math.round(performance.now() - started),
-      requestId,
-    });
+    // No event object is built for nobody.
+    if (onEvent) {
+      emit(onEvent, {
+        type: 'response',
+        provider,
+        operation: call.operation,
+        method: call.method,
+        path,
+        attempt,
+        status: response.status,
+        durationMs: Math.round(performance.now() - started),
+        requestId,
+      });
+    }
     if (response.status >= 300 && response.status < 400) {
       throw reached(
         new InvalidResponseError(
