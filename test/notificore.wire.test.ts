@@ -264,3 +264,18 @@ describe('list', () => {
     expect(await provider().listPage({ reference: 'signup-42' })).toEqual({ items: [] });
   });
 });
+
+describe('parseDate', () => {
+  it('reads Notificore times as UTC, the common form without a regex and every other form with one, refusing impossible dates', async () => {
+    const { parseDate } = await import('../providers/notificore/map.js');
+    const iso = (value: string) => parseDate(value)?.toISOString();
+    expect(iso('2022-04-28 14:21:16')).toBe('2022-04-28T14:21:16.000Z');
+    expect(iso('2022-04-28T14:21:16')).toBe('2022-04-28T14:21:16.000Z');
+    expect(iso('2024-02-29 23:59:59')).toBe('2024-02-29T23:59:59.000Z');
+    expect(iso('2022-04-28 14:21:16.25')).toBe('2022-04-28T14:21:16.250Z');
+    expect(iso('2022-04-28T14:21:16+02:00')).toBe('2022-04-28T12:21:16.000Z');
+    for (const bad of ['2023-02-29 10:00:00', '2022-13-01 00:00:00', '2022-04-28 24:00:00', '2022-04-28 14:60:00', '2022-04-2x 14:21:16', 'yesterday']) expect(parseDate(bad), bad).toBeUndefined();
+    expect(parseDate('')).toBeUndefined();
+    expect(parseDate(null)).toBeUndefined();
+  });
+});

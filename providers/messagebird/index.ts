@@ -79,13 +79,24 @@ export function messagebird(options: MessagebirdOptions): VerifyProvider {
     toError: (failure, scrubber) => toMessagebirdError(failure, scrubber, name),
   });
 
+  // The mapping's context, made once per operation rather than once per verification of a list.
+  const channelOf = (id: string | null | undefined) => (id ? channelById.get(id) : undefined);
+  const mapContexts = new Map<string, Parameters<typeof toVerification>[2]>();
+  const mapContext = (operation: Operation, verified: boolean): Parameters<typeof toVerification>[2] => {
+    const key = `${operation}:${verified}`;
+    const known = mapContexts.get(key);
+    if (known) return known;
+    const context = { provider: name, channelOf, warn: (m: string) => warn(m, operation), verified };
+    mapContexts.set(key, context);
+    return context;
+  };
   function toModel(raw: unknown, operation: Operation, sent: 'no' | 'maybe' = 'no', verified = false): Verification {
     const parsed = v.safeParse(verificationSchema, raw);
     if (!parsed.success) throw new InvalidResponseError(`${name} ${operation}: the verification does not fit Bird's documented format (${brokenField(parsed.issues)})`, { provider: name, operation, sent });
     const wire = parsed.output;
     if (wire.failedAttempts != null) lastFailed.set(wire.id, wire.failedAttempts);
     try {
-      return toVerification(wire, raw, { provider: name, channelOf: (id) => (id ? channelById.get(id) : undefined), warn: (m) => warn(m, operation), verified });
+      return toVerification(wire, raw, mapContext(operation, verified));
     } catch {
       throw new InvalidResponseError(`${name} ${operation}: the verification has an unreadable createdAt`, { provider: name, operation, sent });
     }

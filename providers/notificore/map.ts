@@ -118,8 +118,28 @@ export function toCreateBody(request: Pick<StartRequest, 'to' | 'ttlSeconds' | '
 const ZONELESS = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,3})\d*)?$/;
 
 /** `YYYY-MM-DD HH:MM:SS` (taken as UTC) or ISO 8601 with an offset; undefined when absent or unreadable. */
+/** The digits of `text` from `start` to `end`, or NaN when any is not a digit. */
+function digitsAt(text: string, start: number, end: number): number {
+  let n = 0;
+  for (let i = start; i < end; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return Number.NaN;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
 export function parseDate(value: string | null | undefined): Date | undefined {
   if (value == null || value === '') return undefined;
+  // The common form, `YYYY-MM-DD HH:MM:SS`, read without a regex: a page of 100 has 400 or more dates.
+  if (value.length === 19 && value[4] === '-' && value[7] === '-' && (value[10] === ' ' || value[10] === 'T') && value[13] === ':' && value[16] === ':') {
+    const [y, mo, d, h, mi, se] = [digitsAt(value, 0, 4), digitsAt(value, 5, 7), digitsAt(value, 8, 10), digitsAt(value, 11, 13), digitsAt(value, 14, 16), digitsAt(value, 17, 19)];
+    if (h! <= 23 && mi! <= 59 && se! <= 59) {
+      const date = new Date(Date.UTC(y!, mo! - 1, d!, h!, mi!, se!));
+      if (date.getUTCDate() === d && date.getUTCMonth() === mo! - 1) return date;
+    }
+    if (![y, mo, d, h, mi, se].some(Number.isNaN)) return undefined;
+  }
   const z = ZONELESS.exec(value);
   if (z) {
     // Read numerically: a list of thousands has four or five dates per item.
