@@ -308,3 +308,45 @@ describe('shared through Redis', () => {
     }
   });
 });
+
+describe('the in-process stores', () => {
+  it('memoryLimitStore: counts per bucket and key, refuses new keys past maxKeys until windows end, and gives back', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2026-12-01T10:00:00Z'));
+    const { memoryLimitStore } = await import('../src/guard/limits.js');
+    const store = memoryLimitStore({ maxKeys: 2 });
+    const limit = { max: 2, windowSeconds: 60 };
+    expect(await store.take('perPhone:0', 'a', limit)).toEqual({ allowed: true, retryAfterMs: 0 });
+    expect(await store.take('perPhone:0', 'a', limit)).toEqual({ allowed: true, retryAfterMs: 0 });
+    expect(await store.take('perPhone:0', 'a', limit)).toMatchObject({ allowed: false, retryAfterMs: 60_000 });
+    vi.setSystemTime(new Date('2026-12-01T10:00:10Z'));
+    expect(await store.take('perPhone:0', 'b', limit)).toEqual({ allowed: true, retryAfterMs: 0 });
+    // Two keys held: a third is refused until the first window ends (50 s from now), a held key still counts.
+    expect(await store.take('perPhone:0', 'c', limit)).toEqual({ allowed: false, retryAfterMs: 50_000 });
+    expect(await store.take('perPhone:0', 'b', limit)).toEqual({ allowed: true, retryAfterMs: 0 });
+    expect(await store.take('total:0', 'c', limit)).toEqual({ allowed: true, retryAfterMs: 0 }); // another bucket, its own keys
+    await store.giveBack('perPhone:0', 'b', limit);
+    expect(await store.take('perPhone:0', 'b', limit)).toEqual({ allowed: true, retryAfterMs: 0 });
+    vi.setSystemTime(new Date('2026-12-01T10:01:01Z')); // a's window ended: its place is free
+    expect(await store.take('perPhone:0', 'c', limit)).toEqual({ allowed: true, retryAfterMs: 0 });
+    expect(await store.take('perPhone:0', 'a', limit)).toMatchObject({ allowed: false });
+  });
+
+  it('MemoryTriesStore: counts per key until ttl, tries left never below 0, unknown keys undefined', async () => {
+    let now = 1_000;
+    const { MemoryTriesStore } = await import('../src/codes/tries.js');
+    const tries = new MemoryTriesStore({ now: () => now, limit: 2 });
+    await tries.startTries('a', 2, 500);
+    expect(await tries.failTry('a')).toBe(1);
+    expect(await tries.failTry('a')).toBe(0);
+    expect(await tries.failTry('a')).toBe(0);
+    expect(await tries.failTry('nobody')).toBeUndefined();
+    await tries.startTries('b', 3, 10_000);
+    expect(await tries.triesFailed(['a', 'b', 'nobody'])).toEqual([3, 0, undefined]);
+    now = 1_500; // a's ttl ended
+    expect(await tries.triesFailed(['a', 'b'])).toEqual([undefined, 0]);
+    expect(await tries.failTry('a')).toBeUndefined();
+    await tries.startTries('c', 1, 10_000); // limit 2: the oldest (a) is dropped
+    expect(await tries.triesFailed(['b', 'c'])).toEqual([0, 0]);
+  });
+});
