@@ -6,7 +6,7 @@
 import type { AttemptOutcome, AttemptResult, CodeRecord, CodeStore } from '../src/codes/store.js';
 import type { TriesStore } from '../src/codes/tries.js';
 import { Commands, type RedisClient } from './client.js';
-import { ATTEMPT, CANCEL, FAIL_TRY, GET, SAVE, START_TRIES } from './scripts.js';
+import { ATTEMPT, CANCEL, FAIL_TRY, GET, MOVE, SAVE, START_TRIES } from './scripts.js';
 
 /** Options of {@link RedisCodeStore}. */
 export interface RedisCodeStoreOptions {
@@ -93,6 +93,11 @@ export class RedisCodeStore implements CodeStore, TriesStore {
 
   async delete(key: string): Promise<void> {
     await this.#commands.run(['DEL', ...this.keysOf(key)]);
+  }
+
+  /** Re-files a record in one script (one round trip instead of a save and a delete): LOX24's start files its code under the vendor's id this way. */
+  async move(from: string, to: string): Promise<boolean> {
+    return Number(await this.#commands.eval(MOVE, [...this.keysOf(from), ...this.keysOf(to)], [])) === 1;
   }
 
   async startTries(key: string, max: number, ttlMs: number): Promise<void> {

@@ -353,3 +353,18 @@ describe('OwnedCodes over a store of your own', () => {
     expect(await new OwnedCodes({ secret: SECRET, store }).check('a', '000000')).toEqual({ verified: false, status: 'failed', reason: 'incorrect_code', attemptsRemaining: 0 });
   });
 });
+
+describe('moving a record', () => {
+  it('MemoryCodeStore.move re-files a record and says false for none; OwnedCodes falls back to save when move finds nothing', async () => {
+    const store = new MemoryCodeStore();
+    const record = { hash: 'ab'.repeat(32), createdAt: 0, expiresAt: Date.now() + 60_000, maxAttempts: 3, failedAttempts: 0, state: 'pending' as const };
+    await store.save('from', record);
+    expect(await store.move('from', 'to')).toBe(true);
+    expect(await store.get('from')).toBeUndefined();
+    expect(await store.get('to')).toEqual(record);
+    expect(await store.move('nothing', 'else')).toBe(false);
+    const codes = new OwnedCodes({ secret: 'moving-secret-0123456789', store });
+    await codes.move('nothing-here', 'vendor-id', record);
+    expect(await store.get('vendor-id')).toEqual(record);
+  });
+});

@@ -86,7 +86,10 @@ export class OwnedCodes {
    * then: a failing store is `sent: 'maybe'`, and the old key is left to expire.
    */
   async move(from: string, to: string, record: CodeRecord): Promise<void> {
-    await this.#stored('start', () => this.store.save(to, record), 'maybe', `the vendor accepted verification ${to}, but its code could not be stored and cannot be checked`);
+    const what = `the vendor accepted verification ${to}, but its code could not be stored and cannot be checked`;
+    // One step where the store can (a single round trip to Redis); else save, then delete.
+    if (this.store.move && (await this.#stored('start', () => this.store.move!(from, to), 'maybe', what))) return;
+    await this.#stored('start', () => this.store.save(to, record), 'maybe', what);
     await this.store.delete(from).catch(() => undefined);
   }
 

@@ -45,6 +45,12 @@ export interface CodeStore {
   /** Marks a pending record canceled; returns the record after the change, or undefined. */
   cancel(key: string, now: number): Promise<CodeRecord | undefined>;
   delete(key: string): Promise<void>;
+  /**
+   * Optional: re-files the record at `from` under `to` in one step (one round trip for a
+   * remote store), keeping its expiry; resolves false when there is no record at `from`.
+   * Without it, a record is moved by `save` then `delete`.
+   */
+  move?(from: string, to: string): Promise<boolean>;
 }
 
 /** The decision of {@link CodeStore.attempt} for one record, shared by stores that hold records in memory. */
