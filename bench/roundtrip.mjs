@@ -44,9 +44,15 @@ function ways(sim) {
   };
 }
 
+/** CPU microseconds (user + system) per round trip of the last sequential run of each way. */
+const cpuPerTrip = {};
+
 async function sequential(run, count) {
+  const cpu = process.cpuUsage();
   const started = performance.now();
   for (let i = 0; i < count; i++) await run();
+  const used = process.cpuUsage(cpu);
+  (cpuPerTrip[run.label] ??= []).push((used.user + used.system) / count);
   return count / ((performance.now() - started) / 1000);
 }
 
@@ -67,7 +73,9 @@ export async function runRoundTrips() {
   const sim = await startSimulator('lox24');
   const runs = ways(sim);
   const names = Object.keys(runs);
+  for (const name of names) runs[name].label = name;
   for (const name of names) await sequential(runs[name], 100); // warm-up
+  for (const name of names) cpuPerTrip[name] = [];
   const samples = { sequential: {}, concurrent: {} };
   for (const name of names) {
     samples.sequential[name] = [];
@@ -97,6 +105,8 @@ export async function runRoundTrips() {
       const label = mode === 'sequential' ? 'sequential' : `${IN_FLIGHT} concurrent`;
       return `| ${label} | ${fmt(r.polyverify)} | ${fmt(r.ky)} | ${fmt(r.fetch)} | ${ratio(r.polyverifyVsKy)} | ${ratio(r.polyverifyVsFetch)} | ${ratio(r.kyVsFetch)} |`;
     }),
+    '',
+    `Process CPU per sequential round trip (the simulator's share included, the same for all three): ${names.map((name) => `${name} ${median(cpuPerTrip[name]).toFixed(0)} µs`).join(', ')}; polyverify over bare ky: ${(median(cpuPerTrip.polyverify) - median(cpuPerTrip.ky)).toFixed(0)} µs.`,
   ].join('\n');
   return { node: process.version, rounds: ROUNDS, sequential: SEQUENTIAL, concurrentTotal: CONCURRENT_TOTAL, inFlight: IN_FLIGHT, samples, table, markdown };
 }
