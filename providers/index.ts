@@ -34,10 +34,10 @@ export type PolyverifyConfig =
 export const BUILT_IN_VENDORS = VENDORS;
 export { REGISTRY, type VendorName } from './registry.js';
 
-const tools = configTools<ProviderConfig>(VENDORS);
+const tools = /* @__PURE__ */ configTools<ProviderConfig>(VENDORS);
 
 /** The environment variables each built-in vendor reads (documented in docs/configuration.md). */
-export const ENV = envOf(Object.values(REGISTRY).map((entry) => entry.vendor) as { name: keyof typeof REGISTRY; env: Readonly<Record<string, string>> }[]);
+export const ENV = /* @__PURE__ */ envOf(/* @__PURE__ */ Object.values(REGISTRY).map((entry) => entry.vendor) as { name: keyof typeof REGISTRY; env: Readonly<Record<string, string>> }[]);
 
 /**
  * Creates a provider from a configuration object, loading only that vendor's adapter.

@@ -20,4 +20,4 @@ export const REGISTRY = {
 export type VendorName = keyof typeof REGISTRY;
 
 /** The built-in vendors' descriptors, in registry order. */
-export const VENDORS = Object.values(REGISTRY).map((entry) => entry.vendor);
+export const VENDORS = /* @__PURE__ */ Object.values(REGISTRY).map((entry) => entry.vendor);

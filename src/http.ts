@@ -236,10 +236,23 @@ export class HttpClient {
     const path = onEvent ? redactor.forLog(`/${call.path}${call.searchParams?.size ? `?${call.searchParams}` : ''}`) : '';
     if (onEvent) emit(onEvent, { type: 'request', provider, operation: call.operation, method: call.method, path, attempt });
     const started = performance.now();
-    let response: Response;
     // One deadline for the whole attempt, headers and body: a body that never ends times out too.
-    const deadline = AbortSignal.timeout(call.options?.timeoutMs ?? this.#config.timeoutMs ?? DEFAULT_TIMEOUT_MS);
-    const signal = call.options?.signal ? AbortSignal.any([call.options.signal, deadline]) : deadline;
+    // A controller and a timer cleared at the end: half the cost of AbortSignal.timeout (whose weak
+    // timer also leaves work for the GC) — a few µs on every call.
+    const timer = new AbortController();
+    const deadline = timer.signal;
+    const timeout = setTimeout(() => timer.abort(new DOMException('The operation timed out.', 'TimeoutError')), call.options?.timeoutMs ?? this.#config.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    timeout.unref();
+    try {
+      return await this.#exchangeWithin(call, attempt, redactor, deadline, call.options?.signal ? AbortSignal.any([call.options.signal, deadline]) : deadline, path, started);
+    } finally {
+      clearTimeout(timeout);
+    }
+  }
+
+  async #exchangeWithin(call: HttpCall, attempt: number, redactor: Redactor, deadline: AbortSignal, signal: AbortSignal, path: string, started: number): Promise<HttpResult> {
+    const { provider, onEvent } = this.#config;
+    let response: Response;
     try {
       // The query goes in the path: ky's `searchParams` option builds a second Request per call.
       response = await this.#ky(call.searchParams?.size ? `${call.path}?${call.searchParams}` : call.path, {

@@ -76,12 +76,15 @@ export const guardConfigEntries = {
   strictNumbers: v.optional(v.boolean('must be true or false')),
   mobileOnly: v.optional(v.boolean('must be true or false')),
 };
-const optionsSchema = v.looseObject({
-  ...guardConfigEntries,
-  onEvent: v.optional(v.function('must be a function')),
-  redis: v.optional(v.looseObject({}, 'must be a node-redis or ioredis client')),
-  limits: v.optional(v.looseObject({}, 'must be a LimitStore')),
-});
+// Built in a function marked pure: a bundler cannot prove a spread free of side effects, and would
+// keep this schema (and the guard's) in every bundle sharing its chunk.
+const optionsSchema = /* @__PURE__ */ (() =>
+  v.looseObject({
+    ...guardConfigEntries,
+    onEvent: v.optional(v.function('must be a function')),
+    redis: v.optional(v.looseObject({}, 'must be a node-redis or ioredis client')),
+    limits: v.optional(v.looseObject({}, 'must be a LimitStore')),
+  }))();
 
 /** The guard's part of a JSON config (`{ provider: …, guard: { perPhone: …, countries: … } }`). */
 export type GuardConfig = Pick<GuardOptions, 'perPhone' | 'perCountry' | 'perKey' | 'total' | 'countries' | 'strictNumbers' | 'mobileOnly'>;

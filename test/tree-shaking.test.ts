@@ -1,0 +1,53 @@
+// What a user's bundler keeps of the built package: only the code an import reaches. The
+// package is `sideEffects: false` and its module-level schemas and tables are marked pure, so
+// a bundler drops what is not used; these tests bundle dist/ with esbuild as a user's build would.
+import { build } from 'esbuild';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+async function bundle(contents: string): Promise<string> {
+  const result = await build({
+    stdin: { contents, resolveDir: root, loader: 'js' },
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    write: false,
+    logLevel: 'silent',
+    external: ['ky', 'valibot', 'p-retry', 'rate-limiter-flexible', 'libphonenumber-js', 'libphonenumber-js/*'],
+    alias: { polyverify: `${root}dist/index.js`, 'polyverify/lox24': `${root}dist/lox24.js` },
+    // createProvider's adapter imports are split off by a bundler, not part of this bundle.
+    plugins: [{ name: 'lazy-imports', setup: (b) => b.onResolve({ filter: /.*/, namespace: 'file' }, (a) => (a.kind === 'dynamic-import' ? { path: a.path, external: true } : undefined)) }],
+  });
+  return result.outputFiles[0]!.text;
+}
+
+describe('tree shaking of the built package', () => {
+  it('summarize from polyverify brings neither the guard, nor the config loader, nor the vendors', async () => {
+    const code = await bundle("import { summarize } from 'polyverify'; console.log(summarize);");
+    expect(code).toContain('Summarizer = class');
+    expect(code).not.toContain('ISO 3166-1 alpha-2'); // the guard's option schema
+    expect(code).not.toContain('POLYVERIFY_CONFIG'); // the config and environment loader
+    expect(code).not.toContain('LOX24_TOKEN');
+    expect(code).not.toContain('NOTIFICORE_API_KEY');
+    expect(code).not.toContain('MESSAGEBIRD_BASE_URL');
+    expect(code).not.toContain('HttpClient = class');
+  });
+
+  it('polyverify/lox24 brings no other vendor and no guard', async () => {
+    const code = await bundle("import { lox24 } from 'polyverify/lox24'; console.log(lox24);");
+    expect(code).toContain('https://api.lox24.eu');
+    expect(code).not.toContain('NOTIFICORE_API_KEY');
+    expect(code).not.toContain('MESSAGEBIRD_BASE_URL');
+    expect(code).not.toContain('ISO 3166-1 alpha-2');
+    expect(code).not.toContain('POLYVERIFY_CONFIG');
+  });
+
+  it('createProvider brings the registry but no adapter code', async () => {
+    const code = await bundle("import { createProvider } from 'polyverify'; console.log(createProvider);");
+    expect(code).toContain('POLYVERIFY_CONFIG');
+    expect(code).toContain('NOTIFICORE_API_KEY'); // every vendor's descriptor: its options and variables
+    expect(code).not.toContain('HttpClient = class'); // adapters are loaded on demand
+  });
+});
