@@ -23,7 +23,7 @@ export type {
   Verification,
   VerificationStatus,
 } from './model.js';
-export { CostAccumulator, addMoney, fromMinorUnits, parseDecimal, sumCosts, type CostTotals, type Money } from './money.js';
+export { CostAccumulator, addMoney, divideMoney, fromMinorUnits, parseDecimal, sumCosts, type CostTotals, type Money } from './money.js';
 export {
   AbortedError,
   AuthenticationError,
@@ -73,6 +73,20 @@ export {
   type SkippedProvider,
 } from './listing/merge.js';
 export { Summarizer, channelOf, summarize, type Summary } from './listing/summary.js';
+export {
+  Scorer,
+  TIME_TO_VERIFY_EDGES,
+  createScorer,
+  scorecard,
+  type ChannelDelivery,
+  type ScoreBucket,
+  type ScoreFigures,
+  type ScoreRow,
+  type Scorecard,
+  type ScorecardOptions,
+  type TimeToVerify,
+  type VolumePoint,
+} from './listing/scorecard.js';
 export {
   COMMON_ENV,
   configTools,

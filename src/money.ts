@@ -106,6 +106,28 @@ export function addMoney(a: Money, b: Money): Money {
   return { amount: sum(toDecimal(a.amount), toDecimal(b.amount)), currency: a.currency };
 }
 
+/**
+ * An amount divided by a whole count, rounded half away from zero to `decimals` places (6 by
+ * default) — for averages such as the cost of one verified user. Sums stay exact; a quotient
+ * cannot always be, so it is rounded once, here.
+ *
+ * @example
+ * ```ts
+ * divideMoney({ amount: '1.00', currency: 'EUR' }, 3); // { amount: '0.333333', currency: 'EUR' }
+ * ```
+ */
+export function divideMoney(money: Money, by: number, decimals = 6): Money {
+  if (!Number.isSafeInteger(by) || by <= 0) throw new RangeError('the divisor must be a positive whole number');
+  if (!Number.isInteger(decimals) || decimals < 0 || decimals > 20) throw new RangeError('decimals must be 0 to 20');
+  const value = toDecimal(money.amount);
+  // units at `decimals` places = digits × 10^decimals / (10^scale × by), rounded half up on the magnitude.
+  const numerator = BigInt(value.digits) * 10n ** BigInt(decimals);
+  const denominator = 10n ** BigInt(value.scale) * BigInt(by);
+  let units = numerator / denominator;
+  if ((numerator % denominator) * 2n >= denominator) units++;
+  return { amount: formatUnits(value.negative && units !== 0n ? -units : units, decimals), currency: money.currency };
+}
+
 /** Exact totals per currency, in first-seen currency order. */
 export interface CostTotals {
   /** One entry per currency. */
@@ -132,6 +154,16 @@ export class CostAccumulator {
     const next = sum ? addMoney(sum, cost) : { amount: normalized(cost.amount), currency: cost.currency };
     this.#priced++;
     this.#byCurrency.set(cost.currency, next);
+  }
+
+  /** Adds everything `other` has added: its sums and its counts. */
+  merge(other: CostAccumulator): void {
+    for (const [currency, total] of other.#byCurrency) {
+      const sum = this.#byCurrency.get(currency);
+      this.#byCurrency.set(currency, sum ? addMoney(sum, total) : total);
+    }
+    this.#priced += other.#priced;
+    this.#unpriced += other.#unpriced;
   }
 
   result(): CostTotals {

@@ -16,7 +16,7 @@ import type { CallOptions, VerifyProvider } from '../provider.js';
 import { maskPhone } from '../redact.js';
 import { invalid, parseCallOptions, parseInput, startRequestSchema, type ParseContext } from '../validate.js';
 import { memoryLimitStore, type Limit, type LimitStore, type Taken } from './limits.js';
-import { COSTLY_TYPES, MOBILE_TYPES, numberFacts } from './numbers.js';
+import { COSTLY_TYPES, MOBILE_TYPES, numberFacts } from '../numbers.js';
 
 export type { Limit, LimitStore, Taken } from './limits.js';
 

@@ -1,7 +1,8 @@
 /**
  * What a phone number is: its country, whether it is a real number for that country, and its
- * type — from libphonenumber-js, loaded only when a rule needs it ("min" metadata for the
- * country, "max" for validity and type: the min metadata accepts numbers too short to exist).
+ * type — from libphonenumber-js, loaded only when something needs it (a guard rule, a scorecard):
+ * "min" metadata for the country, "max" for validity and type (the min metadata accepts numbers
+ * too short to exist).
  */
 
 /** What the guard learns about a number. */
@@ -27,6 +28,15 @@ export async function numberFacts(phone: string, strict: boolean): Promise<Numbe
   const parsed = parse(phone);
   if (!parsed) return strict ? { country: undefined, valid: false, type: undefined } : { country: undefined };
   return strict ? { country: parsed.country, valid: parsed.isValid(), type: parsed.getType?.() } : { country: parsed.country };
+}
+
+/**
+ * A function giving the country (ISO 3166-1 alpha-2) of an E.164 number, or undefined — for
+ * code that asks for many numbers in a row (loads the metadata once).
+ */
+export async function countryParser(): Promise<(phone: string) => string | undefined> {
+  const parse = await (min ??= import('libphonenumber-js/min').then((m) => m.parsePhoneNumberFromString as unknown as Parse));
+  return (phone) => parse(phone)?.country;
 }
 
 /** Types a message may be sent to under `strictNumbers`: never premium-rate or shared-cost lines. */
