@@ -14,6 +14,7 @@ const benches = {
   guard: () => import('./guard.mjs').then((m) => m.runGuard()),
   check: () => import('./check.mjs').then((m) => m.runCheck()),
   imports: () => import('./imports.mjs').then((m) => m.runImports()),
+  scorecard: () => import('./scorecard.mjs').then((m) => m.runScorecard()),
 };
 // `--quick`: every benchmark on a small load (CI runs it so the benchmarks never rot: a smoke run,
 // not a timed assertion). The children read BENCH_QUICK.

@@ -10,7 +10,7 @@ import { COMMON_OPTIONS, UsageError, listingProvider, parse, type Io } from './c
 import { COLUMNS, csvRecord, describeSummary, plain, row, tableLines } from './format.js';
 import type { Command } from './operations.js';
 
-const FILTER_OPTIONS = {
+export const FILTER_OPTIONS = {
   from: { type: 'string' },
   to: { type: 'string' },
   status: { type: 'string' },
@@ -21,14 +21,14 @@ const FILTER_OPTIONS = {
   provider: { type: 'string' },
 } as const;
 
-function date(name: string, value: string | undefined): Date | undefined {
+export function date(name: string, value: string | undefined): Date | undefined {
   if (value === undefined) return undefined;
   const parsed = new Date(value);
   if (Number.isNaN(parsed.getTime())) throw new UsageError(`--${name} must be a date (ISO 8601, e.g. 2026-11-01 or 2026-11-01T12:00:00Z)`);
   return parsed;
 }
 
-function query(values: { from?: string; to?: string; status?: string; channel?: string; phone?: string; reference?: string; id?: string[] }): ListQuery {
+export function query(values: { from?: string; to?: string; status?: string; channel?: string; phone?: string; reference?: string; id?: string[] }): ListQuery {
   return {
     ...(values.from !== undefined && { from: date('from', values.from) }),
     ...(values.to !== undefined && { to: date('to', values.to) }),
@@ -41,7 +41,7 @@ function query(values: { from?: string; to?: string; status?: string; channel?: 
 }
 
 /** Records, pages and rate on stderr while an export runs on a terminal. */
-function progress(io: Io) {
+export function progress(io: Io) {
   let records = 0;
   let pages = 0;
   let last = 0;

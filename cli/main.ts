@@ -13,6 +13,7 @@ import { UsageError, closeOpened, type Io } from './context.js';
 import { demo } from './demo.js';
 import { costs, list } from './listing.js';
 import { cancel, check, failoverCommand, get, resend, start, type Command } from './operations.js';
+import { report } from './report.js';
 import { simulate } from './simulate.js';
 
 const CONFIG_HELP = `  --config FILE   a provider config (JSON; an array is a failover in order);
@@ -23,7 +24,7 @@ const CONFIG_HELP = `  --config FILE   a provider config (JSON; an array is a fa
   --debug         stack traces of errors`;
 
 const COMMANDS: Record<string, { run: Command; usage: string; help: string }> = {
-  demo: { run: demo, usage: 'polyverify demo', help: 'Runs the main flow on the built-in LOX24, Notificore and Bird simulators: codes from the inboxes,\nwrong and right checks, a safe failover, the list across vendors and the exact cost summary.\nNeeds no credentials; exits 0 when every step worked.' },
+  demo: { run: demo, usage: 'polyverify demo [--html FILE]', help: 'Runs the main flow on the built-in LOX24, Notificore and Bird simulators: codes from the inboxes,\nwrong and right checks, a safe failover, the list across vendors, the exact cost summary, and the\nvendor scorecard over seeded history, written as HTML to FILE (polyverify-report.html by default).\nNeeds no credentials; exits 0 when every step worked.' },
   simulate: { run: simulate, usage: 'polyverify simulate [--port N]', help: 'Runs the three simulators on 127.0.0.1 (ports N, N+1, N+2; free ones by default) until Ctrl-C,\nand prints their URLs, the credentials they accept, and a config for --config.' },
   start: { run: start, usage: 'polyverify start (--to PHONE | --email ADDRESS) [--channel C]... [--locale L] [--reference R] [--ttl S] [--max-attempts N] [--code-length N] [--limit-key K]', help: `Starts a verification; prints it (its id is what check, get and the rest take).\n${CONFIG_HELP}` },
   check: { run: check, usage: 'polyverify check ID CODE', help: `Checks a code. Exit 0 when verified, 9 when not (the reason is printed).\n${CONFIG_HELP}` },
@@ -35,6 +36,14 @@ const COMMANDS: Record<string, { run: Command; usage: string; help: string }> = 
     run: list,
     usage: 'polyverify list [--from DATE] [--to DATE] [--status S] [--channel C] [--phone P] [--reference R] [--id ID]... [--provider NAME] [--format table|json|ndjson|csv] [--out FILE]',
     help: `Lists verifications newest first, across every configured provider or the one named by --provider.\nProgress (records, pages, rate) goes to stderr while an export runs on a terminal.\n${CONFIG_HELP}`,
+  },
+  report: {
+    run: report,
+    usage: 'polyverify report --from DATE [--to DATE] [--provider NAME] [--bucket day|hour] [--html FILE] [filters]',
+    help: `The vendor scorecard over a window: per provider, country and channel — conversion, time to verify,
+delivery failures, exact cost and cost per verified user. A table (or --json) on stdout; --html FILE
+writes one self-contained page with charts. Progress goes to stderr on a terminal.
+${CONFIG_HELP}`,
   },
   costs: { run: costs, usage: 'polyverify costs --from DATE [--to DATE] [--provider NAME] [filters]', help: `Exact cost totals per provider, channel and currency; costs not final yet are counted apart.\n${CONFIG_HELP}` },
 };

@@ -2,32 +2,19 @@
  * The built `polyverify` command as a subprocess (`npm test` builds first), against the
  * simulators running in this test process, configured through --config.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli, run as runCli, type Run } from './cli-run.js';
 import { main } from '../cli/main.js';
 import { startAll, type RunningSimulators } from '../cli/simulate.js';
 import type { Verification } from '../providers/index.js';
 
-const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'polyverify-cli-'));
 
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-function run(...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [cli, ...args], { timeout: 30_000, env: { PATH: process.env.PATH } }, (error, stdout, stderr) => {
-      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
+const run = (...args: string[]): Promise<Run> => runCli(args);
 
 let sims: RunningSimulators;
 let all: string; // a config file with the three simulators, in failover order
@@ -49,7 +36,8 @@ const codeOf = (id: string) => sims.inbox({ id } as Verification).code;
 
 describe('polyverify demo', () => {
   it('walks through every step and exits 0', async () => {
-    const { code, stdout, stderr } = await run('demo');
+    const html = join(dir, 'demo-report.html');
+    const { code, stdout, stderr } = await run('demo', '--html', html);
     expect(stderr).toBe('');
     expect(code).toBe(0);
     for (const step of [
@@ -62,10 +50,15 @@ describe('polyverify demo', () => {
       'check       through a fresh failover from the same config: verified true',
       '5. Everything, across the three vendors, newest first',
       '6. Exact cost summary',
+      '7. The vendor scorecard: 3000 past verifications seeded over 14 days',
+      `report      ${html}`,
       'done:',
     ]) {
       expect(stdout).toContain(step);
     }
+    // The scorecard's providers, each with a figure for every column, and the page written.
+    for (const provider of ['lox24', 'messagebird', 'notificore']) expect(stdout).toMatch(new RegExp(`\\n {3}${provider} +\\* +\\d+ +\\d+ +\\d+ +\\d+\\.\\d %`));
+    expect(readFileSync(html, 'utf8')).toContain('<h1>Vendor scorecard</h1>');
     // One cost per verification: what step 2 shows for the Notificore check is what the list shows.
     const checked = /right code {2}verified true, cost (\S+ \S+)/.exec(stdout)?.[1];
     expect(checked).toMatch(/^0\.\d+ EUR$/);

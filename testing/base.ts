@@ -17,6 +17,14 @@ export interface SeedInput {
   readonly channel?: Channel;
   /** Your reference, where the vendor keeps one. */
   readonly reference?: string;
+  /** When it finished (for time-to-verify figures); the simulator's own default when absent. */
+  readonly finishedAt?: Date;
+  /**
+   * What it cost, a decimal in the simulator's currency (EUR): LOX24's price of the message,
+   * Notificore's price of the authentication (its message is priced apart, as Notificore does).
+   * The simulator's prices when absent; Bird reports no prices, so it ignores this.
+   */
+  readonly price?: string;
 }
 
 /** A config that works against a running simulator, for `createProvider`. */

@@ -247,7 +247,7 @@ export class Lox24Simulator extends SimulatorBase {
       processed_at: createdAt + index + 1,
       external_id: `${channel}_${id.slice(0, 8)}_${index}`,
     }));
-    const cost = channels.reduce((sum, channel) => sum + this.#options.prices[channel], 0);
+    const cost = input.price === undefined ? channels.reduce((sum, channel) => sum + this.#options.prices[channel], 0) : Math.round(Number(input.price) * 100);
     this.#add({
       id,
       user_id: this.#options.userId,
@@ -262,7 +262,7 @@ export class Lox24Simulator extends SimulatorBase {
       currency: 'EUR',
       payload: input.reference ?? null,
       created_at: createdAt,
-      updated_at: createdAt + channels.length,
+      updated_at: input.finishedAt === undefined ? createdAt + channels.length : Math.floor(input.finishedAt.getTime() / 1000),
       history,
       is_code_deleted: true,
       sim: { step: channels.length, stepStartedMs: createdAt * 1000, costCents: cost, done: true },

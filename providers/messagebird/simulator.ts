@@ -159,7 +159,7 @@ export class MessagebirdSimulator extends SimulatorBase {
       currentStepIndex: 0,
       steps: [{ navigatorId: this.ids.smsNavigatorId }],
       createdAt,
-      updatedAt: createdAt + 30_000,
+      updatedAt: input.finishedAt === undefined ? createdAt + 30_000 : input.finishedAt.getTime(),
       expiresAt: createdAt + 600_000,
       code: '000000',
     });

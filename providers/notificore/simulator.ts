@@ -206,14 +206,14 @@ export class NotificoreSimulator extends SimulatorBase {
       code_lifetime: 300,
       code_max_tries: 3,
       code_digits: 6,
-      price: status === 'verified' ? this.#authPrice() : '0',
+      price: input.price ?? (status === 'verified' ? this.#authPrice() : '0'),
       currency,
       country_code: countryOf(recipient),
       expired_at: createdAt + 300_000,
       created_at: createdAt,
       updated_at: createdAt,
-      finished_at: status === 'pending' ? null : createdAt + 60_000,
-      messages: [this.#message(recipient, channel, 'SENDER', 'delivered', createdAt)],
+      finished_at: status === 'pending' ? null : (input.finishedAt === undefined ? createdAt + 60_000 : Math.floor(input.finishedAt.getTime() / 1000) * 1000),
+      messages: [this.#message(recipient, channel, 'SENDER', status === 'failed' ? 'undelivered' : 'delivered', createdAt)],
       sim: { code: '000000', tries: 0 },
     });
     return id;
