@@ -100,6 +100,19 @@ describe('polyverify report', () => {
     expect(lines).toContainEqual(expect.stringMatching(/^messagebird +NL +3 +2 +0 +66\.7 % +12 s +14 s +— +3 +—$/));
   });
 
+  it('shows progress on stderr when it is a terminal, and keeps stdout for the report', async () => {
+    const { main } = await import('../cli/main.js');
+    const { Writable } = await import('node:stream');
+    const out: string[] = [];
+    const err: string[] = [];
+    const stdout = new Writable({ write: (_chunk, _enc, done) => done() });
+    const code = await main(['report', '--config', config, '--from', '2026-11-19', '--to', '2026-11-25', '--json'], { out: (l) => out.push(l), err: (l) => err.push(l), stdout, stderrIsTty: true, env: {} });
+    expect(code).toBe(0);
+    expect(err.at(-1)).toMatch(/^\r11 records, \d+ pages, \d+\/s\n$/);
+    expect(out).toHaveLength(1);
+    expect((JSON.parse(out[0]!) as Scorecard).count).toBe(11);
+  });
+
   it('refuses bad arguments with exit 2 before listing', async () => {
     expect(await run('report', '--config', config)).toMatchObject({ code: 2, stderr: expect.stringContaining('--from is required') });
     expect(await run('report', '--config', config, '--from', '2026-11-19', '--bucket', 'week')).toMatchObject({ code: 2, stderr: expect.stringContaining('--bucket must be day or hour') });
