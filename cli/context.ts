@@ -106,3 +106,11 @@ export async function listingProvider(sources: Sources, only: string | undefined
   }
   return Array.isArray(config) ? failover(chosen) : chosen[0]!;
 }
+
+/**
+ * The id column's width for a listing provider: a vendor's UUID, and room for `messagebird:` in
+ * front when ids are routable (a longer instance name still prints whole, past the column).
+ */
+export function idWidth(provider: VerifyProvider): number {
+  return provider.name === 'failover' ? 48 : 36;
+}

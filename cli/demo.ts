@@ -114,8 +114,11 @@ export async function runDemo(print: Print, htmlPath: string): Promise<void> {
   }
 }
 
+/** The flags of `demo`. */
+export const DEMO_OPTIONS = { help: COMMON_OPTIONS.help, debug: COMMON_OPTIONS.debug, html: { type: 'string' } } as const;
+
 export const demo: Command = async (args, io) => {
-  const { values } = parse(args, { help: COMMON_OPTIONS.help, debug: COMMON_OPTIONS.debug, html: { type: 'string' } }, 0);
+  const { values } = parse(args, DEMO_OPTIONS, 0);
   await runDemo(io.out, resolve(values.html ?? 'polyverify-report.html'));
   return 0;
 };

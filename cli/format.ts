@@ -61,9 +61,83 @@ export function row(v: Verification): string[] {
   ];
 }
 
-/** One CSV record: fields with a comma, quote, CR or LF are quoted, quotes doubled (RFC 4180). */
+const E164 = /^\+[1-9]\d{6,14}$/;
+
+/**
+ * A cell a spreadsheet would not run as a formula: one starting with `=`, `+`, `-`, `@`, a tab
+ * or a CR gets a leading `'` (OWASP's advice against CSV injection). An E.164 phone number is
+ * left as it is: `+491701234567` is a number to a spreadsheet, not a formula, and a phone
+ * column must stay machine-readable.
+ */
+export function safeCell(field: string): string {
+  return /^[=+\-@\t\r]/.test(field) && !E164.test(field) ? `'${field}` : field;
+}
+
+/** One CSV record (RFC 4180: fields with a comma, quote, CR or LF quoted, quotes doubled), each cell made safe. */
 export function csvRecord(fields: readonly string[]): string {
-  return `${fields.map((f) => (/[",\r\n]/.test(f) ? `"${f.replace(/"/g, '""')}"` : f)).join(',')}\r\n`;
+  return `${fields
+    .map(safeCell)
+    .map((f) => (/[",\r\n]/.test(f) ? `"${f.replace(/"/g, '""')}"` : f))
+    .join(',')}\r\n`;
+}
+
+/** A column of a streamed table: its title, its width, and whether a longer cell is cut (with …) or shown whole. */
+export interface TableColumn {
+  readonly title: string;
+  readonly width: number;
+  readonly whole?: boolean;
+}
+
+/**
+ * A table written a row at a time, in columns of fixed width (so nothing is held: the widths are
+ * known before the first row). Cells longer than their column end in `…`, except `whole` ones
+ * (ids, which must stay copyable); line breaks show as ⏎.
+ */
+export class TableStream {
+  readonly #columns: readonly TableColumn[];
+
+  constructor(columns: readonly TableColumn[]) {
+    this.#columns = columns;
+  }
+
+  #line(cells: readonly string[]): string {
+    return cells
+      .map((raw, i) => {
+        const { width, whole } = this.#columns[i]!;
+        const cell = raw.replace(/\r?\n|\r/g, '⏎');
+        return (cell.length > width && !whole ? `${cell.slice(0, width - 1)}…` : cell).padEnd(width);
+      })
+      .join('  ')
+      .trimEnd();
+  }
+
+  /** The title line and the rule beneath it. */
+  head(): string {
+    return `${this.#line(this.#columns.map((c) => c.title))}\n${this.#line(this.#columns.map((c) => '-'.repeat(c.width)))}\n`;
+  }
+
+  row(cells: readonly string[]): string {
+    return `${this.#line(cells)}\n`;
+  }
+}
+
+/** The columns of `list --format table` (the CSV and JSON exports have every field). */
+export function listTable(idWidth: number): TableStream {
+  return new TableStream([
+    { title: 'created', width: 20 },
+    { title: 'provider', width: 11 },
+    { title: 'id', width: idWidth, whole: true },
+    { title: 'to', width: 16 },
+    { title: 'status', width: 9 },
+    { title: 'channel', width: 8 },
+    { title: 'cost', width: 15 },
+    { title: 'reference', width: 14 },
+  ]);
+}
+
+/** A verification's cells in {@link listTable}. */
+export function tableRow(v: Verification): string[] {
+  return [`${v.createdAt.toISOString().slice(0, 19).replace('T', ' ')}Z`, v.provider, v.id, v.to, v.status, v.channels[0]?.channel ?? '', money(v.cost), v.reference ?? ''];
 }
 
 /** Fixed-width columns; cell line breaks shown as ⏎ so each record stays on one line. */
@@ -77,7 +151,7 @@ export function tableLines(headers: readonly string[], rows: readonly (readonly 
 /** A cost summary for people. */
 export function describeSummary(summary: Summary): string[] {
   const totals = (t: { totals: readonly Money[]; priced: number; unpriced: number }) =>
-    `${t.totals.map((m) => `${m.amount} ${m.currency}`).join(' + ') || '0'}  (${t.priced} priced, ${t.unpriced} not final)`;
+    `${t.totals.map((m) => `${m.amount} ${m.currency}`).join(' + ') || 'no final cost'}  (${t.priced} priced, ${t.unpriced} not final)`;
   const lines = [`verifications  ${summary.count}`, `total          ${totals(summary.cost)}`, '', 'by provider'];
   for (const [name, t] of Object.entries(summary.costByProvider)) lines.push(`  ${name.padEnd(14)}${String(summary.byProvider[name]).padStart(7)}  ${totals(t)}`);
   lines.push('', 'by channel');

@@ -6,8 +6,8 @@ import { once } from 'node:events';
 import type { VerifyEvent } from '../src/events.js';
 import type { Channel, ListQuery, VerificationStatus } from '../src/model.js';
 import { Summarizer } from '../src/listing/summary.js';
-import { COMMON_OPTIONS, UsageError, listingProvider, parse, type Io } from './context.js';
-import { COLUMNS, csvRecord, describeSummary, plain, row, tableLines } from './format.js';
+import { COMMON_OPTIONS, UsageError, idWidth, listingProvider, parse, type Io } from './context.js';
+import { COLUMNS, csvRecord, describeSummary, listTable, plain, row, tableRow } from './format.js';
 import type { Command } from './operations.js';
 
 export const FILTER_OPTIONS = {
@@ -65,8 +65,13 @@ export function progress(io: Io) {
   };
 }
 
+/** The flags of `list`. */
+export const LIST_OPTIONS = { ...COMMON_OPTIONS, ...FILTER_OPTIONS, format: { type: 'string' }, out: { type: 'string' } } as const;
+/** The flags of `costs`. */
+export const COSTS_OPTIONS = { ...COMMON_OPTIONS, ...FILTER_OPTIONS } as const;
+
 export const list: Command = async (args, io) => {
-  const { values } = parse(args, { ...COMMON_OPTIONS, ...FILTER_OPTIONS, format: { type: 'string' }, out: { type: 'string' } }, 0);
+  const { values } = parse(args, LIST_OPTIONS, 0);
   const format = values.format ?? (values.json ? 'json' : 'table');
   if (!['table', 'json', 'ndjson', 'csv'].includes(format)) throw new UsageError('--format must be table, json, ndjson or csv');
   const filters = query(values);
@@ -76,13 +81,14 @@ export const list: Command = async (args, io) => {
   const write = async (text: string) => {
     if (!sink.write(text)) await once(sink, 'drain');
   };
-  const rows: string[][] = [];
+  const table = listTable(idWidth(provider));
   let first = true;
   if (format === 'csv') await write(csvRecord(COLUMNS));
   if (format === 'json') await write('[');
+  if (format === 'table') await write(table.head());
   for await (const v of provider.list(filters)) {
     meter.record();
-    if (format === 'table') rows.push(row(v));
+    if (format === 'table') await write(table.row(tableRow(v)));
     else if (format === 'csv') await write(csvRecord(row(v)));
     else if (format === 'ndjson') await write(`${JSON.stringify(plain(v))}\n`);
     else {
@@ -91,7 +97,6 @@ export const list: Command = async (args, io) => {
     }
   }
   if (format === 'json') await write(first ? ']\n' : '\n]\n');
-  if (format === 'table') for (const line of tableLines(COLUMNS, rows)) await write(`${line}\n`);
   meter.done();
   if (sink !== io.stdout) {
     (sink as NodeJS.WritableStream & { end: () => void }).end();
@@ -101,7 +106,7 @@ export const list: Command = async (args, io) => {
 };
 
 export const costs: Command = async (args, io) => {
-  const { values } = parse(args, { ...COMMON_OPTIONS, ...FILTER_OPTIONS }, 0);
+  const { values } = parse(args, COSTS_OPTIONS, 0);
   if (values.from === undefined) throw new UsageError('--from is required: the period to total starts there');
   const provider = await listingProvider(values, values.provider, io);
   const summarizer = new Summarizer();

@@ -6,58 +6,24 @@
  * 4 credentials refused; 5 not found; 6 refused by the vendor (funds, rules, unsupported);
  * 7 rate limited; 8 vendor (or the Redis store) unreachable or failing; 9 `check`: the code was not verified.
  */
-import { realpathSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { isVerifyError, type VerifyError } from '../src/errors.js';
 import { UsageError, closeOpened, type Io } from './context.js';
-import { demo } from './demo.js';
-import { costs, list } from './listing.js';
-import { cancel, check, failoverCommand, get, resend, start, type Command } from './operations.js';
-import { report } from './report.js';
-import { simulate } from './simulate.js';
+import { COMMANDS, commandHelp, usage } from './commands.js';
 
-const CONFIG_HELP = `  --config FILE   a provider config (JSON; an array is a failover in order);
-                  without it, POLYVERIFY_CONFIG or POLYVERIFY_PROVIDER and its variables
-  --redis URL     share state through Redis (LOX24 codes, Notificore's try counts), so
-                  check works in another process than start; or POLYVERIFY_REDIS_URL
-  --json          machine-readable output
-  --debug         stack traces of errors`;
-
-const COMMANDS: Record<string, { run: Command; usage: string; help: string }> = {
-  demo: { run: demo, usage: 'polyverify demo [--html FILE]', help: 'Runs the main flow on the built-in LOX24, Notificore and Bird simulators: codes from the inboxes,\nwrong and right checks, a safe failover, the list across vendors, the exact cost summary, and the\nvendor scorecard over seeded history, written as HTML to FILE (polyverify-report.html by default).\nNeeds no credentials; exits 0 when every step worked.' },
-  simulate: { run: simulate, usage: 'polyverify simulate [--port N]', help: 'Runs the three simulators on 127.0.0.1 (ports N, N+1, N+2; free ones by default) until Ctrl-C,\nand prints their URLs, the credentials they accept, and a config for --config.' },
-  start: { run: start, usage: 'polyverify start (--to PHONE | --email ADDRESS) [--channel C]... [--locale L] [--reference R] [--ttl S] [--max-attempts N] [--code-length N] [--limit-key K]', help: `Starts a verification; prints it (its id is what check, get and the rest take).\n${CONFIG_HELP}` },
-  check: { run: check, usage: 'polyverify check ID CODE', help: `Checks a code. Exit 0 when verified, 9 when not (the reason is printed).\n${CONFIG_HELP}` },
-  get: { run: get, usage: 'polyverify get ID', help: `Prints a verification.\n${CONFIG_HELP}` },
-  cancel: { run: cancel, usage: 'polyverify cancel ID', help: `Cancels a verification, where the vendor can.\n${CONFIG_HELP}` },
-  resend: { run: resend, usage: 'polyverify resend ID [--step N]', help: `Sends the code again (on step N, where the vendor lets you choose).\n${CONFIG_HELP}` },
-  failover: { run: failoverCommand, usage: 'polyverify failover ID [--step N]', help: `Moves to the next channel now (or to step N).\n${CONFIG_HELP}` },
-  list: {
-    run: list,
-    usage: 'polyverify list [--from DATE] [--to DATE] [--status S] [--channel C] [--phone P] [--reference R] [--id ID]... [--provider NAME] [--format table|json|ndjson|csv] [--out FILE]',
-    help: `Lists verifications newest first, across every configured provider or the one named by --provider.\nProgress (records, pages, rate) goes to stderr while an export runs on a terminal.\n${CONFIG_HELP}`,
-  },
-  report: {
-    run: report,
-    usage: 'polyverify report --from DATE [--to DATE] [--provider NAME] [--bucket day|hour] [--html FILE] [filters]',
-    help: `The vendor scorecard over a window: per provider, country and channel — conversion, time to verify,
-delivery failures, exact cost and cost per verified user. A table (or --json) on stdout; --html FILE
-writes one self-contained page with charts. Progress goes to stderr on a terminal.
-${CONFIG_HELP}`,
-  },
-  costs: { run: costs, usage: 'polyverify costs --from DATE [--to DATE] [--provider NAME] [filters]', help: `Exact cost totals per provider, channel and currency; costs not final yet are counted apart.\n${CONFIG_HELP}` },
-};
-
-const USAGE = `usage: polyverify <command> [options]
-
-commands:
-${Object.entries(COMMANDS)
-  .map(([name, c]) => `  ${name.padEnd(10)}${c.help.split('\n')[0]}`)
-  .join('\n')}
-
-polyverify <command> --help shows a command's options.
-exit codes: 0 ok, 1 unexpected, 2 bad arguments, 3 configuration, 4 credentials, 5 not found,
-6 refused by the vendor, 7 rate limited, 8 vendor unreachable, 9 check: not verified`;
+/** The package's version, from its package.json (next to dist/ in the package, two levels up in the sources). */
+const VERSION = (() => {
+  for (const path of ['../package.json', '../../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(path, import.meta.url), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'polyverify' && pkg.version) return pkg.version;
+    } catch {
+      // not there: the next place
+    }
+  }
+  return 'unknown';
+})();
 
 /** The exit code of a failure. */
 export function exitCodeOf(error: unknown): number {
@@ -108,17 +74,21 @@ function advice(error: VerifyError): string {
 export async function main(argv: string[], io: Io): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
-    (command === undefined ? io.err : io.out)(USAGE);
+    (command === undefined ? io.err : io.out)(usage());
     return command === undefined ? 2 : 0;
   }
-  const entry = COMMANDS[command];
+  if (command === '--version' || command === '-v' || command === 'version') {
+    io.out(`polyverify ${VERSION}`);
+    return 0;
+  }
+  const entry = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
   if (!entry) {
     io.err(`polyverify: unknown command '${command}'`);
-    io.err(USAGE.split('\n')[0]!);
+    io.err(usage().split('\n')[0]!);
     return 2;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
-    io.out(`usage: ${entry.usage}\n\n${entry.help}`);
+    io.out(commandHelp(command));
     return 0;
   }
   try {
@@ -126,7 +96,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
   } catch (error) {
     if (error instanceof UsageError) {
       io.err(`polyverify ${command}: ${error.message}`);
-      io.err(`usage: ${entry.usage}`);
+      io.err(`usage: ${entry.usage}  (polyverify ${command} --help for every option)`);
       return 2;
     }
     const message = isVerifyError(error) ? `${error.name}: ${error.message} — ${advice(error)}` : `${(error as Error).name}: ${(error as Error).message}`;
@@ -147,6 +117,14 @@ function invokedDirectly(): boolean {
 }
 
 if (invokedDirectly()) {
+  // A reader that stops early (`polyverify list | head -2`) closes the pipe: that ends the
+  // command quietly, as it would end `cat` — what was asked for was read. Any other stream error is real.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+      process.exit(0);
+    });
+  }
   const io: Io = {
     out: (line) => void process.stdout.write(`${line}\n`),
     err: (line) => void process.stderr.write(line.startsWith('\r') ? line : `${line}\n`),

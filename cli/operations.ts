@@ -24,27 +24,32 @@ function integer(name: string, value: string | undefined): number | undefined {
 /** The `limitKey` of commands without `--limit-key`: a config's `guard.perKey` counts the shell as one client. */
 const CLI_LIMIT_KEY = 'cli';
 
+/** The flags of `start`. */
+export const START_OPTIONS = {
+  ...COMMON_OPTIONS,
+  to: { type: 'string' },
+  email: { type: 'string' },
+  channel: { type: 'string', multiple: true },
+  locale: { type: 'string' },
+  reference: { type: 'string' },
+  ttl: { type: 'string' },
+  'max-attempts': { type: 'string' },
+  'code-length': { type: 'string' },
+  'limit-key': { type: 'string' },
+} as const;
+
+/** The flags of `resend` and `failover`. */
+export const STEP_OPTIONS = { ...COMMON_OPTIONS, step: { type: 'string' }, 'limit-key': { type: 'string' } } as const;
+
 export const start: Command = async (args, io) => {
-  const { values } = parse(
-    args,
-    {
-      ...COMMON_OPTIONS,
-      to: { type: 'string' },
-      email: { type: 'string' },
-      channel: { type: 'string', multiple: true },
-      locale: { type: 'string' },
-      reference: { type: 'string' },
-      ttl: { type: 'string' },
-      'max-attempts': { type: 'string' },
-      'code-length': { type: 'string' },
-      'limit-key': { type: 'string' },
-    },
-    0,
-  );
+  const { values } = parse(args, START_OPTIONS, 0);
   if ((values.to === undefined) === (values.email === undefined)) throw new UsageError('give exactly one of --to PHONE or --email ADDRESS');
   const request: StartRequest = {
     to: values.to ?? { email: values.email! },
-    ...(values.channel && { channels: values.channel.map((channel) => ({ channel: channel as Channel })) }),
+    // An e-mail recipient without a plan goes by e-mail: a provider's default plan is for phones.
+    ...(values.channel
+      ? { channels: values.channel.map((channel) => ({ channel: channel as Channel })) }
+      : values.email !== undefined && { channels: [{ channel: 'email' as const }] }),
     ...(values.locale !== undefined && { locale: values.locale }),
     ...(values.reference !== undefined && { reference: values.reference }),
     ...(values.ttl !== undefined && { ttlSeconds: integer('ttl', values.ttl) }),
@@ -79,7 +84,7 @@ function byId(operation: 'get' | 'cancel'): Command {
 /** resend, failover: one id and an optional step. */
 function onStep(operation: 'resend' | 'failover'): Command {
   return async (args, io) => {
-    const { values, positionals } = parse(args, { ...COMMON_OPTIONS, step: { type: 'string' }, 'limit-key': { type: 'string' } }, 1);
+    const { values, positionals } = parse(args, STEP_OPTIONS, 1);
     const step = integer('step', values.step);
     const provider = await configuredProvider(values, io);
     show(io, values.json, await provider[operation](positionals[0]!, { limitKey: values['limit-key'] ?? CLI_LIMIT_KEY, ...(step !== undefined && { step }) }));

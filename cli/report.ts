@@ -45,8 +45,11 @@ export function describeScorecard(card: Scorecard): string[] {
   ];
 }
 
+/** The flags of `report`. */
+export const REPORT_OPTIONS = { ...COMMON_OPTIONS, ...FILTER_OPTIONS, html: { type: 'string' }, bucket: { type: 'string' } } as const;
+
 export const report: Command = async (args, io) => {
-  const { values } = parse(args, { ...COMMON_OPTIONS, ...FILTER_OPTIONS, html: { type: 'string' }, bucket: { type: 'string' } }, 0);
+  const { values } = parse(args, REPORT_OPTIONS, 0);
   if (values.from === undefined) throw new UsageError('--from is required: the window to score starts there');
   const bucket = values.bucket ?? 'day';
   if (bucket !== 'day' && bucket !== 'hour') throw new UsageError('--bucket must be day or hour');

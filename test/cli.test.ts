@@ -59,6 +59,7 @@ describe('polyverify demo', () => {
     // The scorecard's providers, each with a figure for every column, and the page written.
     for (const provider of ['lox24', 'messagebird', 'notificore']) expect(stdout).toMatch(new RegExp(`\\n {3}${provider} +\\* +\\d+ +\\d+ +\\d+ +\\d+\\.\\d %`));
     expect(readFileSync(html, 'utf8')).toContain('<h1>Vendor scorecard</h1>');
+    expect(stdout).toMatch(/\n {5}messagebird +1 {2}no final cost {2}\(0 priced, 1 not final\)\n/); // never a bare 0
     // One cost per verification: what step 2 shows for the Notificore check is what the list shows.
     const checked = /right code {2}verified true, cost (\S+ \S+)/.exec(stdout)?.[1];
     expect(checked).toMatch(/^0\.\d+ EUR$/);
@@ -68,20 +69,29 @@ describe('polyverify demo', () => {
 });
 
 describe('polyverify simulate', () => {
-  it('prints the simulators and a config that works, and stops on SIGINT', async () => {
+  it('prints the simulators, a config that works and each code delivered, and stops on SIGINT', async () => {
     const { spawn } = await import('node:child_process');
     const child = spawn(process.execPath, [cli, 'simulate'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = new Promise((resolve) => child.on('exit', resolve));
     let out = '';
-    for await (const chunk of child.stdout) {
-      out += chunk;
-      if (out.trimEnd().endsWith(']')) break;
-    }
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+    const until = async (text: string | RegExp) => {
+      while (typeof text === 'string' ? !out.includes(text) : !text.test(out)) await new Promise((r) => setTimeout(r, 25));
+    };
+    await until('Codes delivered');
     expect(out).toMatch(/^LOX24 +http:\/\/127\.0\.0\.1:\d+ +X-LOX24-AUTH-TOKEN: /m);
     const config = join(dir, 'simulated.json');
-    writeFileSync(config, out.slice(out.indexOf('[')));
-    const started = await run('start', '--to', '+61401629754', '--config', config, '--json');
-    expect(verification(started).provider).toBe('lox24');
-    const exited = new Promise((resolve) => child.on('exit', resolve));
+    writeFileSync(config, out.slice(out.indexOf('['), out.lastIndexOf(']') + 1));
+    const started = verification(await run('start', '--to', '+61401629754', '--config', config, '--json'));
+    expect(started.provider).toBe('lox24');
+    await until(new RegExp(`lox24 +${started.id.slice('lox24:'.length)} +sms +to \\+61401629754 +code \\d{6}`));
+    // Notificore checks its codes itself, so the code printed can be checked from another process.
+    const nc = join(dir, 'simulated-notificore.json');
+    writeFileSync(nc, JSON.stringify((JSON.parse(readFileSync(config, 'utf8')) as { provider: string }[]).find((c) => c.provider === 'notificore')));
+    const other = verification(await run('start', '--to', '+61401629754', '--config', nc, '--json'));
+    await until(new RegExp(`notificore +${other.id} +sms +to \\+61401629754 +code (\\d+)`));
+    const code = new RegExp(`notificore +${other.id} +sms +to \\+61401629754 +code (\\d+)`).exec(out)![1]!;
+    expect((await run('check', other.id, code, '--config', nc)).code).toBe(0);
     child.kill('SIGINT');
     expect(await exited).toBe(0);
   });
@@ -185,8 +195,11 @@ describe('list and costs', () => {
     expect(ndjson.length).toBeGreaterThanOrEqual(references.length);
     expect(ndjson.every((line) => JSON.parse(line).provider === 'lox24')).toBe(true);
     const table = (await run('list', '--status', 'pending', '--config', single.lox24!)).stdout.split('\n');
-    expect(table[0]).toMatch(/^created_at +provider +id +to +status/);
-    expect(table.some((line) => line.includes('line one⏎line two'))).toBe(true);
+    expect(table[0]).toMatch(/^created +provider +id +to +status +channel +cost +reference$/);
+    expect(table.some((line) => line.endsWith('line one⏎line…'))).toBe(true); // line breaks shown, long cells cut
+    // Fixed columns, known before the first row: every row is as wide as the rule, or narrower (a short last cell).
+    expect(Math.max(...table.filter(Boolean).map((line) => line.length))).toBe(table[1]!.length);
+    expect(table[1]!.length).toBeLessThanOrEqual(150);
   });
 
   it('--id takes the routable ids of a failover config, and bare vendor ids', async () => {

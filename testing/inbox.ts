@@ -17,9 +17,11 @@ export interface InboxMessage {
   readonly verificationId: string;
 }
 
+/** The messages a simulator delivered, newest last (the newest `limit` are kept). */
 export class Inbox {
   readonly #messages: InboxMessage[] = [];
   readonly #limit: number;
+  readonly #listeners = new Set<(message: InboxMessage) => void>();
 
   constructor(limit = 10_000) {
     this.#limit = limit;
@@ -28,6 +30,13 @@ export class Inbox {
   add(message: InboxMessage): void {
     this.#messages.push(message);
     if (this.#messages.length > this.#limit) this.#messages.shift();
+    for (const listener of this.#listeners) listener(message);
+  }
+
+  /** Calls `listener` with each message delivered from now on; returns what stops it. */
+  subscribe(listener: (message: InboxMessage) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
   }
 
   /** Messages to `to` (all when omitted), oldest first. */

@@ -28,6 +28,8 @@ export interface MessagebirdSimulatorOptions {
   readonly port?: number;
   readonly accessKey?: string;
   readonly workspaceId?: string;
+  /** The workspace's navigator and channel ids (random by default; fix them for a config that outlives a run). */
+  readonly ids?: Partial<MessagebirdWorkspaceIds>;
   /** Delivery outcome per channel type (`delivered` by default). */
   readonly outcomes?: Partial<Record<MessagebirdChannelType, MessagebirdOutcome>>;
   readonly latencyMs?: number;
@@ -60,6 +62,14 @@ interface VerificationRecord {
   code: string;
 }
 
+/** The ids of a simulated Bird workspace, for the adapter's channel map. */
+export interface MessagebirdWorkspaceIds {
+  readonly smsNavigatorId: string;
+  readonly smsChannelId: string;
+  readonly whatsappChannelId: string;
+  readonly emailChannelId: string;
+}
+
 const DEFAULT_ACCESS_KEY = 'simulator-access-key-000000000000';
 const BODY_KEYS = new Set(['identifier', 'locale', 'maxAttempts', 'timeout', 'codeLength', 'steps']);
 const STEP_KEYS = new Set(['channelId', 'navigatorId', 'template', 'identifier']);
@@ -70,12 +80,7 @@ export class MessagebirdSimulator extends SimulatorBase {
   readonly accessKey: string;
   readonly workspaceId: string;
   /** Ids the workspace has, to put in the adapter's channel map. */
-  readonly ids = {
-    smsNavigatorId: randomUUID(),
-    smsChannelId: randomUUID(),
-    whatsappChannelId: randomUUID(),
-    emailChannelId: randomUUID(),
-  };
+  readonly ids: Readonly<MessagebirdWorkspaceIds>;
   readonly #records = new Map<string, VerificationRecord>();
   /** Bumped by every change; sorted list results are cached per query until it moves. */
   #version = 0;
@@ -93,6 +98,7 @@ export class MessagebirdSimulator extends SimulatorBase {
     super(server);
     this.accessKey = options.accessKey ?? DEFAULT_ACCESS_KEY;
     this.workspaceId = options.workspaceId ?? randomUUID();
+    this.ids = { smsNavigatorId: randomUUID(), smsChannelId: randomUUID(), whatsappChannelId: randomUUID(), emailChannelId: randomUUID(), ...options.ids };
     this.#outcomes = { ...options.outcomes };
     this.#order = options.order ?? 'desc';
     this.#statusNames = { ...options.statusNames };
