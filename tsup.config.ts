@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { defineConfig } from 'tsup';
+import pkg from './package.json' with { type: 'json' };
 // @ts-expect-error: a plain .mjs helper shared with the vitest config and the tests
 import { publicEntries } from './scripts/entries.mjs';
 
@@ -36,4 +37,5 @@ export default defineConfig({
   splitting: true,
   treeshake: true,
   esbuildPlugins: [pureValibot],
+  define: { __POLYVERIFY_VERSION__: JSON.stringify(pkg.version) },
 });

@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import pkg from './package.json' with { type: 'json' };
 // @ts-expect-error: a plain .mjs helper shared with the tsup config and the tests
 import { publicEntries } from './scripts/entries.mjs';
 
@@ -8,6 +9,8 @@ const source = (path: string) => fileURLToPath(new URL(`./${path}`, import.meta.
 const entries = Object.entries(publicEntries as Record<string, string>);
 
 export default defineConfig({
+  // The version written in at build time (src/version.ts), the same in the sources under test.
+  define: { __POLYVERIFY_VERSION__: JSON.stringify(pkg.version) },
   resolve: {
     alias: entries.map(([subpath, file]) => ({ find: new RegExp(`^polyverify${subpath === 'index' ? '' : `/${subpath}`}$`), replacement: source(file) })),
   },

@@ -6,24 +6,12 @@
  * 4 credentials refused; 5 not found; 6 refused by the vendor (funds, rules, unsupported);
  * 7 rate limited; 8 vendor (or the Redis store) unreachable or failing; 9 `check`: the code was not verified.
  */
-import { readFileSync, realpathSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { isVerifyError, type VerifyError } from '../src/errors.js';
+import { VERSION } from '../src/version.js';
 import { UsageError, closeOpened, type Io } from './context.js';
 import { COMMANDS, commandHelp, usage } from './commands.js';
-
-/** The package's version, from its package.json (next to dist/ in the package, two levels up in the sources). */
-const VERSION = (() => {
-  for (const path of ['../package.json', '../../package.json']) {
-    try {
-      const pkg = JSON.parse(readFileSync(new URL(path, import.meta.url), 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'polyverify' && pkg.version) return pkg.version;
-    } catch {
-      // not there: the next place
-    }
-  }
-  return 'unknown';
-})();
 
 /** The exit code of a failure. */
 export function exitCodeOf(error: unknown): number {

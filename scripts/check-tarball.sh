@@ -2,7 +2,10 @@
 # Packs polyverify, installs the tarball in an empty folder, and uses it the way a user
 # would: ESM import and CommonJS require() of every entry, a whole flow against the
 # packaged simulator, and error class names as built (bundlers may rename classes).
+# NODE=/path/to/node runs all of it (npm install included) under that Node.
 set -euo pipefail
+if [ -n "${NODE:-}" ]; then export PATH="$(dirname "$NODE"):$PATH"; fi
+echo "tarball check on node $(node --version)"
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -56,6 +59,21 @@ lox24({ token: 't', secret: 'tarball-check-secret' });
 console.log('cjs require: ok');
 JS
 node --no-warnings cjs.cjs
+# TypeScript in a CommonJS project: `module: nodenext` types require() of the package (README).
+cat > typed.cts <<'TS'
+import { isVerifyError, type VerifyProvider } from 'polyverify';
+import { lox24 } from 'polyverify/lox24';
+const provider: VerifyProvider = lox24({ token: 't', secret: 'tarball-check-secret' });
+export const checked: boolean = isVerifyError(provider);
+TS
+"$root/node_modules/.bin/tsc" --noEmit --strict --module nodenext --moduleResolution nodenext --skipLibCheck typed.cts && echo 'typescript commonjs (nodenext): ok'
 ./node_modules/.bin/polyverify --help >/dev/null && echo 'bin: ok'
+version=$(node -p "require('./node_modules/polyverify/package.json').version")
+[ "$(./node_modules/.bin/polyverify --version)" = "polyverify $version" ] && echo 'bin --version: ok'
+[ -f node_modules/polyverify/LICENSE ] && echo 'LICENSE: ok'
+# Pipes closed early end the command quietly (no EPIPE trace, exit 0).
+[ -z "$(./node_modules/.bin/polyverify demo --html "$work/demo.html" 2>&1 >/dev/null | head -c 1)" ]
+out=$(./node_modules/.bin/polyverify demo --html "$work/demo.html" 2>"$work/err" | head -1)
+[ ! -s "$work/err" ] && echo 'closed pipe: ok'
 # createProvider loads adapters by the package's own name: only a real install proves it.
-./node_modules/.bin/polyverify demo | grep -q '^done:' && echo 'installed demo: ok'
+./node_modules/.bin/polyverify demo --html "$work/demo.html" | grep -q '^done:' && echo 'installed demo: ok'

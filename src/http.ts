@@ -4,6 +4,7 @@
  * response-cloning path), a p-retry policy, and the mapping of every failure to a typed
  * error that says whether a message may have gone out.
  */
+import { USER_AGENT } from './version.js';
 import ky, { type KyInstance } from 'ky';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
@@ -131,6 +132,8 @@ export interface HttpClientConfig {
   readonly maxResponseBytes?: number | undefined;
   /** The vendor's mapping of a non-2xx response; {@link errorForStatus} is the usual fallback. */
   readonly toError: (failure: HttpFailure, redactor: Redactor) => VerifyError;
+  /** The `fetch` to send with (the global one by default): a proxy's, an undici agent's, an instrumented one. */
+  readonly fetch?: typeof globalThis.fetch | undefined;
 }
 
 // Facts about an error kept off the error object itself: its Retry-After, and whether the
@@ -155,7 +158,8 @@ export class HttpClient {
       // Never followed: Node's fetch keeps custom credential headers (X-LOX24-AUTH-TOKEN) and a
       // 307 re-posts the body (a code, an API key) to whatever origin the answer names.
       redirect: 'manual',
-      headers: config.headers,
+      headers: { 'user-agent': USER_AGENT, ...config.headers },
+      ...(config.fetch && { fetch: config.fetch }),
       hooks: { beforeRequest: [(request) => config.authorize(request)] },
     });
   }

@@ -23,6 +23,8 @@ export type {
   Verification,
   VerificationStatus,
 } from './model.js';
+export { VERSION, USER_AGENT } from './version.js';
+export { describeEvent, levelOf, logEvents, type LogEventsOptions, type LogLevel, type Logger } from './logger.js';
 export { CostAccumulator, addMoney, divideMoney, fromMinorUnits, parseDecimal, sumCosts, type CostTotals, type Money } from './money.js';
 export {
   AbortedError,

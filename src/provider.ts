@@ -107,6 +107,12 @@ export interface ProviderOptions {
    * uses them, unknown to anyone who does not.
    */
   readonly cursorSecret?: string;
+  /**
+   * The `fetch` the adapter sends with; the global `fetch` by default. For a proxy or an undici
+   * `Agent` (`(url, init) => fetch(url, { ...init, dispatcher })`), or instrumentation. It gets
+   * the same `Request` objects as the global one would, credentials included.
+   */
+  readonly fetch?: typeof globalThis.fetch;
 }
 
 /** Retry timing. */

@@ -120,6 +120,7 @@ export const commonOptionEntries = {
 export const providerOptionEntries = {
   ...commonOptionEntries,
   onEvent: v.optional(v.function('must be a function')),
+  fetch: v.optional(v.function('must be a function')),
 };
 
 /** The instance name an adapter uses: its `name` option, else the vendor's name. */

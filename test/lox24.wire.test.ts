@@ -21,6 +21,7 @@ import {
   type Verification,
 } from '../providers/index.js';
 import { LOX24_BASE_URL, lox24, type Lox24Options } from '../providers/lox24/index.js';
+import { VERSION } from '../src/version.js';
 import { fastBackoff, fixture, rejectionOf, useNock } from './helpers.js';
 
 const TOKEN = '1234567:e3f3a759b6677959b6ebfcxxxxxxxxxx';
@@ -95,6 +96,7 @@ describe('start', () => {
     expect(sentHeaders['x-lox24-auth-token']).toBe(TOKEN);
     expect(sentHeaders['content-type']).toBe('application/json');
     expect(sentHeaders['accept']).toBe('application/json');
+    expect(sentHeaders['user-agent']).toBe(`polyverify/${VERSION} node/${process.version}`);
     expect(verification).toStrictEqual(documentedVerification);
   });
 

@@ -2,6 +2,7 @@
  * Bird Verify with nock: method, path, headers and exact body of every request, and the
  * exact mapping of the documented create response.
  */
+import { VERSION as POLYVERIFY_VERSION } from '../src/version.js';
 import nock from 'nock';
 import { describe, expect, it } from 'vitest';
 import {
@@ -82,6 +83,7 @@ describe('start', () => {
     expect(seen.headers!['authorization']).toBe(`AccessKey ${KEY}`);
     expect(seen.headers!['content-type']).toBe('application/json');
     expect(seen.headers!['accept']).toBe('application/json');
+    expect(seen.headers!['user-agent']).toBe(`polyverify/${POLYVERIFY_VERSION} node/${process.version}`);
     expect(v).toStrictEqual<Verification>({
       id: ID,
       provider: 'messagebird',

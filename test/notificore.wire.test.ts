@@ -2,6 +2,7 @@
  * Notificore against its documented JSON, with nock: exact requests (each also checked
  * against the OpenAPI spec), exact results, exact errors.
  */
+import { VERSION } from '../src/version.js';
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { InsufficientFundsError, RateLimitError, RejectedError, UnsupportedError, ValidationError, type Verification } from '../providers/index.js';
@@ -69,14 +70,17 @@ const listed: Verification = {
 describe('auth', () => {
   it('logs in with the API key and sends the JWT as a Bearer token', async () => {
     let authorization: unknown;
+    let userAgent: unknown;
     vendor()
       .get(`/api/2fa/authentications/${ID}`)
       .reply(function () {
         authorization = this.req.headers['authorization'];
+        userAgent = this.req.headers['user-agent'];
         return [200, { data: fixture('notificore/list-response.json').data.list[0] }];
       });
     await provider().get(ID);
     expect(authorization).toBe(`Bearer ${login.bearer}`);
+    expect(userAgent).toBe(`polyverify/${VERSION} node/${process.version}`);
   });
 });
 

@@ -16,6 +16,7 @@ import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProvider, type ProviderConfig, type VerifyEvent, type VerifyProvider } from '../providers/index.js';
 import { startHostileServer, type HostileRequest, type HostileServer } from '../testing/index.js';
+import { logEvents } from '../src/logger.js';
 import { rejectionOf } from './helpers.js';
 
 const PHONE = '+491701234567';
@@ -111,10 +112,14 @@ const CASES: readonly VendorCase[] = [
 ];
 
 describe.each(CASES)('$vendor: an echoing vendor leaks nothing', ({ vendor, config, secrets, server: serve }) => {
-  it.each(STATUSES)('HTTP %i, on start, check and get, in the error, its causes and the events', async (status) => {
+  it.each(STATUSES)('HTTP %i, on start, check and get, in the error, its causes, the events and the log lines', async (status) => {
     const server = await serve(status);
     const events: VerifyEvent[] = [];
-    const provider: VerifyProvider = await createProvider(config(server.url), { onEvent: (e) => void events.push(e) });
+    // The logger bridge at its most talkative, both styles: every line it writes is searched too.
+    const lines: unknown[][] = [];
+    const logger = { debug: (...a: unknown[]) => void lines.push(a), info: (...a: unknown[]) => void lines.push(a), warn: (...a: unknown[]) => void lines.push(a), error: (...a: unknown[]) => void lines.push(a) };
+    const bridges = [logEvents(logger, { level: 'debug' }), logEvents(logger, { level: 'debug', style: 'message-first' })];
+    const provider: VerifyProvider = await createProvider(config(server.url), { onEvent: (e) => (events.push(e), bridges.forEach((log) => log(e))) });
     const settle = (call: Promise<unknown>) => call.then((result) => result, (error: unknown) => error);
     const errors = [
       await rejectionOf(provider.start({ to: PHONE, ...(vendor === 'lox24' && { code: '48291375' }) })),
@@ -123,7 +128,8 @@ describe.each(CASES)('$vendor: an echoing vendor leaks nothing', ({ vendor, conf
     ];
     const all = [...secretsSent(server, secrets), '48291375', PHONE];
     expect(server.requests.some((r) => r.body.includes('48291375') || JSON.stringify(r.headers).includes(secrets[0]!.slice(0, 8)))).toBe(true); // the echo did carry them
-    expect(leaks([...errors.map(surfaces), ...events.map(surfaces), surfaces(provider)].join('\n'), all)).toEqual([]);
+    expect(leaks([...errors.map(surfaces), ...events.map(surfaces), ...lines.map(surfaces), surfaces(provider)].join('\n'), all)).toEqual([]);
+    expect(lines.length).toBe(2 * events.length);
     expect(events.filter((e) => e.type === 'error')).not.toHaveLength(0);
     await server.close();
   });

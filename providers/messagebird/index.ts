@@ -41,7 +41,7 @@ export {
   type MessagebirdTarget,
   type MessagebirdTemplate,
 } from './config.js';
-export type { MessagebirdSimulator, MessagebirdSimulatorOptions, MessagebirdOutcome, MessagebirdChannelType } from './simulator.js';
+export type { MessagebirdSimulator, MessagebirdSimulatorOptions, MessagebirdOutcome, MessagebirdChannelType, MessagebirdWorkspaceIds } from './simulator.js';
 
 /** Bird's production API. */
 export const MESSAGEBIRD_BASE_URL = 'https://api.bird.com';

@@ -20,7 +20,7 @@ export interface AdapterSetup<Config> {
   /** `maxListPages`, when set. */
   readonly maxListPages: number | undefined;
   /** The options of the adapter's `HttpClient` that come from `ProviderOptions`. */
-  readonly http: Pick<ProviderOptions, 'timeoutMs' | 'retries' | 'backoff' | 'onEvent' | 'maxResponseBytes'> & { readonly provider: string };
+  readonly http: Pick<ProviderOptions, 'timeoutMs' | 'retries' | 'backoff' | 'onEvent' | 'maxResponseBytes' | 'fetch'> & { readonly provider: string };
 }
 
 /**
@@ -47,7 +47,7 @@ export function setupAdapter<E extends v.ObjectEntries>(
     name,
     config,
     warn: (message, operation = 'get') => emit(onEvent, { type: 'warning', provider: name, operation, message }),
-    http: { provider: name, timeoutMs: c.timeoutMs, retries: c.retries, backoff: c.backoff, onEvent, maxResponseBytes: c.maxResponseBytes },
+    http: { provider: name, timeoutMs: c.timeoutMs, retries: c.retries, backoff: c.backoff, onEvent, maxResponseBytes: c.maxResponseBytes, fetch: c.fetch },
     cursorKey: (credentials) => createHmac('sha256', c.cursorSecret ?? credentials.join('\u0000')).update(`polyverify cursor ${vendor.name}`).digest(),
     maxListPages: c.maxListPages,
   };

@@ -14,8 +14,10 @@ import type { VerifyProvider } from '../provider.js';
 
 /** What a config cannot hold (functions and stores), given next to it. */
 export interface RuntimeOptions {
-  /** Receives every provider's events (secrets removed). */
+  /** Receives every provider's events (secrets removed); `logEvents(logger)` writes them to a logger. */
   readonly onEvent?: (event: VerifyEvent) => void;
+  /** The `fetch` every provider sends with (see `ProviderOptions.fetch`). */
+  readonly fetch?: typeof globalThis.fetch;
   /** For code-transport vendors (LOX24): where code hashes live (wins over `store`). */
   readonly codeStore?: CodeStore;
   /**
