@@ -4,7 +4,7 @@
  * `createProvider` and its kin bound to the built-in vendors of the registry. Each adapter is
  * its own entry point (`polyverify/lox24`, …), loaded only when a config names it.
  *
- * @module
+ * @module polyverify
  */
 import { configTools, envOf, type OtherVendorConfig } from '../src/config.js';
 import type { RuntimeOptions } from '../src/adapter/vendor.js';

@@ -11,9 +11,27 @@ import { notificoreVendor } from './notificore/config.js';
 
 /** The built-in vendors by name: descriptor and simulator loader. */
 export const REGISTRY = {
-  lox24: { vendor: lox24Vendor, simulator: () => import('./lox24/simulator.js').then((m) => m.Lox24Simulator) },
-  notificore: { vendor: notificoreVendor, simulator: () => import('./notificore/simulator.js').then((m) => m.NotificoreSimulator) },
-  messagebird: { vendor: messagebirdVendor, simulator: () => import('./messagebird/simulator.js').then((m) => m.MessagebirdSimulator) },
+  /** LOX24 verify codes. */
+  lox24: {
+    /** The descriptor: options, environment, how to create the adapter. */
+    vendor: lox24Vendor,
+    /** Loads the simulator's class. */
+    simulator: () => import('./lox24/simulator.js').then((m) => m.Lox24Simulator),
+  },
+  /** Notificore 2FA authentications. */
+  notificore: {
+    /** The descriptor: options, environment, how to create the adapter. */
+    vendor: notificoreVendor,
+    /** Loads the simulator's class. */
+    simulator: () => import('./notificore/simulator.js').then((m) => m.NotificoreSimulator),
+  },
+  /** Bird (MessageBird) Verify. */
+  messagebird: {
+    /** The descriptor: options, environment, how to create the adapter. */
+    vendor: messagebirdVendor,
+    /** Loads the simulator's class. */
+    simulator: () => import('./messagebird/simulator.js').then((m) => m.MessagebirdSimulator),
+  },
 } as const;
 
 /** The built-in vendors' names. */

@@ -8,11 +8,13 @@ import { createHash } from 'node:crypto';
 
 /** A node-redis 5 client (`createClient()`, connected): the method polyverify calls. */
 export interface NodeRedisClient {
+  /** node-redis's raw command call. */
   sendCommand(args: string[]): Promise<unknown>;
 }
 
 /** An ioredis 5 client (`new Redis()`): the method polyverify calls. */
 export interface IoRedisClient {
+  /** ioredis's raw command call. */
   call(command: string, ...args: string[]): Promise<unknown>;
 }
 
@@ -21,6 +23,7 @@ export type RedisClient = NodeRedisClient | IoRedisClient;
 
 /** A Redis failure: no answer in time, no connection, or an error reply. Messages carry no values. */
 export class RedisStoreError extends Error {
+  /** `'RedisStoreError'`. */
   override readonly name = 'RedisStoreError';
   /** `ETIMEDOUT` when Redis did not answer in time; the client's error code otherwise, when it has one. */
   readonly code: string | undefined;

@@ -75,6 +75,7 @@ export class RedisCodeStore implements CodeStore, TriesStore {
     ]);
   }
 
+  /** The record at `key`, or undefined (none, or past retention). */
   async get(key: string): Promise<CodeRecord | undefined> {
     return recordOf(await this.#commands.eval(GET, this.keysOf(key), []));
   }
@@ -91,6 +92,7 @@ export class RedisCodeStore implements CodeStore, TriesStore {
     return recordOf(await this.#commands.eval(CANCEL, this.keysOf(key), [String(now)]));
   }
 
+  /** Removes the record at `key`. */
   async delete(key: string): Promise<void> {
     await this.#commands.run(['DEL', ...this.keysOf(key)]);
   }
@@ -119,6 +121,7 @@ export class RedisCodeStore implements CodeStore, TriesStore {
     return `${this.#prefix}{${key}}:t`;
   }
 
+  /** What `JSON.stringify` shows: the class name only, never a secret. */
   toJSON(): string {
     return `[RedisCodeStore ${this.#prefix}]`;
   }

@@ -12,7 +12,9 @@ import { redisLimits } from './limits.js';
 
 /** A store that owns its client: `close()` ends the connection; `limits` are `guard()`'s counters on the same connection. */
 export interface OwnedRedisCodeStore extends RedisCodeStore {
+  /** `guard()`'s counters on the same connection (give them as `limits`). */
   readonly limits: LimitStore;
+  /** Ends the connection (pending commands finish first). */
   close(): Promise<void>;
 }
 

@@ -10,7 +10,7 @@
  * const client = await createClient({ url: process.env.REDIS_URL }).on('error', console.error).connect();
  * const verify = await createProvider(config, { store: new RedisCodeStore({ client, prefix: 'pv:' }) });
  * ```
- * @module
+ * @module polyverify/redis
  */
 export { RedisCodeStore, type RedisCodeStoreOptions } from './code-store.js';
 export { RedisStoreError, type IoRedisClient, type NodeRedisClient, type RedisClient } from './client.js';

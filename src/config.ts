@@ -37,12 +37,21 @@ export interface CommonConfig {
 
 /** Several providers tried in order (a `failover`) under one guard: the object form of a config array. */
 export interface GuardedFailoverConfig<Config> {
+  /** The members, tried in this order. */
   readonly failover: readonly Config[];
+  /** The guard in front of the whole failover. */
   readonly guard?: GuardConfig;
+}
+
+/** What every config has: the vendor it is for. */
+export interface NamedConfig {
+  /** The vendor's name (`lox24`, `notificore`, `messagebird`, or one of yours). */
+  readonly provider: string;
 }
 
 /** A config of a vendor that is not built in: its `provider` names a descriptor given in `vendors`. */
 export interface OtherVendorConfig extends CommonConfig {
+  /** The name of a vendor descriptor given in `vendors`. */
   readonly provider: string;
   readonly [option: string]: unknown;
 }
@@ -51,10 +60,17 @@ export interface OtherVendorConfig extends CommonConfig {
 export type EnvVars = Readonly<Record<string, string | undefined>>;
 
 /** The variables every environment config reads, whatever the vendor. */
-export const COMMON_ENV = { provider: 'POLYVERIFY_PROVIDER', config: 'POLYVERIFY_CONFIG', redisUrl: 'POLYVERIFY_REDIS_URL' } as const;
+export const COMMON_ENV = {
+  /** Names the vendor whose own variables configure the provider (`lox24`, `notificore`, …). */
+  provider: 'POLYVERIFY_PROVIDER',
+  /** A whole config as JSON (one, an array for a failover, or `{ failover, guard }`); wins over the rest. */
+  config: 'POLYVERIFY_CONFIG',
+  /** A Redis URL: codes, try counts and guard limits shared by every instance. */
+  redisUrl: 'POLYVERIFY_REDIS_URL',
+} as const;
 
 /** `createProvider` and its kin over one list of vendors (see `vendors()` in `polyverify`). */
-export interface ConfigTools<Config extends { readonly provider: string }> {
+export interface ConfigTools<Config extends NamedConfig> {
   /** Creates a provider from one config, loading only that vendor's adapter. */
   createProvider(config: Config | OtherVendorConfig, runtime?: RuntimeOptions): Promise<VerifyProvider>;
   /** One provider, a `failover` over several in the given order, or a guarded failover (`{ failover: [...], guard }`). */
@@ -89,7 +105,7 @@ function configSchema(vendors: readonly VendorDescriptor[]) {
  * `polyverify` exports them over the built-in vendors; pass `{ vendors: [yours] }` to any of
  * them to add a vendor of your own.
  */
-export function configTools<Config extends { readonly provider: string }>(builtIn: readonly VendorDescriptor[]): ConfigTools<Config> {
+export function configTools<Config extends NamedConfig>(builtIn: readonly VendorDescriptor[]): ConfigTools<Config> {
   const schemas = new Map<string, ReturnType<typeof configSchema>>();
   const schemaOf = (vendors: VendorDescriptor[]) => {
     const key = vendors.map((vendor) => vendor.name).join('\n');

@@ -30,7 +30,9 @@ export type SentState = 'no' | 'maybe';
 
 /** One field that failed validation, as a dotted path (`channels.1.timeoutSec`). */
 export interface FieldIssue {
+  /** The field's dotted path (`to`, `channels.1.timeoutSec`, `options.timeoutMs`). */
   readonly field: string;
+  /** What is wrong with it, without its value (`must be an E.164 phone number …`). */
   readonly message: string;
 }
 
@@ -53,12 +55,19 @@ export type VerifyErrorCode =
 
 /** What every error constructor takes. */
 export interface VerifyErrorInit {
+  /** The provider instance's name. */
   readonly provider: string;
+  /** What was being done. */
   readonly operation: Operation;
+  /** The vendor's HTTP status, when there was a response. */
   readonly status?: number;
+  /** Whether a message may have gone out (`'no'` by default). */
   readonly sent?: SentState;
+  /** Whether the same call may succeed later (`false` by default). */
   readonly retryable?: boolean;
+  /** The vendor's request id. */
   readonly requestId?: string;
+  /** The underlying error, secrets removed. */
   readonly cause?: unknown;
 }
 
@@ -80,6 +89,7 @@ export abstract class VerifyError extends Error {
   abstract readonly code: VerifyErrorCode;
   /** The provider instance's name (`'lox24'` by default). */
   readonly provider: string;
+  /** What was being done (`start`, `check`, `list`, `config`, …). */
   readonly operation: Operation;
   /** The vendor's HTTP status, when there was a response. */
   readonly status: number | undefined;
@@ -113,6 +123,7 @@ export abstract class VerifyError extends Error {
 /** An input was rejected by polyverify before anything was sent. */
 export class ValidationError extends VerifyError {
   readonly code = 'validation';
+  /** `'ValidationError'`: the same in every build (bundlers may rename classes). */
   override readonly name = 'ValidationError';
   /** Every bad field, with what is wrong with it. */
   readonly issues: readonly FieldIssue[];
@@ -125,31 +136,37 @@ export class ValidationError extends VerifyError {
 /** The credentials were refused (HTTP 401). */
 export class AuthenticationError extends VerifyError {
   readonly code = 'authentication';
+  /** `'AuthenticationError'`: the same in every build (bundlers may rename classes). */
   override readonly name = 'AuthenticationError';
 }
 
 /** The account may not do this (HTTP 403: not activated, blocked). */
 export class PermissionError extends VerifyError {
   readonly code = 'permission';
+  /** `'PermissionError'`: the same in every build (bundlers may rename classes). */
   override readonly name = 'PermissionError';
 }
 
 /** The account has not enough funds (LOX24 402, Notificore 422 "Insufficient funds"). */
 export class InsufficientFundsError extends VerifyError {
   readonly code = 'insufficient_funds';
+  /** `'InsufficientFundsError'`: the same in every build (bundlers may rename classes). */
   override readonly name = 'InsufficientFundsError';
 }
 
 /** The verification does not exist at the vendor or in the code store. */
 export class NotFoundError extends VerifyError {
   readonly code = 'not_found';
+  /** `'NotFoundError'`: the same in every build (bundlers may rename classes). */
   override readonly name = 'NotFoundError';
 }
 
 /** Too many requests (HTTP 429). `retryAfterMs` is the vendor's `Retry-After`, if any. */
 export class RateLimitError extends VerifyError {
   readonly code = 'rate_limited';
+  /** `'RateLimitError'`: the same in every build (bundlers may rename classes). */
   override readonly name = 'RateLimitError';
+  /** How long to wait before trying again, from the vendor's `Retry-After` or the guard's window. */
   readonly retryAfterMs: number | undefined;
   constructor(message: string, init: VerifyErrorInit & { retryAfterMs?: number }) {
     super(message, init);
@@ -160,7 +177,9 @@ export class RateLimitError extends VerifyError {
 /** The vendor refused the request (other 4xx); `issues` holds the fields it named. */
 export class RejectedError extends VerifyError {
   readonly code = 'rejected';
+  /** `'RejectedError'`: the same in every build (bundlers may rename classes). */
   override readonly name = 'RejectedError';
+  /** The fields the vendor named, with its words (secrets removed); empty when it named none. */
   readonly issues: readonly FieldIssue[];
   constructor(message: string, init: VerifyErrorInit & { issues?: readonly FieldIssue[] }) {
     super(message, init);
@@ -171,36 +190,42 @@ export class RejectedError extends VerifyError {
 /** The vendor failed (HTTP 5xx). */
 export class ProviderUnavailableError extends VerifyError {
   readonly code = 'provider_unavailable';
+  /** `'ProviderUnavailableError'`: the same in every build (bundlers may rename classes). */
   override readonly name = 'ProviderUnavailableError';
 }
 
 /** No response within the time limit. */
 export class TimeoutError extends VerifyError {
   readonly code = 'timeout';
+  /** `'TimeoutError'`: the same in every build (bundlers may rename classes). */
   override readonly name = 'TimeoutError';
 }
 
 /** The connection could not be made or was lost. */
 export class ConnectionError extends VerifyError {
   readonly code = 'connection';
+  /** `'ConnectionError'`: the same in every build (bundlers may rename classes). */
   override readonly name = 'ConnectionError';
 }
 
 /** The caller's `AbortSignal` ended the call. */
 export class AbortedError extends VerifyError {
   readonly code = 'aborted';
+  /** `'AbortedError'`: the same in every build (bundlers may rename classes). */
   override readonly name = 'AbortedError';
 }
 
 /** The vendor answered with something that does not fit its documented format. */
 export class InvalidResponseError extends VerifyError {
   readonly code = 'invalid_response';
+  /** `'InvalidResponseError'`: the same in every build (bundlers may rename classes). */
   override readonly name = 'InvalidResponseError';
 }
 
 /** The vendor has no such operation; nothing was sent. */
 export class UnsupportedError extends VerifyError {
   readonly code = 'unsupported';
+  /** `'UnsupportedError'`: the same in every build (bundlers may rename classes). */
   override readonly name = 'UnsupportedError';
 }
 
@@ -211,6 +236,7 @@ export class UnsupportedError extends VerifyError {
  */
 export class StoreUnavailableError extends VerifyError {
   readonly code = 'store_unavailable';
+  /** `'StoreUnavailableError'`: the same in every build (bundlers may rename classes). */
   override readonly name = 'StoreUnavailableError';
 }
 

@@ -4,15 +4,19 @@
  */
 import type { Operation } from './errors.js';
 
-interface EventBase {
+/** What every event has. */
+export interface EventBase {
   /** The provider instance's name. */
   readonly provider: string;
+  /** The operation the event belongs to (`start`, `check`, `list`, `config`, …). */
   readonly operation: Operation;
 }
 
 /** An HTTP request is about to go out (one per attempt). */
 export interface RequestEvent extends EventBase {
+  /** `'request'`. */
   readonly type: 'request';
+  /** The HTTP method. */
   readonly method: string;
   /** Path and query, phone numbers masked. */
   readonly path: string;
@@ -22,32 +26,68 @@ export interface RequestEvent extends EventBase {
 
 /** An HTTP response arrived. */
 export interface ResponseEvent extends EventBase {
+  /** `'response'`. */
   readonly type: 'response';
+  /** The HTTP method. */
   readonly method: string;
+  /** Path and query, phone numbers masked. */
   readonly path: string;
+  /** 1 for the first try, 2 for the first retry, … */
   readonly attempt: number;
+  /** The HTTP status. */
   readonly status: number;
+  /** From the request going out to the whole answer read, milliseconds. */
   readonly durationMs: number;
+  /** The vendor's request id, where it sends one. */
   readonly requestId: string | undefined;
 }
 
 /** A failed attempt will be retried after `delayMs`. */
 export interface RetryEvent extends EventBase {
+  /** `'retry'`. */
   readonly type: 'retry';
+  /** The attempt about to be made (2 for the first retry). */
   readonly attempt: number;
+  /** The wait before it, milliseconds (backoff, or the vendor's `Retry-After`). */
   readonly delayMs: number;
-  readonly error: { readonly name: string; readonly message: string };
+  /** The failure that is retried. */
+  readonly error: EventError;
+}
+
+/** An error as events carry it: its class name and message, secrets removed. */
+export interface EventError {
+  /** The error's class name (`ProviderUnavailableError`). */
+  readonly name: string;
+  /** Its message, secrets removed and phone numbers masked. */
+  readonly message: string;
+}
+
+/** What an event says of a failure that ended a call or a member. */
+export interface EventFailure {
+  /** The error's class name. */
+  readonly name: string;
+  /** Its `code` (`timeout`, `rejected`, …). */
+  readonly code: string;
+  /** Whether a message may have gone out: `no` or `maybe`. */
+  readonly sent: string;
 }
 
 /** The call failed for good. */
 export interface ErrorEvent extends EventBase {
+  /** `'error'`. */
   readonly type: 'error';
-  readonly error: { readonly name: string; readonly code: string; readonly message: string; readonly sent: string };
+  /** The failure, its message redacted. */
+  readonly error: EventFailure & {
+    /** Its message, secrets removed and phone numbers masked. */
+    readonly message: string;
+  };
 }
 
 /** Something the operator should know (an ephemeral secret, an unknown vendor status). */
 export interface WarningEvent extends EventBase {
+  /** `'warning'`. */
   readonly type: 'warning';
+  /** What the operator should know, in a sentence. */
   readonly message: string;
 }
 
@@ -59,17 +99,21 @@ export interface WarningEvent extends EventBase {
  * to go on), `exhausted` (every member failed), `route` (chosen for a destination).
  */
 export interface DecisionEvent extends EventBase {
+  /** `'decision'`. */
   readonly type: 'decision';
+  /** The member (provider instance) the decision is about. */
   readonly member: string;
   /** `guard()`'s are `allowed` and `refused` (with `rule` and the masked `to`). */
   readonly decision: 'try' | 'sent' | 'next' | 'stop' | 'next-despite-maybe' | 'exhausted' | 'route' | 'allowed' | 'refused';
-  readonly error?: { readonly name: string; readonly code: string; readonly sent: string };
+  /** The member's failure, for `next`, `stop` and `next-despite-maybe`. */
+  readonly error?: EventFailure;
   /** `guard()`: the rule that refused (`perPhone`, `countries`, `strictNumbers`, …). */
   readonly rule?: string;
   /** `guard()`: the recipient, masked (`+49170*****67`). */
   readonly to?: string;
 }
 
+/** Every event a provider reports through `onEvent`; `type` tells which. */
 export type VerifyEvent = RequestEvent | ResponseEvent | RetryEvent | ErrorEvent | WarningEvent | DecisionEvent;
 
 /** Calls the listener, never letting a listener's exception break the operation. */

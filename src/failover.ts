@@ -10,6 +10,7 @@ import type { StartRequest, Verification } from './model.js';
 import type { CallOptions, VerifyProvider } from './provider.js';
 import { parseCallOptions, parseInput, startRequestSchema } from './validate.js';
 
+/** Options of {@link failover}. */
 export interface FailoverOptions {
   /** The composite's name (`'failover'`): the first part of its ids when it is itself a member. */
   readonly name?: string;

@@ -47,6 +47,7 @@ const NOT_SENT_CODES = new Set([
 
 let retrying: Promise<typeof import('p-retry')> | undefined;
 
+/** Each attempt's deadline when none is given, milliseconds. */
 export const DEFAULT_TIMEOUT_MS = 10_000;
 /** The largest answer read, in decoded bytes (4 MiB): a larger one, a gzip bomb included, is an error. */
 export const DEFAULT_MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
@@ -60,16 +61,21 @@ async function readCappedOrThrow(response: Response, cap: number): Promise<strin
   if (text === undefined) throw new TooLarge();
   return text;
 }
+/** Retries of a call that may be retried, when none is given. */
 export const DEFAULT_RETRIES = 2;
 const DEFAULT_BACKOFF: Required<BackoffOptions> = { baseMs: 250, maxMs: 5_000, maxRetryAfterMs: 30_000 };
 
 /** A non-2xx response, handed to the adapter's error mapping. */
 export interface HttpFailure {
+  /** The HTTP status. */
   readonly status: number;
   /** Parsed JSON, or the raw text when the body is not JSON. */
   readonly body: unknown;
+  /** The response's headers. */
   readonly headers: Headers;
+  /** The vendor's request id, where it sends one. */
   readonly requestId: string | undefined;
+  /** The operation that failed. */
   readonly operation: Operation;
   /** Whether the call makes the vendor send a message. */
   readonly sends: boolean;
@@ -77,9 +83,13 @@ export interface HttpFailure {
 
 /** A 2xx response. */
 export interface HttpResult {
+  /** The HTTP status. */
   readonly status: number;
+  /** Parsed JSON; undefined for an empty body. */
   readonly body: unknown;
+  /** The response's headers. */
   readonly headers: Headers;
+  /** The vendor's request id, where it sends one. */
   readonly requestId: string | undefined;
   /**
    * What a failure to use this answer means for the recipient: `'maybe'` when the call makes
@@ -90,11 +100,15 @@ export interface HttpResult {
 
 /** One call through {@link HttpClient.request}. */
 export interface HttpCall {
+  /** The operation, for events and errors. */
   readonly operation: Operation;
+  /** The HTTP method. */
   readonly method: 'GET' | 'POST' | 'DELETE' | 'PUT' | 'PATCH';
   /** Relative to the base URL, without a leading slash. */
   readonly path: string;
+  /** The query string. */
   readonly searchParams?: URLSearchParams;
+  /** The body, sent as JSON. */
   readonly json?: unknown;
   /**
    * The call makes the vendor send a message: it is retried only when the failure proves
@@ -108,6 +122,7 @@ export interface HttpCall {
   readonly idempotent?: boolean;
   /** Statuses answered as results instead of errors (a vendor that answers a wrong code with 404). */
   readonly accept?: readonly number[];
+  /** The caller's options: signal, deadline, retries. */
   readonly options?: CallOptions | undefined;
   /** Secrets of this call (a code), on top of the client's. */
   readonly redactor?: Redactor;
@@ -115,16 +130,23 @@ export interface HttpCall {
 
 /** How the client is set up by an adapter. */
 export interface HttpClientConfig {
+  /** The provider instance's name, for events and errors. */
   readonly provider: string;
+  /** The vendor's API root. */
   readonly baseUrl: string;
+  /** Each attempt's deadline, headers and body (`DEFAULT_TIMEOUT_MS`). */
   readonly timeoutMs?: number | undefined;
+  /** Retries of calls that may be retried (`DEFAULT_RETRIES`). */
   readonly retries?: number | undefined;
+  /** Backoff between retries. */
   readonly backoff?: BackoffOptions | undefined;
   /** Non-secret headers sent on every request (Accept, …). */
   readonly headers?: Record<string, string>;
   /** Adds the credentials to a request; runs as ky's `beforeRequest` hook. */
   readonly authorize: (request: Request) => void | Promise<void>;
+  /** Removes the adapter's secrets from every message, event and cause. */
   readonly redactor: Redactor;
+  /** Receives request, response, retry and error events. */
   readonly onEvent?: ((event: VerifyEvent) => void) | undefined;
   /** The vendor's response header carrying a request id. */
   readonly requestIdHeader?: string;
@@ -412,6 +434,7 @@ export function parseRetryAfter(value: string | null): number | undefined {
 export interface StatusErrorDetails {
   /** The vendor's text, already scrubbed. */
   readonly message: string;
+  /** The fields the vendor named (for a `ValidationError`-like `RejectedError`). */
   readonly issues?: readonly FieldIssue[];
   /** Overrides the default retryability of the status. */
   readonly retryable?: boolean;

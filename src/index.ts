@@ -6,7 +6,7 @@
  *
  * @module
  */
-export type { CallOptions, Capabilities, ProviderOptions, BackoffOptions, VerifyProvider } from './provider.js';
+export type { Bounds, Range, CallOptions, Capabilities, ProviderOptions, BackoffOptions, VerifyProvider } from './provider.js';
 export type {
   Channel,
   ChannelStep,
@@ -49,7 +49,7 @@ export {
   type VerifyErrorCode,
   type VerifyErrorInit,
 } from './errors.js';
-export type { VerifyEvent, RequestEvent, ResponseEvent, RetryEvent, ErrorEvent, WarningEvent, DecisionEvent } from './events.js';
+export type { VerifyEvent, RequestEvent, ResponseEvent, RetryEvent, ErrorEvent, WarningEvent, DecisionEvent, EventBase, EventError, EventFailure } from './events.js';
 export {
   MemoryCodeStore,
   CodeHasher,
@@ -97,12 +97,13 @@ export {
   type ConfigTools,
   type EnvVars,
   type GuardedFailoverConfig,
+  type NamedConfig,
   type OtherVendorConfig,
 } from './config.js';
 export type { EnvReader, RuntimeOptions, VendorDescriptor } from './adapter/vendor.js';
 export { checkResult, type CheckOutcome } from './adapter/check.js';
 export { failover, type FailoverOptions } from './failover.js';
-export { guard, guardConfigEntries, type GuardConfig, type GuardOptions, type Limit, type Limits, type LimitStore, type Taken } from './guard/index.js';
+export { guard, type CountryRule, type GuardConfig, type GuardOptions, type Limit, type Limits, type LimitStore, type Taken } from './guard/index.js';
 export { memoryLimitStore, type MemoryLimitOptions } from './guard/limits.js';
 export {
   MemorySeenStore,

@@ -7,9 +7,13 @@ import type { VerifyEvent } from './events.js';
 
 /** The part of a logger the bridge uses: any of these methods, as pino, winston or `console` have them. */
 export interface Logger {
+  /** Writes a debug line. */
   debug?(...args: unknown[]): void;
+  /** Writes an info line. */
   info?(...args: unknown[]): void;
+  /** Writes a warning. */
   warn?(...args: unknown[]): void;
+  /** Writes an error. */
   error?(...args: unknown[]): void;
 }
 

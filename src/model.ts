@@ -22,6 +22,7 @@ export type DeliveryStatus = 'queued' | 'sending' | 'delivered' | 'failed' | 'er
 
 /** One step of the ordered fallback plan of a verification. */
 export interface ChannelStep {
+  /** The channel of this step. */
   readonly channel: Channel;
   /** How long to wait for this step before falling back to the next (vendor-specific rules). */
   readonly timeoutSec?: number;
@@ -32,7 +33,12 @@ export interface ChannelStep {
 }
 
 /** A recipient: an E.164 phone number (`'+491701234567'`) or an e-mail address. */
-export type Recipient = string | { readonly email: string };
+export type Recipient =
+  | string
+  | {
+      /** The e-mail address. */
+      readonly email: string;
+    };
 
 /**
  * What `start()` takes. Vendor-only extras go in `vendor`, typed per adapter.
@@ -48,24 +54,31 @@ export type Recipient = string | { readonly email: string };
  * ```
  */
 export interface StartRequest<VendorExtras extends object = Record<string, unknown>> {
+  /** The recipient: an E.164 phone number, or `{ email }`. */
   readonly to: Recipient;
   /** The ordered fallback plan. Each adapter has a default plan when this is left out. */
   readonly channels?: readonly ChannelStep[];
   /** A code of your own, where the adapter allows one (`capabilities.customCode`). */
   readonly code?: string;
+  /** Digits of a generated code, within `capabilities.codeLength`. */
   readonly codeLength?: number;
   /** BCP 47 language tag of the message (`'en'`, `'de-AT'`). */
   readonly locale?: string;
+  /** How long the code can be checked, seconds, within `capabilities.ttlSeconds`. */
   readonly ttlSeconds?: number;
+  /** Wrong codes allowed, within `capabilities.maxAttempts`. */
   readonly maxAttempts?: number;
   /** Your correlation string, stored with the verification and returned in reads. */
   readonly reference?: string;
+  /** Options only this vendor has (typed per adapter, e.g. `Lox24StartExtras`). */
   readonly vendor?: VendorExtras;
 }
 
 /** One delivery attempt on one channel. */
 export interface DeliveryAttempt {
+  /** The channel tried. */
   readonly channel: Channel;
+  /** Where it stands. */
   readonly status: DeliveryStatus;
   /** When the vendor last processed this attempt. */
   readonly at: Date | undefined;
@@ -83,6 +96,7 @@ export interface Verification {
   readonly provider: string;
   /** The recipient: E.164 phone number or e-mail address. */
   readonly to: string;
+  /** Where it stands. */
   readonly status: VerificationStatus;
   /** The channel plan. */
   readonly channels: readonly ChannelStep[];
@@ -90,16 +104,21 @@ export interface Verification {
   readonly attempts: readonly DeliveryAttempt[];
   /** The channel that delivered the code, once one did. */
   readonly deliveredChannel: Channel | undefined;
+  /** Wrong codes allowed, where known. */
   readonly maxAttempts: number | undefined;
   /** Wrong codes checked so far. */
   readonly failedAttempts: number | undefined;
   /** The final cost, or `null` while the vendor has no final price. */
   readonly cost: Money | null;
+  /** Your correlation string, where the vendor keeps one. */
   readonly reference: string | undefined;
   /** The recipient's country (ISO 3166-1 alpha-2), where the vendor reports it. */
   readonly country: string | undefined;
+  /** When it was started. */
   readonly createdAt: Date;
+  /** When the vendor last changed it, where it says. */
   readonly updatedAt: Date | undefined;
+  /** When its code stops being accepted. */
   readonly expiresAt: Date | undefined;
   /** When it reached a final status. */
   readonly finishedAt: Date | undefined;
@@ -126,10 +145,13 @@ export type CheckReason =
  * ```
  */
 export interface CheckResult {
+  /** Whether the code was right (and the verification is now verified). */
   readonly verified: boolean;
   /** The verification's status after this check (`failed` for `not_found`). */
   readonly status: VerificationStatus;
+  /** Why it did not verify. */
   readonly reason?: CheckReason;
+  /** Wrong codes still allowed, where known. */
   readonly attemptsRemaining?: number;
   /** The verification as the vendor returned it with the check, where it does. */
   readonly verification?: Verification;
@@ -144,11 +166,13 @@ export interface ListQuery {
   readonly from?: Date;
   /** Created before. */
   readonly to?: Date;
+  /** Only this status. */
   readonly status?: VerificationStatus;
   /** The verification's first (primary) channel, the one tried first. */
   readonly channel?: Channel;
   /** The recipient, E.164. */
   readonly phone?: string;
+  /** Only this reference. */
   readonly reference?: string;
   /** Only these verification ids. */
   readonly ids?: readonly string[];
@@ -159,9 +183,16 @@ export type ListFilter = keyof ListQuery;
 
 /** One page of a list. There is no `nextCursor` on the last page. */
 export interface Page<T> {
+  /** This page's items, newest first. */
   readonly items: T[];
+  /** Pass it as `cursor` to read the next page; absent on the last. */
   readonly nextCursor?: string;
 }
 
 /** `listPage()` input: the filters plus where to resume and how many to return. */
-export type PageQuery = ListQuery & { readonly cursor?: string; readonly limit?: number };
+export type PageQuery = ListQuery & {
+  /** Where to resume: a previous page's `nextCursor`. */
+  readonly cursor?: string;
+  /** Items a page holds at most (the adapter's default when absent). */
+  readonly limit?: number;
+};

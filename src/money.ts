@@ -144,6 +144,7 @@ export class CostAccumulator {
   #priced = 0;
   #unpriced = 0;
 
+  /** Adds one cost; `null` (not final yet) is counted in `unpriced`. */
   add(cost: Money | null): void {
     if (cost === null) {
       this.#unpriced++;
@@ -166,6 +167,7 @@ export class CostAccumulator {
     this.#unpriced += other.#unpriced;
   }
 
+  /** The totals so far. */
   result(): CostTotals {
     return { totals: [...this.#byCurrency.values()], priced: this.#priced, unpriced: this.#unpriced };
   }

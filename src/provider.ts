@@ -19,6 +19,20 @@ export interface CallOptions {
   readonly limitKey?: string;
 }
 
+/** The range a number may take. */
+export interface Range {
+  /** The smallest value allowed. */
+  readonly min: number;
+  /** The largest value allowed. */
+  readonly max: number;
+}
+
+/** The range a number option may take, and what is used when it is not given. */
+export interface Bounds extends Range {
+  /** The value used when none is given. */
+  readonly default: number;
+}
+
 /** What a provider can do, known before any call. */
 export interface Capabilities {
   /** Channels the vendor can deliver on. */
@@ -32,9 +46,12 @@ export interface Capabilities {
   readonly codeOwner: 'vendor' | 'library' | 'mixed';
   /** Whether `start()` accepts a code of your own. */
   readonly customCode: boolean;
-  readonly codeLength: { readonly min: number; readonly max: number; readonly default: number };
-  readonly ttlSeconds: { readonly min: number; readonly max: number; readonly default: number };
-  readonly maxAttempts: { readonly min: number; readonly max: number; readonly default: number };
+  /** Digits of a code: what `StartRequest.codeLength` may ask. */
+  readonly codeLength: Bounds;
+  /** A code's life in seconds: what `StartRequest.ttlSeconds` may ask. */
+  readonly ttlSeconds: Bounds;
+  /** Wrong codes allowed: what `StartRequest.maxAttempts` may ask. */
+  readonly maxAttempts: Bounds;
   /** `resend()` is supported. */
   readonly resend: boolean;
   /** `failover()` (move to the next channel now) is supported. */
@@ -50,7 +67,12 @@ export interface Capabilities {
   /** Whether the vendor stores `reference` and returns it in reads (else it is not kept). */
   readonly reference: boolean;
   /** Which list filters the vendor applies (`server`) and which polyverify applies (`client`). */
-  readonly listFilters: { readonly server: readonly ListFilter[]; readonly client: readonly ListFilter[] };
+  readonly listFilters: {
+    /** Filters the vendor applies: fewer pages are read. */
+    readonly server: readonly ListFilter[];
+    /** Filters polyverify applies to what the vendor sends. */
+    readonly client: readonly ListFilter[];
+  };
 }
 
 /**
@@ -61,11 +83,13 @@ export interface Capabilities {
 export interface VerifyProvider<VendorExtras extends object = Record<string, unknown>> {
   /** The instance's name (the vendor's name by default), carried by errors and results. */
   readonly name: string;
+  /** What this provider can do, up front: channels, ranges, who owns codes, filters. */
   readonly capabilities: Capabilities;
   /** Creates a verification and makes the vendor send the code. */
   start(request: StartRequest<VendorExtras>, options?: CallOptions): Promise<Verification>;
   /** Checks a code the user typed. A wrong code resolves with `verified: false`. */
   check(id: string, code: string, options?: CallOptions): Promise<CheckResult>;
+  /** Reads a verification as the vendor has it now. */
   get(id: string, options?: CallOptions): Promise<Verification>;
   /** Every verification matching `query`, fetched page by page as you iterate. */
   list(query?: ListQuery, options?: CallOptions): AsyncIterable<Verification>;
@@ -80,6 +104,7 @@ export interface VerifyProvider<VendorExtras extends object = Record<string, unk
   resend(id: string, options?: CallOptions & { readonly step?: number }): Promise<Verification>;
   /** Moves to the next channel of the plan now. */
   failover(id: string, options?: CallOptions & { readonly step?: number }): Promise<Verification>;
+  /** Cancels a pending verification (see `capabilities.cancel` for where that happens). */
   cancel(id: string, options?: CallOptions): Promise<Verification>;
 }
 

@@ -34,6 +34,7 @@ export class Redactor {
     for (const secret of secrets) this.add(secret);
   }
 
+  /** Adds a secret to remove from now on (an empty or missing one is ignored). */
   add(secret: string | undefined): void {
     if (secret !== undefined && secret.length >= 3) this.#secrets.add(secret);
   }
@@ -50,6 +51,7 @@ export class Redactor {
     return copy;
   }
 
+  /** `text` with every secret replaced by `[redacted]` (see `forLog` for masking phone numbers too). */
   scrub(text: string): string {
     let out = text;
     for (const secret of this.#secrets) out = out.replaceAll(secret, '[redacted]');
@@ -72,6 +74,7 @@ export class Redactor {
   }
 
   // Never show the secrets themselves when the redactor is inspected or serialized.
+  /** What `JSON.stringify` shows: the class name only, never a secret. */
   toJSON(): string {
     return '[Redactor]';
   }

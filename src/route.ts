@@ -15,6 +15,7 @@ import { invalid, parseCallOptions, parseInput, startRequestSchema } from './val
  */
 export type RouteTable = Readonly<Record<string, VerifyProvider>>;
 
+/** Options of {@link route}. */
 export interface RouteOptions {
   /** The router's name (`'route'`): the first part of its ids when it is itself a member. */
   readonly name?: string;

@@ -142,7 +142,9 @@ export function brokenField(issues: readonly v.BaseIssue<unknown>[]): string {
 
 /** Where a failed parse is reported. */
 export interface ParseContext {
+  /** The provider instance the error names. */
   readonly provider: string;
+  /** The operation the error names. */
   readonly operation: Operation;
   /** Prefix of field paths (`'options'` gives `options.timeoutMs`). */
   readonly root?: string;

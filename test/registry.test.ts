@@ -35,6 +35,8 @@ describe('the registry', () => {
       expect(exportsField[key === 'index' ? '.' : `./${key}`]).toEqual({ types: `./dist/${built}.d.ts`, default: `./dist/${built}.js` });
       expect(paths[key === 'index' ? 'polyverify' : `polyverify/${key}`]).toEqual([`./${file}`]);
       expect(typedoc).toContain(file);
+      // The API reference names each module by the path users import it by.
+      expect(readFileSync(new URL(file, root), 'utf8')).toMatch(new RegExp(`^ \\* @module ${key === 'index' ? 'polyverify' : `polyverify/${key}`}$`, 'm'));
     }
     expect(typedoc).toHaveLength(Object.keys(entries).length);
   });

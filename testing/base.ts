@@ -10,6 +10,7 @@ import { SimServer, type Fault, type SimRequest, type SimResponse, type SimServe
 export interface SeedInput {
   /** The recipient, E.164. */
   readonly to: string;
+  /** When it was created. */
   readonly createdAt: Date;
   /** Its status (`verified` by default), as close as the vendor can say it. */
   readonly status?: VerificationStatus;
@@ -29,11 +30,20 @@ export interface SeedInput {
 
 /** A config that works against a running simulator, for `createProvider`. */
 export interface SimulatorConfig {
+  /** The vendor's name. */
   readonly provider: string;
+  /** The simulator's URL. */
   readonly baseUrl: string;
   readonly [option: string]: unknown;
 }
 
+/** What a simulator's `config()` adds to its vendor's config: where it listens. */
+export interface SimulatedAt {
+  /** The simulator's URL. */
+  readonly baseUrl: string;
+}
+
+/** What every vendor simulator has: see the table in docs/testing.md. */
 export abstract class SimulatorBase {
   protected readonly server: SimServer;
 
@@ -94,9 +104,11 @@ export abstract class SimulatorBase {
   fault(fault: Fault): void {
     this.server.fault(fault);
   }
+  /** Removes every fault not yet played. */
   clearFaults(): void {
     this.server.clearFaults();
   }
+  /** Stops the server, closing open connections. */
   async close(): Promise<void> {
     await this.server.close();
   }

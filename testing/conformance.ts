@@ -19,6 +19,7 @@ import type { VerifyProvider } from '../src/provider.js';
 
 /** One adapter and the server it talks to, fresh for each case. */
 export interface ConformanceHarness {
+  /** The adapter under test, pointed at the server. */
   readonly provider: VerifyProvider;
   /** A recipient the server delivers to. */
   readonly to: string;
@@ -36,20 +37,35 @@ export interface ConformanceHarness {
   wrongCode(code: string): string;
   /** Checks every request the server received against the vendor's spec, where there is one. */
   checkRequests?(): Promise<void>;
+  /** Stops the server. */
   close(): Promise<void>;
 }
 
 /** What the kit runs against. */
 export interface ConformanceTarget {
+  /** The adapter's name in the cases' titles. */
   readonly name: string;
+  /** A fresh harness for one case. */
   setup(): Promise<ConformanceHarness>;
   /** Start requests this vendor must refuse before sending (beyond the common ones), and the field named. */
-  readonly invalidStarts?: readonly { readonly why: string; readonly request: Partial<StartRequest>; readonly field: string }[];
+  readonly invalidStarts?: readonly InvalidStart[];
+}
+
+/** A start request an adapter must refuse before sending. */
+export interface InvalidStart {
+  /** Why it is invalid, for the case's title. */
+  readonly why: string;
+  /** The request's parts over the harness's valid request. */
+  readonly request: Partial<StartRequest>;
+  /** The field the `ValidationError` must name. */
+  readonly field: string;
 }
 
 /** One named check. */
 export interface ConformanceCase {
+  /** The case's title. */
   readonly name: string;
+  /** Runs it; rejects with an assertion error when the adapter does not conform. */
   run(): Promise<void>;
 }
 

@@ -17,17 +17,63 @@ import { gzipSync } from 'node:zlib';
 /** How a hostile server answers every request. */
 export type HostileBehaviour =
   /** A fixed answer (to echo a request's secrets back, pass `echo: true`: the body is the request's headers and body). */
-  | { readonly kind: 'answer'; readonly status: number; readonly body?: string; readonly headers?: Record<string, string>; readonly echo?: boolean }
+  | {
+      /** `'answer'`. */
+      readonly kind: 'answer';
+      /** The HTTP status. */
+      readonly status: number;
+      /** The body (ignored with `echo`). */
+      readonly body?: string;
+      /** Headers added to the answer. */
+      readonly headers?: Record<string, string>;
+      /** Answer with the request's own headers and body. */
+      readonly echo?: boolean;
+    }
   /** A redirect to `to` + the request's path. */
-  | { readonly kind: 'redirect'; readonly status: 301 | 302 | 303 | 307 | 308; readonly to: string }
+  | {
+      /** `'redirect'`. */
+      readonly kind: 'redirect';
+      /** The redirect's status. */
+      readonly status: 301 | 302 | 303 | 307 | 308;
+      /** The origin redirected to. */
+      readonly to: string;
+    }
   /** Headers, then a body that never ends (a byte every `everyMs`, 20 ms by default). */
-  | { readonly kind: 'endless'; readonly everyMs?: number }
+  | {
+      /** `'endless'`. */
+      readonly kind: 'endless';
+      /** Milliseconds between bytes. */
+      readonly everyMs?: number;
+    }
   /** A 200 body of `bytes` bytes (a JSON array of strings). */
-  | { readonly kind: 'huge'; readonly bytes: number }
+  | {
+      /** `'huge'`. */
+      readonly kind: 'huge';
+      /** The body's size. */
+      readonly bytes: number;
+    }
   /** A gzip-encoded 200 body that decodes to `bytes` bytes (small on the wire). */
-  | { readonly kind: 'gzip-bomb'; readonly bytes: number }
+  | {
+      /** `'gzip-bomb'`. */
+      readonly kind: 'gzip-bomb';
+      /** The decoded size. */
+      readonly bytes: number;
+    }
   /** The same answer for every page asked (a server that ignores paging), optionally with a next-page token that repeats. */
-  | { readonly kind: 'repeating-page'; readonly body: string };
+  | {
+      /** `'repeating-page'`. */
+      readonly kind: 'repeating-page';
+      /** The page, as JSON text. */
+      readonly body: string;
+    };
+
+/** A fixed answer of {@link HostileOptions.routes}. */
+export interface HostileRoute {
+  /** The HTTP status. */
+  readonly status: number;
+  /** The body, as JSON text. */
+  readonly body: string;
+}
 
 /** Options of {@link startHostileServer}. */
 export interface HostileOptions {
@@ -35,21 +81,28 @@ export interface HostileOptions {
    * Fixed answers by path (without the query), played before the hostile behaviour: e.g. a
    * Notificore login that succeeds, so the hostility starts at the call after it.
    */
-  readonly routes?: Readonly<Record<string, { readonly status: number; readonly body: string }>>;
+  readonly routes?: Readonly<Record<string, HostileRoute>>;
 }
 
 /** A request a hostile server received. */
 export interface HostileRequest {
+  /** The HTTP method. */
   readonly method: string;
+  /** Path and query. */
   readonly url: string;
+  /** The request's headers, credentials included (to check what was sent). */
   readonly headers: IncomingHttpHeaders;
+  /** The request's body. */
   readonly body: string;
 }
 
 /** A running hostile server. */
 export interface HostileServer {
+  /** Its base URL on 127.0.0.1. */
   readonly url: string;
+  /** Every request it received, oldest first. */
   readonly requests: readonly HostileRequest[];
+  /** Stops it, ending any body still being sent. */
   close(): Promise<void>;
 }
 

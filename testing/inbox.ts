@@ -4,14 +4,17 @@
  */
 import type { Channel } from '../src/model.js';
 
+/** A message a simulator delivered. */
 export interface InboxMessage {
   /** E.164 number or e-mail address. */
   readonly to: string;
+  /** The channel it went by. */
   readonly channel: Channel;
   /** The code the message carried. */
   readonly code: string;
   /** The message text as delivered. */
   readonly text: string;
+  /** When it was delivered (simulated time). */
   readonly at: Date;
   /** The vendor's id of the verification. */
   readonly verificationId: string;
@@ -27,6 +30,7 @@ export class Inbox {
     this.#limit = limit;
   }
 
+  /** Records a delivered message (the simulators call it). */
   add(message: InboxMessage): void {
     this.#messages.push(message);
     if (this.#messages.length > this.#limit) this.#messages.shift();
@@ -53,6 +57,7 @@ export class Inbox {
     return undefined;
   }
 
+  /** Forgets every message. */
   clear(): void {
     this.#messages.length = 0;
   }

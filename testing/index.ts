@@ -13,15 +13,15 @@
  * await verify.check(v.id, sim.lastCode(v.id)!); // { verified: true, status: 'verified' }
  * await sim.close();
  * ```
- * @module
+ * @module polyverify/testing
  */
 import { REGISTRY, type VendorName } from '../providers/registry.js';
 
 export { Inbox, type InboxMessage } from './inbox.js';
 export { SimClock, type Fault, type SimRequest, type SimResponse, type SimServerOptions } from './server.js';
-export { SimulatorBase, type SeedInput, type SimulatorConfig } from './base.js';
-export { startHostileServer, type HostileBehaviour, type HostileOptions, type HostileRequest, type HostileServer } from './hostile.js';
-export { conformanceCases, runConformance, type ConformanceCase, type ConformanceHarness, type ConformanceTarget } from './conformance.js';
+export { SimulatorBase, type SeedInput, type SimulatedAt, type SimulatorConfig } from './base.js';
+export { startHostileServer, type HostileBehaviour, type HostileOptions, type HostileRequest, type HostileRoute, type HostileServer } from './hostile.js';
+export { conformanceCases, runConformance, type ConformanceCase, type ConformanceHarness, type ConformanceTarget, type InvalidStart } from './conformance.js';
 export { REGISTRY, type VendorName } from '../providers/registry.js';
 
 /** The simulator class of a built-in vendor. */

@@ -7,22 +7,31 @@ import type { AddressInfo, Socket } from 'node:net';
 
 /** A request as the simulator saw it. */
 export interface SimRequest {
+  /** The HTTP method. */
   readonly method: string;
   /** Path without the query, e.g. `/verify_codes`. */
   readonly path: string;
+  /** The query string's parameters. */
   readonly query: URLSearchParams;
+  /** The request's headers. */
   readonly headers: IncomingHttpHeaders;
   /** Parsed JSON body; `undefined` when empty; the text when it is not JSON. */
   readonly body: unknown;
+  /** The body as received. */
   readonly rawBody: string;
+  /** The client's address. */
   readonly ip: string;
 }
 
 /** What a route answers: `body` is serialized as JSON; `json` is sent as it is (already JSON). */
 export interface SimResponse {
+  /** The HTTP status. */
   readonly status: number;
+  /** A value to send as JSON. */
   readonly body?: unknown;
+  /** JSON text to send as it is. */
   readonly json?: string;
+  /** Headers of the answer. */
   readonly headers?: Record<string, string>;
 }
 
@@ -59,13 +68,19 @@ export class JsonCache<T extends object> {
  *   then close the connection without an answer.
  */
 export interface Fault {
+  /** Only requests with this method (any by default). */
   readonly method?: string;
   /** Exact path or a pattern. */
   readonly path?: string | RegExp;
+  /** Answer with this status, without processing the request. */
   readonly status?: number;
+  /** The body of that answer (JSON). */
   readonly body?: unknown;
+  /** Headers of that answer (`Retry-After`, …). */
   readonly headers?: Record<string, string>;
+  /** Process the request, then wait this long before answering. */
   readonly delayMs?: number;
+  /** Close the connection without an answer: `before` processing it, or `after`. */
   readonly drop?: 'before' | 'after';
   /** How many matching requests it applies to (1; `Infinity` for all). */
   readonly times?: number;
@@ -74,9 +89,11 @@ export interface Fault {
 /** A clock that starts at real time and can be moved forward. */
 export class SimClock {
   #offsetMs = 0;
+  /** The simulated time, epoch milliseconds. */
   now(): number {
     return Date.now() + this.#offsetMs;
   }
+  /** Moves the simulated time forward by `ms`. */
   advance(ms: number): void {
     this.#offsetMs += ms;
   }
@@ -84,6 +101,7 @@ export class SimClock {
 
 export type Route = (request: SimRequest) => SimResponse | Promise<SimResponse>;
 
+/** Options of a simulator's server. */
 export interface SimServerOptions {
   /** Port on 127.0.0.1; 0 (default) picks a free one. */
   readonly port?: number;

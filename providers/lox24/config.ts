@@ -46,6 +46,7 @@ export const LOX24_OPTIONS = {
 
 /** A LOX24 provider's config (JSON-friendly). */
 export interface Lox24Config extends CommonConfig {
+  /** Names the vendor: `'lox24'`. */
   readonly provider: 'lox24';
   /** The `X-LOX24-AUTH-TOKEN` value. */
   readonly token: string;

@@ -12,7 +12,7 @@
  * const v = await verify.start({ to: '+491701234567', channels: [{ channel: 'sms', sender: 'LOX24' }] });
  * const result = await verify.check(v.id, codeTheUserTyped);
  * ```
- * @module
+ * @module polyverify/lox24
  */
 import { randomUUID } from 'node:crypto';
 import * as v from 'valibot';

@@ -12,18 +12,21 @@ import { UUID_PATTERN } from '../../src/validate.js';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { generateCode } from '../../src/codes/generate.js';
 import { Inbox } from '../../testing/inbox.js';
-import { SimulatorBase, type SeedInput } from '../../testing/base.js';
+import { SimulatorBase, type SeedInput, type SimulatedAt, type SimulatorConfig } from '../../testing/base.js';
+import type { Lox24Config } from './config.js';
 import { JsonCache, type SimRequest, type SimResponse, type SimServer } from '../../testing/server.js';
 import { LOX24_CHANNELS, LOX24_LANGS, type Lox24Channel } from './wire.js';
 
 /** What happens when a step is processed. */
 export type Lox24Outcome = 'delivered' | 'failed' | 'error';
 
+/** Options of the LOX24 simulator. */
 export interface Lox24SimulatorOptions {
   /** Port on 127.0.0.1 (a free one by default). */
   readonly port?: number;
   /** The accepted `X-LOX24-AUTH-TOKEN`. */
   readonly token?: string;
+  /** The account's user id, in every verify code (1). */
   readonly userId?: number;
   /** Sender ids the account may use. */
   readonly senderIds?: readonly string[];
@@ -64,8 +67,11 @@ export interface Lox24SimulatorOptions {
 
 /** One delivery of a webhook the simulator made. */
 export interface Lox24WebhookDelivery {
+  /** The event's id (the same on every retry of it). */
   readonly eventId: string;
+  /** The event's name (`verify_code.delivered`, …). */
   readonly name: string;
+  /** 1 for the first delivery, 2 for the first retry, … */
   readonly attempt: number;
   /** The receiver's HTTP status, or 0 when it could not be reached. */
   readonly status: number;
@@ -195,6 +201,7 @@ export class Lox24Simulator extends SimulatorBase {
     }
   }
 
+  /** Stops the server and any webhook retries still due. */
   override async close(): Promise<void> {
     for (const timer of this.#timers) clearTimeout(timer);
     this.#timers.clear();
@@ -218,12 +225,12 @@ export class Lox24Simulator extends SimulatorBase {
     return [...this.#records.values()].map((record) => this.#view(record));
   }
   /** The token it accepts. */
-  get credentials(): { readonly token: string } {
+  get credentials(): Pick<Lox24Config, 'token'> {
     return { token: this.token };
   }
 
   /** A config that works against this simulator. */
-  config(): { provider: 'lox24'; token: string; secret: string; baseUrl: string } {
+  config(): SimulatorConfig & Lox24Config & SimulatedAt & Required<Pick<Lox24Config, 'secret'>> {
     return { provider: 'lox24', token: this.token, secret: 'simulator-secret-0123456789', baseUrl: this.url };
   }
 

@@ -11,9 +11,12 @@ export const LOX24_LANGS = [
   'EN', 'DE', 'FR', 'IT', 'ES', 'PL', 'NL', 'RO', 'PT', 'CS',
   'HU', 'SV', 'DA', 'FI', 'SK', 'HR', 'TR', 'RU', 'BG', 'UK',
 ] as const;
+/** A message language LOX24 takes (`lang`). */
 export type Lox24Lang = (typeof LOX24_LANGS)[number];
 
+/** The channels of LOX24's `routing_strategy`. */
 export const LOX24_CHANNELS = ['telegram', 'voice', 'sms'] as const;
+/** One of {@link LOX24_CHANNELS}. */
 export type Lox24Channel = (typeof LOX24_CHANNELS)[number];
 
 /** Status of a verify code and of each history entry: 0 New, 5 In Progress, 10 Success, 20 Failed, 100 Error. */

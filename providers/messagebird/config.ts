@@ -7,20 +7,28 @@ import type { ProviderOptions } from '../../src/provider.js';
 import * as v from 'valibot';
 import type { VendorDescriptor } from '../../src/adapter/vendor.js';
 import type { ChannelStep } from '../../src/model.js';
-import type { Capabilities } from '../../src/provider.js';
+import type { Bounds, Capabilities } from '../../src/provider.js';
 import type { CommonConfig } from '../../src/config.js';
 import { UUID, boundedInteger, channelStepSchema } from '../../src/validate.js';
 
 /** Documented limits of the create body. */
-export const MESSAGEBIRD_LIMITS = {
+export const MESSAGEBIRD_LIMITS: {
+  /** Wrong codes allowed. */
+  readonly maxAttempts: Bounds;
+  /** The code's life, seconds. */
+  readonly timeout: Bounds;
+  /** Digits of the code. */
+  readonly codeLength: Bounds;
+} = {
   maxAttempts: { min: 1, max: 10, default: 3 },
   timeout: { min: 30, max: 3600, default: 600 },
   codeLength: { min: 6, max: 12, default: 6 },
-} as const;
+};
 
 /** Bird's `limit` of list pages: 1 to 100. */
 export const MAX_MESSAGEBIRD_LIMIT = 100;
 
+/** What the Bird adapter can do. */
 export const MESSAGEBIRD_CAPABILITIES: Capabilities = {
   channels: ['sms', 'whatsapp', 'email'],
   recipients: ['phone', 'email'],
@@ -39,14 +47,30 @@ export const MESSAGEBIRD_CAPABILITIES: Capabilities = {
 
 /** A template reference of a step (WhatsApp requires one; SMS takes none). */
 export interface MessagebirdTemplate {
+  /** The template project's id (UUID). */
   readonly projectId: string;
+  /** The template version's id (UUID). */
   readonly version: string;
+  /** The template's locale, where it has several. */
   readonly locale?: string;
+  /** The template's name, for people reading the config. */
   readonly name?: string;
 }
 
 /** How one abstract channel is reached at Bird: a channel, or for SMS a navigator, with a template where needed. */
-export type MessagebirdTarget = ({ readonly channelId: string } | { readonly navigatorId: string }) & { readonly template?: MessagebirdTemplate };
+export type MessagebirdTarget = (
+  | {
+      /** A Bird channel's id (WhatsApp, e-mail, or SMS through one channel). */
+      readonly channelId: string;
+    }
+  | {
+      /** An SMS navigator's id (Bird picks the channel). */
+      readonly navigatorId: string;
+    }
+) & {
+  /** The template the step sends (WhatsApp requires one). */
+  readonly template?: MessagebirdTemplate;
+};
 
 /** The channel map: abstract channel → Bird channel or navigator. */
 export type MessagebirdChannelMap = Partial<Record<'sms' | 'whatsapp' | 'email', MessagebirdTarget>>;
@@ -81,6 +105,7 @@ export const MESSAGEBIRD_OPTIONS = {
 
 /** A Bird (MessageBird) provider's config (JSON-friendly). */
 export interface MessagebirdConfig extends CommonConfig {
+  /** Names the vendor: `'messagebird'`. */
   readonly provider: 'messagebird';
   /** The access key (`Authorization: AccessKey <key>`). */
   readonly accessKey: string;

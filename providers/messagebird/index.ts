@@ -13,7 +13,7 @@
  * await verify.failover(v.id);
  * const r = await verify.check(v.id, '123456');
  * ```
- * @module
+ * @module polyverify/messagebird
  */
 import * as v from 'valibot';
 import { defineProvider, type CheckOutcome, type StepOptions } from '../../src/adapter/define.js';
@@ -30,7 +30,7 @@ import { STEP_INDEX_FIELD, toCreateBody, toMessagebirdError, toVerification } fr
 import { DEFAULT_SORT_CAP, messagebirdPaging, type Position } from './paging.js';
 import { verificationSchema } from './wire.js';
 
-export { MESSAGEBIRD_API } from './map.js';
+export { MESSAGEBIRD_API, type MessagebirdApiTable, type MessagebirdEndpoint } from './map.js';
 export {
   MESSAGEBIRD_CAPABILITIES,
   MESSAGEBIRD_LIMITS,

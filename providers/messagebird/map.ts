@@ -10,12 +10,70 @@ import type { Redactor } from '../../src/redact.js';
 import { MESSAGEBIRD_LIMITS, type MessagebirdChannelMap } from './config.js';
 import { errorBodySchema, type MessagebirdCreateBody, type MessagebirdStepWrite, type MessagebirdVerification } from './wire.js';
 
+/** One endpoint of Bird's Verify API, as far as it is known. */
+export interface MessagebirdEndpoint {
+  /** The HTTP method. */
+  readonly method: 'GET' | 'POST';
+  /** The path under the API root, with `{workspaceId}` and `{verifyId}` placeholders. */
+  readonly path: string;
+  /** The request body's shape, where there is one. */
+  readonly body?: string;
+  /** `confirmed` (read in Bird's docs) or `inferred` (polyverify's best reading of prose), with why. */
+  readonly status: string;
+}
+
+/** The facts of {@link MESSAGEBIRD_API}. */
+export interface MessagebirdApiTable {
+  /** Start a verification. */
+  readonly create: MessagebirdEndpoint;
+  /** Check a code. */
+  readonly check: MessagebirdEndpoint;
+  /** Read one verification. */
+  readonly get: MessagebirdEndpoint;
+  /** Send the code again. */
+  readonly resend: MessagebirdEndpoint;
+  /** Move to the next step. */
+  readonly failover: MessagebirdEndpoint;
+  /** List verifications. */
+  readonly list: MessagebirdEndpoint & {
+    /** The query parameters' names. */
+    readonly query: {
+      /** Items per page. */
+      readonly limit: string;
+      /** The next page's token. */
+      readonly pageToken: string;
+      /** Oldest first when true. */
+      readonly reverse: string;
+      /** Created at or after. */
+      readonly start: string;
+      /** Created before. */
+      readonly end: string;
+    };
+    /** The answer's envelope. */
+    readonly response: string;
+  };
+  /** The verification's time fields. */
+  readonly timestamps: {
+    /** Their names. */
+    readonly fields: readonly string[];
+    /** How sure that is. */
+    readonly status: string;
+  };
+  /** How steps are counted. */
+  readonly stepIndex: {
+    /** The first step's index. */
+    readonly base: number;
+    /** How sure that is. */
+    readonly status: string;
+  };
+}
+
 /**
  * Every path and field of the workspace Verify API the adapter uses. `confirmed`: read in
  * Bird's docs (or a public integration calling it); `inferred`: documented only in prose,
  * so the name is polyverify's best reading. Keep them here, and only here.
  */
-export const MESSAGEBIRD_API = {
+export const MESSAGEBIRD_API: MessagebirdApiTable = {
   create: { method: 'POST', path: 'workspaces/{workspaceId}/verify', status: 'confirmed' },
   check: { method: 'POST', path: 'workspaces/{workspaceId}/verify/{verifyId}', body: '{ code }', status: 'confirmed' },
   get: { method: 'GET', path: 'workspaces/{workspaceId}/verify/{verifyId}', status: 'inferred' },
@@ -30,7 +88,7 @@ export const MESSAGEBIRD_API = {
   },
   timestamps: { fields: ['createdAt', 'updatedAt', 'expiresAt'], status: 'inferred (descriptions documented, names cut off)' },
   stepIndex: { base: 0, status: 'inferred: currentStepIndex indexes the steps array from 0' },
-} as const;
+};
 
 /** Body field of resend and failover carrying the step index. */
 export const STEP_INDEX_FIELD = 'stepIndex';

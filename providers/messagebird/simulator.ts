@@ -13,25 +13,31 @@ import { randomUUID } from 'node:crypto';
 import { generateCode } from '../../src/codes/generate.js';
 import type { Channel } from '../../src/model.js';
 import { Inbox } from '../../testing/inbox.js';
-import { SimulatorBase, type SeedInput } from '../../testing/base.js';
+import { SimulatorBase, type SeedInput, type SimulatedAt, type SimulatorConfig } from '../../testing/base.js';
 import { JsonCache, type SimRequest, type SimResponse, type SimServer } from '../../testing/server.js';
-import type { MessagebirdChannelMap } from './config.js';
+import type { MessagebirdConfig } from './config.js';
 import { MESSAGEBIRD_API, STEP_INDEX_FIELD } from './map.js';
 
 const QUERY = MESSAGEBIRD_API.list.query;
 
+/** How a simulated Bird message ends. */
 export type MessagebirdOutcome = 'delivered' | 'failed';
 /** The kinds of Bird channel the simulator delivers on. */
 export type MessagebirdChannelType = 'sms' | 'whatsapp' | 'email';
 
+/** Options of the Bird simulator. */
 export interface MessagebirdSimulatorOptions {
+  /** Port on 127.0.0.1 (a free one by default). */
   readonly port?: number;
+  /** The access key it accepts. */
   readonly accessKey?: string;
+  /** The workspace it serves (a random UUID by default). */
   readonly workspaceId?: string;
   /** The workspace's navigator and channel ids (random by default; fix them for a config that outlives a run). */
   readonly ids?: Partial<MessagebirdWorkspaceIds>;
   /** Delivery outcome per channel type (`delivered` by default). */
   readonly outcomes?: Partial<Record<MessagebirdChannelType, MessagebirdOutcome>>;
+  /** Added to every answer, milliseconds. */
   readonly latencyMs?: number;
   /** The list's default order, which Bird does not document (`desc` by default); `reverse=true` flips it. */
   readonly order?: 'desc' | 'asc';
@@ -64,9 +70,13 @@ interface VerificationRecord {
 
 /** The ids of a simulated Bird workspace, for the adapter's channel map. */
 export interface MessagebirdWorkspaceIds {
+  /** The SMS navigator. */
   readonly smsNavigatorId: string;
+  /** An SMS channel (also the WhatsApp template's project id in the config). */
   readonly smsChannelId: string;
+  /** The WhatsApp channel. */
   readonly whatsappChannelId: string;
+  /** The e-mail channel (also the WhatsApp template's version id in the config). */
   readonly emailChannelId: string;
 }
 
@@ -77,7 +87,9 @@ const STEP_KEYS = new Set(['channelId', 'navigatorId', 'template', 'identifier']
 /** A running Bird Verify simulator. */
 export class MessagebirdSimulator extends SimulatorBase {
   readonly inbox = new Inbox();
+  /** The access key it accepts. */
   readonly accessKey: string;
+  /** The workspace it serves. */
   readonly workspaceId: string;
   /** Ids the workspace has, to put in the adapter's channel map. */
   readonly ids: Readonly<MessagebirdWorkspaceIds>;
@@ -120,12 +132,12 @@ export class MessagebirdSimulator extends SimulatorBase {
     return this.inbox.last(recipientOrId)?.code;
   }
   /** The access key and workspace it accepts. */
-  get credentials(): { readonly accessKey: string; readonly workspaceId: string } {
+  get credentials(): Pick<MessagebirdConfig, 'accessKey' | 'workspaceId'> {
     return { accessKey: this.accessKey, workspaceId: this.workspaceId };
   }
 
   /** A config that works against this simulator, with every channel the workspace has. */
-  config(): { provider: 'messagebird'; accessKey: string; workspaceId: string; channels: MessagebirdChannelMap; baseUrl: string } {
+  config(): SimulatorConfig & MessagebirdConfig & SimulatedAt & Required<Pick<MessagebirdConfig, 'channels'>> {
     return {
       provider: 'messagebird',
       accessKey: this.accessKey,

@@ -8,12 +8,27 @@ import type { TriesStore } from '../../src/codes/tries.js';
 import * as v from 'valibot';
 import type { VendorDescriptor } from '../../src/adapter/vendor.js';
 import type { ChannelStep } from '../../src/model.js';
-import type { Capabilities } from '../../src/provider.js';
+import type { Capabilities, Range } from '../../src/provider.js';
 import type { CommonConfig } from '../../src/config.js';
 import { boundedInteger, channelStepSchema } from '../../src/validate.js';
 
 /** Documented limits of `SendOtpRequest`. */
-export const NOTIFICORE_LIMITS = {
+export const NOTIFICORE_LIMITS: {
+  /** Digits of the recipient's number. */
+  readonly recipientDigits: Range;
+  /** Digits of the code. */
+  readonly codeDigits: Range;
+  /** The code's life, seconds. */
+  readonly codeLifetime: Range;
+  /** Wrong codes allowed. */
+  readonly codeMaxTries: Range;
+  /** The template id. */
+  readonly templateId: Range;
+  /** Longest alphanumeric sender. */
+  readonly senderAlpha: number;
+  /** Longest numeric sender. */
+  readonly senderNumeric: number;
+} = {
   recipientDigits: { min: 9, max: 15 },
   codeDigits: { min: 3, max: 9 },
   codeLifetime: { min: 30, max: 300 },
@@ -21,14 +36,22 @@ export const NOTIFICORE_LIMITS = {
   templateId: { min: 1, max: 999_999_999 },
   senderAlpha: 11,
   senderNumeric: 15,
-} as const;
+};
 
 /**
  * Sent when the caller leaves them out (Notificore has no defaults; all are required):
  * 6 digits, the longest lifetime (300 s), 3 tries as in the spec's examples.
  */
-export const NOTIFICORE_DEFAULTS = { codeDigits: 6, codeLifetime: 300, codeMaxTries: 3 } as const;
+export const NOTIFICORE_DEFAULTS: {
+  /** Digits of the code. */
+  readonly codeDigits: number;
+  /** The code's life, seconds. */
+  readonly codeLifetime: number;
+  /** Wrong codes allowed. */
+  readonly codeMaxTries: number;
+} = { codeDigits: 6, codeLifetime: 300, codeMaxTries: 3 };
 
+/** What the Notificore adapter can do. */
 export const NOTIFICORE_CAPABILITIES: Capabilities = {
   channels: ['sms', 'viber'],
   recipients: ['phone'],
@@ -63,6 +86,7 @@ export const NOTIFICORE_OPTIONS = {
 
 /** A Notificore provider's config (JSON-friendly). */
 export interface NotificoreConfig extends CommonConfig {
+  /** Names the vendor: `'notificore'`. */
   readonly provider: 'notificore';
   /** The live or test API key. */
   readonly apiKey: string;

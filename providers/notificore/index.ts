@@ -9,7 +9,7 @@
  * const v = await verify.start({ to: '+61401629754', channels: [{ channel: 'viber' }, { channel: 'sms', sender: 'MyAppSMS' }] });
  * const r = await verify.check(v.id, '76928');
  * ```
- * @module
+ * @module polyverify/notificore
  */
 import * as v from 'valibot';
 import { defineProvider, type CheckOutcome } from '../../src/adapter/define.js';

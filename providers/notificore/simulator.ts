@@ -10,31 +10,39 @@
  * verify, resend restarts the code lifetime, the authentication price is charged only when
  * verified, and messages are priced per channel.
  */
+import type { NotificoreConfig } from './config.js';
 import { UUID_PATTERN } from '../../src/validate.js';
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { generateCode } from '../../src/codes/generate.js';
 import { Inbox } from '../../testing/inbox.js';
-import { SimulatorBase, type SeedInput } from '../../testing/base.js';
+import { SimulatorBase, type SeedInput, type SimulatedAt, type SimulatorConfig } from '../../testing/base.js';
 import { JsonCache, type SimRequest, type SimResponse, type SimServer } from '../../testing/server.js';
 import type { NotificoreChannel } from './wire.js';
 
+/** How a simulated Notificore message ends. */
 export type NotificoreOutcome = 'delivered' | 'undelivered';
 
+/** A message template of the simulated account. */
 export interface NotificoreTemplate {
+  /** Its id, as `templateId` takes it. */
   readonly id: number;
   /** Contains `{code2fa}`. */
   readonly text: string;
+  /** Whether it may be used (`approved`, by default). */
   readonly status?: 'approved' | 'requested' | 'rejected';
   /** ISO alpha-2 countries the template may be sent to; all when absent. */
   readonly countries?: readonly string[];
 }
 
+/** Options of the Notificore simulator. */
 export interface NotificoreSimulatorOptions {
+  /** Port on 127.0.0.1 (a free one by default). */
   readonly port?: number;
   /** The accepted API key. */
   readonly apiKey?: string;
   /** JWT lifetime in seconds (3600). */
   readonly tokenTtlSeconds?: number;
+  /** The account's templates (one approved template, id 1, by default). */
   readonly templates?: readonly NotificoreTemplate[];
   /** Delivery outcome per channel (`delivered` by default). */
   readonly outcomes?: Partial<Record<NotificoreChannel, NotificoreOutcome>>;
@@ -48,6 +56,7 @@ export interface NotificoreSimulatorOptions {
   readonly priceFormat?: 'number' | 'comma-string';
   /** Account balance; a create with a balance at or below 0 is refused with "Insufficient funds". */
   readonly balance?: number;
+  /** Added to every answer, milliseconds. */
   readonly latencyMs?: number;
   /** Serves at most this many items a page whatever `page[limit]` asks (a server that caps pages). */
   readonly maxPageSize?: number;
@@ -113,7 +122,9 @@ function formatDate(ms: number): string {
 /** A running Notificore simulator. */
 export class NotificoreSimulator extends SimulatorBase {
   readonly inbox = new Inbox();
+  /** The API key it accepts. */
   readonly apiKey: string;
+  /** The account balance: each message costs its price; at 0 or below, starts are refused. */
   balance: number;
   readonly #records = new Map<string, AuthenticationRecord>();
   /** Pending authentications, swept for expiry before a list. */
@@ -173,12 +184,12 @@ export class NotificoreSimulator extends SimulatorBase {
   }
 
   /** The API key it accepts. */
-  get credentials(): { readonly apiKey: string } {
+  get credentials(): Pick<NotificoreConfig, 'apiKey'> {
     return { apiKey: this.apiKey };
   }
 
   /** A config that works against this simulator (template 1 is approved; any sender). */
-  config(): { provider: 'notificore'; apiKey: string; sender: string; templateId: number; baseUrl: string } {
+  config(): SimulatorConfig & NotificoreConfig & SimulatedAt {
     return { provider: 'notificore', apiKey: this.apiKey, sender: 'MyApp', templateId: this.#templates[0]!.id, baseUrl: this.url };
   }
 

@@ -7,7 +7,9 @@
 import * as v from 'valibot';
 import { UUID, nonNegativeInteger } from '../../src/validate.js';
 
+/** The channels of a Notificore authentication. */
 export const NOTIFICORE_CHANNELS = ['sms', 'viber'] as const;
+/** One of {@link NOTIFICORE_CHANNELS}. */
 export type NotificoreChannel = (typeof NOTIFICORE_CHANNELS)[number];
 
 /** POST /api/2fa/authentications/otp body (`SendOtpRequest`): every field but `sender_alt` is required. */

@@ -6,8 +6,22 @@ import type { CheckReason, CheckResult, Verification } from '../model.js';
 
 /** What a vendor's check answered: verified, or why not. */
 export type CheckOutcome =
-  | { readonly verified: true; readonly verification?: Verification }
-  | { readonly verified: false; readonly reason: CheckReason; readonly attemptsRemaining?: number; readonly verification?: Verification };
+  | {
+      /** The code was right. */
+      readonly verified: true;
+      /** The verification as the vendor returned it, where it does. */
+      readonly verification?: Verification;
+    }
+  | {
+      /** The code was not accepted. */
+      readonly verified: false;
+      /** Why. */
+      readonly reason: CheckReason;
+      /** Wrong codes still allowed, where the vendor says. */
+      readonly attemptsRemaining?: number;
+      /** The verification as the vendor returned it, where it does. */
+      readonly verification?: Verification;
+    };
 
 /**
  * The one mapping of a check outcome to a `CheckResult`: a wrong code leaves the verification

@@ -21,12 +21,17 @@ export { checkResult, type CheckOutcome } from './check.js';
 
 /** A start request after the shell's checks: the plan resolved, the extras parsed. */
 export interface StartInput<Extras extends object> extends Omit<StartRequest<Extras>, 'channels' | 'vendor'> {
+  /** The plan: the request's, or the adapter's default. */
   readonly channels: readonly ChannelStep[];
+  /** The vendor extras, parsed by `extras.schema` (`{}` without). */
   readonly vendor: Extras;
 }
 
 /** Options of `resend` and `failover`. */
-export type StepOptions = CallOptions & { readonly step?: number };
+export type StepOptions = CallOptions & {
+  /** The step of the plan to use, counting from 0. */
+  readonly step?: number;
+};
 
 /** What an adapter supplies. */
 export interface ProviderSpec<Extras extends object, Position> {
@@ -36,19 +41,38 @@ export interface ProviderSpec<Extras extends object, Position> {
   readonly title: string;
   /** The instance's name. */
   readonly name: string;
+  /** What the adapter can do; the shell checks requests against it. */
   readonly capabilities: Capabilities;
   /** The vendor's id format, and how a message names it (`'a LOX24 verify code id (UUID)'`). */
-  readonly id: { readonly pattern: RegExp; readonly what: string };
+  readonly id: {
+    /** What a valid id matches. */
+    readonly pattern: RegExp;
+    /** How a message names it. */
+    readonly what: string;
+  };
   /** A code as the vendor checks it; any 1 to 32 characters when absent. */
-  readonly code?: { readonly pattern: RegExp; readonly message: string };
+  readonly code?: {
+    /** What a code the vendor accepts matches. */
+    readonly pattern: RegExp;
+    /** The `ValidationError` text for one that does not. */
+    readonly message: string;
+  };
   /** The schema of `StartRequest.vendor`, and what the vendor takes (for the message). */
-  readonly extras?: { readonly schema: v.GenericSchema<unknown, Extras>; readonly message: string };
+  readonly extras?: {
+    /** Parses `StartRequest.vendor`. */
+    readonly schema: v.GenericSchema<unknown, Extras>;
+    /** The `ValidationError` text when it does not parse. */
+    readonly message: string;
+  };
   /** The plan when a start request has none. */
   readonly defaultChannels: readonly ChannelStep[];
   /** The vendor's own rules of a start request, every broken one as an issue. */
   startIssues?(input: StartInput<Extras>): FieldIssue[];
+  /** Starts a verification at the vendor (the request already checked). */
   start(input: StartInput<Extras>, options: CallOptions | undefined): Promise<Verification>;
+  /** Checks a code (the id and code already checked). */
   check(id: string, code: string, options: CallOptions | undefined): Promise<CheckOutcome>;
+  /** Reads one verification (the id already checked). */
   get(id: string, options: CallOptions | undefined): Promise<Verification>;
   /** Present when `capabilities.resend`. */
   resend?(id: string, options: StepOptions | undefined): Promise<Verification>;

@@ -3,7 +3,7 @@
  * yours — the provider shell, the paging kit, option parsing, the HTTP client with its retry
  * policy and error mapping, redaction, and the vendor descriptor for `createProvider`.
  *
- * @module
+ * @module polyverify/adapter
  */
 export { defineProvider, type ProviderSpec, type StartInput, type StepOptions } from './define.js';
 export { checkResult, type CheckOutcome } from './check.js';

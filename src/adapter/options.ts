@@ -11,7 +11,9 @@ import { parseInput, providerOptionEntries } from '../validate.js';
 
 /** An adapter's parsed options, its instance name, and how it warns through `onEvent`. */
 export interface AdapterSetup<Config> {
+  /** The instance's name: the `name` option, else the vendor's. */
   readonly name: string;
+  /** The options, parsed: the common ones and the vendor's. */
   readonly config: Config;
   /** Reports something the operator should know (an undocumented vendor value) as a `warning` event. */
   warn(message: string, operation?: Operation): void;
@@ -20,7 +22,10 @@ export interface AdapterSetup<Config> {
   /** `maxListPages`, when set. */
   readonly maxListPages: number | undefined;
   /** The options of the adapter's `HttpClient` that come from `ProviderOptions`. */
-  readonly http: Pick<ProviderOptions, 'timeoutMs' | 'retries' | 'backoff' | 'onEvent' | 'maxResponseBytes' | 'fetch'> & { readonly provider: string };
+  readonly http: Pick<ProviderOptions, 'timeoutMs' | 'retries' | 'backoff' | 'onEvent' | 'maxResponseBytes' | 'fetch'> & {
+    /** The instance's name, for events and errors. */
+    readonly provider: string;
+  };
 }
 
 /**
@@ -32,14 +37,14 @@ export function setupAdapter<E extends v.ObjectEntries>(
   options: unknown,
   vendor: { readonly name: string; readonly title: string },
   entries: E,
-): AdapterSetup<v.InferOutput<v.LooseObjectSchema<typeof providerOptionEntries & E, undefined>>> {
+): AdapterSetup<ProviderOptions & v.InferOutput<v.LooseObjectSchema<E, undefined>>> {
   const raw = options as { name?: unknown; onEvent?: ProviderOptions['onEvent'] } | undefined;
   const fallbackName = typeof raw?.name === 'string' && raw.name !== '' ? raw.name : vendor.name;
   const config = parseInput(v.looseObject({ ...entries, ...providerOptionEntries }), options, {
     provider: fallbackName,
     operation: 'config',
     summary: `Invalid ${vendor.title} options`,
-  });
+  }) as ProviderOptions & v.InferOutput<v.LooseObjectSchema<E, undefined>>;
   const name = (config as { name?: string }).name ?? vendor.name;
   const onEvent = raw?.onEvent;
   const c = config as ProviderOptions;

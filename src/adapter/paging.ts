@@ -32,6 +32,7 @@ export interface PageRequest {
   readonly query: ListQuery;
   /** The `listPage` limit; `undefined` for `list()` and `pages()`. */
   readonly limit: number | undefined;
+  /** The caller's options (signal, deadline). */
   readonly options: CallOptions | undefined;
 }
 
@@ -130,8 +131,11 @@ class Anchor {
 
 /** The kit's listing over one adapter's paging spec. */
 export interface Listing {
+  /** Every verification matching `query`, newest first. */
   list(query?: ListQuery, options?: CallOptions): AsyncIterable<Verification>;
+  /** One page, resumable by its `nextCursor`. */
   listPage(query?: PageQuery, options?: CallOptions): Promise<Page<Verification>>;
+  /** The vendor's pages as they come (what `listAcross` merges). */
   pages(query?: ListQuery, options?: CallOptions): AsyncIterable<readonly Verification[]>;
 }
 

@@ -22,6 +22,7 @@ export class CodeHasher {
     return createHmac('sha256', this.#secret).update(code).digest('hex');
   }
 
+  /** What `JSON.stringify` shows: the class name only, never a secret. */
   toJSON(): string {
     return '[CodeHasher]';
   }

@@ -4,6 +4,7 @@
 import { hashesEqual } from './hash.js';
 import { decideAttempt, type AttemptResult, type CodeRecord, type CodeStore } from './store.js';
 
+/** Options of {@link MemoryCodeStore}. */
 export interface MemoryCodeStoreOptions {
   /** How long a record is kept after it expires, so a late check says `expired` rather than `not_found` (1 h). */
   readonly retainMs?: number;
@@ -43,6 +44,7 @@ export class MemoryCodeStore implements CodeStore {
     this.#maybeSweep();
   }
 
+  /** The record at `key`, or undefined (none, or past retention). */
   async get(key: string): Promise<CodeRecord | undefined> {
     return this.#live(key);
   }
@@ -61,6 +63,7 @@ export class MemoryCodeStore implements CodeStore {
     return canceled;
   }
 
+  /** Removes the record at `key`. */
   async delete(key: string): Promise<void> {
     this.#records.delete(key);
   }

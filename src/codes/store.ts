@@ -8,9 +8,13 @@ export interface CodeRecord {
   readonly hash: string;
   /** Epoch milliseconds. */
   readonly createdAt: number;
+  /** When the code stops being accepted, epoch milliseconds. */
   readonly expiresAt: number;
+  /** Wrong codes allowed. */
   readonly maxAttempts: number;
+  /** Wrong codes checked so far. */
   readonly failedAttempts: number;
+  /** Where the code stands. */
   readonly state: 'pending' | 'verified' | 'canceled';
   /** When it was verified or canceled. */
   readonly finishedAt?: number;
@@ -19,7 +23,9 @@ export interface CodeRecord {
 /** The outcome of one {@link CodeStore.attempt}. */
 export type AttemptOutcome = 'verified' | 'incorrect' | 'expired' | 'max_attempts' | 'canceled' | 'already_verified' | 'not_found';
 
+/** What {@link CodeStore.attempt} answered. */
 export interface AttemptResult {
+  /** What the attempt decided. */
   readonly outcome: AttemptOutcome;
   /** The record after the attempt (absent for `not_found`). */
   readonly record?: CodeRecord;
@@ -33,6 +39,7 @@ export interface AttemptResult {
 export interface CodeStore {
   /** Stores (or replaces) a record. */
   save(key: string, record: CodeRecord): Promise<void>;
+  /** The record at `key`, or undefined (none, or past retention). */
   get(key: string): Promise<CodeRecord | undefined>;
   /**
    * Atomically checks `candidateHash` against the record at `now` (epoch ms):
@@ -44,6 +51,7 @@ export interface CodeStore {
   attempt(key: string, candidateHash: string, now: number): Promise<AttemptResult>;
   /** Marks a pending record canceled; returns the record after the change, or undefined. */
   cancel(key: string, now: number): Promise<CodeRecord | undefined>;
+  /** Removes the record at `key` (nothing when there is none). */
   delete(key: string): Promise<void>;
   /**
    * Optional: re-files the record at `from` under `to` in one step (one round trip for a

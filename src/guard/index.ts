@@ -23,6 +23,17 @@ export type { Limit, LimitStore, Taken } from './limits.js';
 /** One limit, or several that all apply (e.g. 3 per 10 minutes and 10 per day). */
 export type Limits = Limit | readonly Limit[];
 
+/** Which countries may receive messages: only those listed, or all but those (ISO 3166-1 alpha-2). */
+export type CountryRule =
+  | {
+      /** The only countries allowed. */
+      readonly allow: readonly string[];
+    }
+  | {
+      /** The countries refused. */
+      readonly deny: readonly string[];
+    };
+
 /** Options of {@link guard}. These names are the public contract. */
 export interface GuardOptions {
   /** Verifications per recipient (the phone number, or the e-mail address). */
@@ -34,7 +45,7 @@ export interface GuardOptions {
   /** Verifications in all. */
   readonly total?: Limits;
   /** Only these countries, or every country but these (ISO 3166-1 alpha-2). */
-  readonly countries?: { readonly allow: readonly string[] } | { readonly deny: readonly string[] };
+  readonly countries?: CountryRule;
   /**
    * Only numbers valid for their country (libphonenumber-js "max" metadata, loaded when this is
    * on), and never premium-rate or shared-cost lines.

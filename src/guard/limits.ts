@@ -5,12 +5,15 @@
 
 /** At most `max` verifications per `windowSeconds`. */
 export interface Limit {
+  /** Sends allowed in one window. */
   readonly max: number;
+  /** The window's length, seconds. */
   readonly windowSeconds: number;
 }
 
 /** What one take decided. */
 export interface Taken {
+  /** Whether every rule had room. */
   readonly allowed: boolean;
   /** When the window of a refused take ends, in milliseconds. */
   readonly retryAfterMs: number;

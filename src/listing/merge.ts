@@ -24,7 +24,9 @@ export function compareNewestFirst(a: Verification, b: Verification): number {
 
 /** A provider left out of a merged list because it failed (`onProviderError: 'skip'`). */
 export interface SkippedProvider {
+  /** The provider left out. */
   readonly provider: string;
+  /** Why: its typed error. */
   readonly error: Error;
 }
 
@@ -47,11 +49,13 @@ export interface AcrossOptions extends CallOptions {
 
 /** The merged stream of {@link listAcross}; `skipped` fills as providers are left out. */
 export interface AcrossIterable extends AsyncIterable<Verification> {
+  /** Providers left out so far (with `onProviderError: 'skip'`). */
   readonly skipped: readonly SkippedProvider[];
 }
 
 /** A merged page; `skipped` names the providers left out of this walk. */
 export interface AcrossPage extends Page<Verification> {
+  /** Providers left out of this walk (with `onProviderError: 'skip'`). */
   readonly skipped: readonly SkippedProvider[];
 }
 

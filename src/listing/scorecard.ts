@@ -42,11 +42,13 @@ export interface TimeToVerify {
 export interface ScoreFigures {
   /** Every verification in the group. */
   readonly started: number;
+  /** How many are in each status. */
   readonly byStatus: Readonly<Record<VerificationStatus, number>>;
   /** Started ones that are finished (every status but `pending`). */
   readonly finished: number;
   /** `verified / finished`: the not-yet-finished (`byStatus.pending`) are counted apart. Null when nothing finished. */
   readonly conversion: number | null;
+  /** How long verified users took. */
   readonly timeToVerify: TimeToVerify;
   /** Exact totals per currency; costs not final yet are counted in `unpriced`, never as zero. */
   readonly cost: CostTotals;
@@ -59,6 +61,7 @@ export interface ScoreFigures {
 
 /** One provider × country × channel group (or a roll-up of them, where country or channel is `'*'`). */
 export interface ScoreRow extends ScoreFigures {
+  /** The provider instance's name. */
   readonly provider: string;
   /** ISO 3166-1 alpha-2 from the vendor, else from the number; `'unknown'` when neither says; `'*'` in roll-ups. */
   readonly country: string;
@@ -68,9 +71,13 @@ export interface ScoreRow extends ScoreFigures {
 
 /** Delivery attempts of one provider on one channel. */
 export interface ChannelDelivery {
+  /** The provider instance's name. */
   readonly provider: string;
+  /** The channel attempted. */
   readonly channel: string;
+  /** Attempts on it. */
   readonly attempts: number;
+  /** Attempts the vendor reports delivered. */
   readonly delivered: number;
   /** Attempts the vendor reports `failed` or `error`. */
   readonly failed: number;
@@ -84,9 +91,13 @@ export interface ChannelDelivery {
 export interface VolumePoint {
   /** The bucket's start, ISO 8601 (UTC). */
   readonly bucket: string;
+  /** The provider instance's name. */
   readonly provider: string;
+  /** Verifications started in the bucket. */
   readonly started: number;
+  /** Of those, verified. */
   readonly verified: number;
+  /** Of those, still pending. */
   readonly pending: number;
 }
 
@@ -96,7 +107,9 @@ export interface Scorecard {
   readonly count: number;
   /** The first and last creation times seen (ISO 8601), or null when empty. */
   readonly firstCreatedAt: string | null;
+  /** The last creation time seen (ISO 8601), or null when empty. */
   readonly lastCreatedAt: string | null;
+  /** The width of the volume series' buckets. */
   readonly bucket: ScoreBucket;
   /** Per provider × country × channel, sorted by provider, country, channel. */
   readonly rows: readonly ScoreRow[];
@@ -112,7 +125,12 @@ export interface Scorecard {
    * The distribution of time to verify per provider: `counts[provider][i]` users verified in
    * `[edgesSeconds[i], edgesSeconds[i+1])` seconds, the last range open-ended.
    */
-  readonly timeToVerifyHistogram: { readonly edgesSeconds: readonly number[]; readonly counts: Readonly<Record<string, readonly number[]>> };
+  readonly timeToVerifyHistogram: {
+    /** The ranges' lower edges, seconds ({@link TIME_TO_VERIFY_EDGES}). */
+    readonly edgesSeconds: readonly number[];
+    /** Per provider, users verified in each range. */
+    readonly counts: Readonly<Record<string, readonly number[]>>;
+  };
 }
 
 /** The ranges of the time-to-verify distribution, seconds. */

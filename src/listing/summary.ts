@@ -8,14 +8,19 @@ import type { Verification, VerificationStatus } from '../model.js';
 
 /** What {@link summarize} returns. */
 export interface Summary {
+  /** How many verifications. */
   readonly count: number;
+  /** Counts per provider instance. */
   readonly byProvider: Readonly<Record<string, number>>;
+  /** Counts per status. */
   readonly byStatus: Readonly<Record<VerificationStatus, number>>;
   /** By the channel that delivered the code, else the first channel of the plan. */
   readonly byChannel: Readonly<Record<string, number>>;
   /** Exact totals per currency, with how many costs were final (`priced`) and not yet (`unpriced`). */
   readonly cost: CostTotals;
+  /** Exact totals per provider instance. */
   readonly costByProvider: Readonly<Record<string, CostTotals>>;
+  /** Exact totals per channel. */
   readonly costByChannel: Readonly<Record<string, CostTotals>>;
 }
 
@@ -44,6 +49,7 @@ export class Summarizer {
   readonly #costByProvider = new Map<string, CostAccumulator>();
   readonly #costByChannel = new Map<string, CostAccumulator>();
 
+  /** Counts one verification. */
   add(verification: Verification): void {
     this.#count++;
     const channel = channelOf(verification);
@@ -55,6 +61,7 @@ export class Summarizer {
     totalsOf(this.#costByChannel, channel).add(verification.cost);
   }
 
+  /** The summary of everything added so far. */
   result(): Summary {
     return {
       count: this.#count,

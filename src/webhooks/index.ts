@@ -22,9 +22,11 @@ export type WebhookEventType = 'channel.sent' | 'channel.delivered' | 'channel.f
 export interface WebhookEvent {
   /** The vendor's event id: the same for every retry of one event. */
   readonly id: string;
+  /** The provider instance's name. */
   readonly provider: string;
   /** The verification's id, routable (`member:vendorId`) when the webhook was given the member's name. */
   readonly verificationId: string;
+  /** What happened. */
   readonly type: WebhookEventType;
   /** The vendor's own event name (`verify_code.channel.sent`). */
   readonly vendorEvent: string;
@@ -36,9 +38,17 @@ export interface WebhookEvent {
   readonly cost: Money | null | undefined;
   /** A channel's error text, as the vendor gave it (scrubbed of the code), on `channel.failed`. */
   readonly error: string | undefined;
+  /** When it happened, by the vendor's clock. */
   readonly occurredAt: Date;
   /** Which delivery of this event this is (`number` of `total`), where the vendor says. */
-  readonly attempt: { readonly number: number; readonly total: number } | undefined;
+  readonly attempt:
+    | {
+        /** This delivery's number, from 1. */
+        readonly number: number;
+        /** How many deliveries the vendor makes at most. */
+        readonly total: number;
+      }
+    | undefined;
   /** The verification as the event describes it. */
   readonly verification: Verification;
   /** The vendor's payload, without the code. */
@@ -85,6 +95,7 @@ export interface WebhookEndpoint {
 
 /** Thrown by `toEvent` for a body that is not a valid event. */
 export class WebhookBodyError extends Error {
+  /** `'WebhookBodyError'`. */
   override readonly name = 'WebhookBodyError';
 }
 
