@@ -38,6 +38,15 @@ describe('logEvents', () => {
     ]);
   });
 
+  it('warns of a failover that stopped or ran out, and words every event', () => {
+    const stop: VerifyEvent = { type: 'decision', provider: 'failover', operation: 'start', member: 'lox24', decision: 'stop', error: { name: 'TimeoutError', code: 'timeout', sent: 'maybe' } };
+    const exhausted: VerifyEvent = { type: 'decision', provider: 'failover', operation: 'start', member: 'bird', decision: 'exhausted' };
+    const sent: VerifyEvent = { type: 'decision', provider: 'failover', operation: 'start', member: 'bird', decision: 'sent' };
+    expect([stop, exhausted, sent].map(levelOf)).toEqual(['warn', 'warn', 'info']);
+    expect(describeEvent(stop)).toBe('polyverify failover start: lox24 stop (timeout, sent maybe)');
+    expect(describeEvent({ ...response, requestId: undefined } as VerifyEvent)).toBe('polyverify lox24 start: POST /verify_codes → 201 in 12 ms');
+  });
+
   it('writes pino-style (fields, message) by default and console-style (message, fields) on request', () => {
     const pinoLike = recorder();
     logEvents(pinoLike.logger)(error);

@@ -196,7 +196,60 @@ describe('scorecard', () => {
   });
 });
 
+describe('scorecard, at its edges', () => {
+  it('keeps providers apart in the roll-ups, and sums a provider’s groups', async () => {
+    const card = await scorecard([
+      verification({ provider: 'a', to: '+491701234567', tookSeconds: 5, status: 'verified' }),
+      verification({ provider: 'a', to: '+33612345678', tookSeconds: 15, status: 'pending' }),
+      verification({ provider: 'a', to: '+33612345678', status: 'failed' }),
+      verification({ provider: 'a', to: '+33612345678', status: 'expired' }),
+      verification({ provider: 'a', to: '+33612345678', status: 'canceled' }),
+      verification({ provider: 'a', to: '+33612345679', tookSeconds: 25 }),
+      verification({ provider: 'b', to: '+491701234567', tookSeconds: 35 }),
+    ]);
+    expect(card.byProvider.map((r) => [r.provider, r.started])).toEqual([
+      ['a', 6],
+      ['b', 1],
+    ]);
+    expect(card.byProvider[0]!.byStatus).toEqual({ pending: 1, verified: 2, failed: 1, expired: 1, canceled: 1 });
+    expect(card.byProviderCountry.find((r) => r.provider === 'a' && r.country === 'FR')!.byStatus).toEqual({ pending: 1, verified: 1, failed: 1, expired: 1, canceled: 1 });
+    // The distribution of a provider sums all its groups (DE and FR here).
+    expect(card.timeToVerifyHistogram.counts).toEqual({ a: [1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0], b: [0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0] });
+  });
+
+  it('finds the first and last creation whatever the order', async () => {
+    const at = (iso: string) => verification({ createdAt: Date.parse(iso) });
+    const card = await scorecard([at('2026-11-05T00:00:00Z'), at('2026-11-01T00:00:00Z'), at('2026-11-09T00:00:00Z'), at('2026-11-07T00:00:00Z')]);
+    expect([card.firstCreatedAt, card.lastCreatedAt]).toEqual(['2026-11-01T00:00:00.000Z', '2026-11-09T00:00:00.000Z']);
+  });
+
+  it('asks the country lookup only for phone numbers', async () => {
+    const asked: string[] = [];
+    await scorecard([verification({ to: 'user@example.com', channel: 'email' }), verification({ to: '+491701234567' })], { countryOf: (phone) => (asked.push(phone), 'DE') });
+    expect(asked).toEqual(['+491701234567']);
+  });
+
+  it('rates one failure in two attempts with an outcome as a half', async () => {
+    const card = await scorecard([verification({ attempts: [{ channel: 'sms', status: 'failed' }, { channel: 'sms', status: 'delivered' }] })]);
+    expect(card.delivery[0]!.failureRate).toBe(0.5);
+  });
+});
+
 describe('DurationHistogram', () => {
+  it('counts a day or more in the last range, and merges exactly', () => {
+    const a = new DurationHistogram();
+    for (const s of [5, 59, 60, 3_600, 2 * 86_400]) a.add(s);
+    expect(a.countsBetween([0, 60])).toEqual([2, 3]);
+    expect(a.countsBetween([0, 60, 86_400])).toEqual([2, 2, 1]);
+    expect(a.quantile(1)).toBe(86_400);
+    const b = new DurationHistogram();
+    b.add(7);
+    b.merge(a);
+    expect(b.count).toBe(6);
+    expect(b.countsBetween([0, 10, 86_400])).toEqual([2, 3, 1]);
+    expect(b.quantile(0.5)).toBe(59);
+  });
+
   it('is exact below 10 minutes and gives bin edges above', () => {
     const h = new DurationHistogram();
     for (const s of [599.9, 1005, 4000, 100_000, -3]) h.add(s);
