@@ -236,6 +236,15 @@ describe('scorecard, at its edges', () => {
 });
 
 describe('DurationHistogram', () => {
+  it('counts a duration below the first edge in the first range, and keeps the last minute before a day', () => {
+    const h = new DurationHistogram();
+    h.add(5);
+    h.add(86_399);
+    expect(h.countsBetween([10, 60])).toEqual([1, 1]);
+    expect(h.quantile(1)).toBe(86_340); // the lower edge of its minute
+    expect(h.countsBetween([0, 86_340, 86_400])).toEqual([1, 1, 0]);
+  });
+
   it('counts a day or more in the last range, and merges exactly', () => {
     const a = new DurationHistogram();
     for (const s of [5, 59, 60, 3_600, 2 * 86_400]) a.add(s);

@@ -58,7 +58,7 @@ export class DurationHistogram {
     return DAY;
   }
 
-  /** How many durations fall in each range `[edges[i], edges[i+1])`, the last one open-ended. */
+  /** How many durations fall in each range `[edges[i], edges[i+1])`, the last one open-ended (one below `edges[0]` counts in the first). */
   countsBetween(edges: readonly number[]): number[] {
     const counts = edges.map(() => 0);
     for (let i = 0; i < BINS; i++) {
