@@ -31,6 +31,8 @@ export interface CommonConfig {
   readonly maxListPages?: number;
   /** The key that signs cursors (default: derived from the credentials). */
   readonly cursorSecret?: string;
+  /** The language of starts without `locale` (BCP 47); by default the recipient country's. */
+  readonly defaultLocale?: string;
   /** Send limits, countries and number checks for this provider (see `guard()` and docs/fraud-guard.md). */
   readonly guard?: GuardConfig;
 }

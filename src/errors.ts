@@ -51,7 +51,8 @@ export type VerifyErrorCode =
   | 'aborted'
   | 'invalid_response'
   | 'unsupported'
-  | 'store_unavailable';
+  | 'store_unavailable'
+  | 'invalid_webhook';
 
 /** What every error constructor takes. */
 export interface VerifyErrorInit {
@@ -238,6 +239,35 @@ export class StoreUnavailableError extends VerifyError {
   readonly code = 'store_unavailable';
   /** `'StoreUnavailableError'`: the same in every build (bundlers may rename classes). */
   override readonly name = 'StoreUnavailableError';
+}
+
+/**
+ * A webhook body that is not a valid event of the vendor (`operation: 'webhook'`, `sent: 'no'`):
+ * `field` names the first part that does not fit. The endpoint answers it with 400.
+ */
+export class WebhookBodyError extends VerifyError {
+  readonly code = 'invalid_webhook';
+  /** `'WebhookBodyError'`: the same in every build (bundlers may rename classes). */
+  override readonly name = 'WebhookBodyError';
+  /** The dotted path of the first field that does not fit (`data.status`), or `body` for the body as a whole. */
+  readonly field: string;
+  constructor(message: string, init: { readonly provider: string; readonly field: string }) {
+    super(`${init.provider} webhook: ${message}`, { provider: init.provider, operation: 'webhook', sent: 'no' });
+    this.field = init.field;
+  }
+}
+
+/**
+ * Marks the failure of a read made after the vendor had accepted a send (a resend answered
+ * "accepted" without the verification, then read): the message may have gone out, so the error
+ * says `sent: 'maybe'` and is not retryable — a caller must not be invited to send again.
+ * Returns the same error; anything that is not a `VerifyError` is returned as it is.
+ */
+export function afterAcceptedSend(error: unknown): unknown {
+  if (!isVerifyError(error) || error.sent === 'maybe') return error;
+  Object.assign(error, { sent: 'maybe', retryable: false });
+  error.message += ' (after the vendor had accepted the send: a message may have gone out)';
+  return error;
 }
 
 /**

@@ -122,6 +122,11 @@ export interface HttpCall {
   readonly idempotent?: boolean;
   /** Statuses answered as results instead of errors (a vendor that answers a wrong code with 404). */
   readonly accept?: readonly number[];
+  /**
+   * The HTTP status alone answers: a body that is not JSON is handed over as its text, not
+   * refused (a vendor that documents "accepted" and no body for the call).
+   */
+  readonly statusAnswers?: boolean;
   /** The caller's options: signal, deadline, retries. */
   readonly options?: CallOptions | undefined;
   /** Secrets of this call (a code), on top of the client's. */
@@ -332,6 +337,7 @@ export class HttpClient {
       try {
         body = text === '' ? undefined : JSON.parse(text);
       } catch (error) {
+        if (call.statusAnswers) return { status: response.status, body: text, headers: response.headers, requestId, sent: call.sends ? 'maybe' : 'no' };
         throw new InvalidResponseError(`${provider} ${call.operation}: the response is not JSON (HTTP ${response.status})`, {
           provider,
           operation: call.operation,

@@ -42,6 +42,7 @@ export {
   StoreUnavailableError,
   ValidationError,
   VerifyError,
+  WebhookBodyError,
   isVerifyError,
   type FieldIssue,
   type Operation,
@@ -107,7 +108,6 @@ export { guard, type CountryRule, type GuardConfig, type GuardOptions, type Limi
 export { memoryLimitStore, type MemoryLimitOptions } from './guard/limits.js';
 export {
   MemorySeenStore,
-  WebhookBodyError,
   webhookEndpoint,
   type Claim,
   type SeenStore,
@@ -115,6 +115,7 @@ export {
   type WebhookEvent,
   type WebhookEventType,
   type WebhookOptions,
+  type WebhookOutcome,
   type WebhookSpec,
 } from './webhooks/index.js';
 export { route, type RouteOptions, type RouteTable } from './route.js';

@@ -66,6 +66,13 @@ export interface Capabilities {
   readonly cost: boolean;
   /** Whether the vendor stores `reference` and returns it in reads (else it is not kept). */
   readonly reference: boolean;
+  /**
+   * The languages the vendor's own message texts come in (lower-case ISO 639-1): a start's
+   * language is decided by polyverify's one rule and reduced to one of these (see
+   * docs/languages.md). Absent where the message template decides the language (Notificore),
+   * or on a composite, whose members decide each for themselves.
+   */
+  readonly languages?: readonly string[];
   /** Which list filters the vendor applies (`server`) and which polyverify applies (`client`). */
   readonly listFilters: {
     /** Filters the vendor applies: fewer pages are read. */
@@ -120,6 +127,11 @@ export interface ProviderOptions {
   readonly onEvent?: (event: VerifyEvent) => void;
   /** The instance's name; defaults to the vendor's name. */
   readonly name?: string;
+  /**
+   * The language (BCP 47) of messages whose start request gives no `locale`; by default the
+   * language of the recipient's country, from the number (`+48` → `pl`), else `en`.
+   */
+  readonly defaultLocale?: string;
   /** Backoff between retries. Defaults: 250 ms base, 5 s cap, Retry-After honoured up to 30 s. */
   readonly backoff?: BackoffOptions;
   /** The largest answer read, in decoded bytes (4 MiB); a larger one is an `InvalidResponseError`. */

@@ -19,6 +19,8 @@ export const UUID = new RegExp(`^${UUID_PATTERN}$`);
 export const E164 = /^\+[1-9]\d{6,14}$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const BCP47 = /^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$/;
+/** A BCP 47 language tag (`en`, `de-AT`, `pt-BR`). */
+const localeSchema = v.pipe(v.string('must be a string'), v.regex(BCP47, "must be a BCP 47 language tag such as 'en' or 'de-AT'"));
 
 export const phoneSchema = v.pipe(v.string('must be a string'), v.regex(E164, 'must be an E.164 phone number such as +491701234567'));
 
@@ -55,7 +57,7 @@ export const startRequestSchema = v.strictObject(
     channels: v.optional(v.pipe(v.array(channelStepSchema, 'must be an array of steps'), v.minLength(1, 'must have at least one step'))),
     code: v.optional(v.pipe(v.string('must be a string'), v.minLength(1, 'must not be empty'), v.maxLength(32, 'must be at most 32 characters'))),
     codeLength: v.optional(boundedInteger(1, 32)),
-    locale: v.optional(v.pipe(v.string('must be a string'), v.regex(BCP47, "must be a BCP 47 language tag such as 'en' or 'de-AT'"))),
+    locale: v.optional(localeSchema),
     ttlSeconds: v.optional(boundedInteger(1, 86_400)),
     maxAttempts: v.optional(boundedInteger(1, 100)),
     reference: v.optional(v.pipe(v.string('must be a string'), v.maxLength(1000, 'must be at most 1000 characters'))),
@@ -108,6 +110,7 @@ export const commonOptionEntries = {
   maxResponseBytes: v.optional(boundedInteger(1_024, 1_073_741_824)),
   maxListPages: v.optional(boundedInteger(1, 100_000)),
   cursorSecret: v.optional(v.pipe(v.string('must be a string'), v.minLength(16, 'must be at least 16 characters'))),
+  defaultLocale: v.optional(localeSchema),
   backoff: v.optional(
     v.strictObject(
       { baseMs: v.optional(boundedInteger(0, 60_000)), maxMs: v.optional(boundedInteger(0, 600_000)), maxRetryAfterMs: v.optional(boundedInteger(0, 3_600_000)) },

@@ -14,6 +14,7 @@ runConformance(
       to,
       request: { to, channels: [{ channel: 'sms', sender: 'LOX24' }] },
       readCode: (v) => sim.lastCode(v.id)!,
+      language: (v) => sim.lastMessage(v.id)?.language,
       advance: (ms) => sim.advance(ms),
       requestCount: () => sim.requestCount,
       unknownId: '00000000-0000-4000-8000-000000000000',

@@ -60,6 +60,9 @@ describe.each(MODES)('LOX24 listing %s', (_name, mode) => {
     const verify = provider(sim);
     const listed = await collect(verify.list());
     expectNewestFirstOnce(listed, ids);
+    // One walk asks each page once (detection, the last-page search and the pages fetched ahead included).
+    const asked = sim.requests.map((r) => r.query.get('page'));
+    expect(asked).toEqual([...new Set(asked)]);
     const paged: Verification[] = [];
     let cursor: string | undefined;
     do {
@@ -125,6 +128,37 @@ describe('LOX24 listing, more', () => {
     expect(Math.max(...pages)).toBeLessThanOrEqual(3);
   });
 
+  const seedCount = (s: Lox24Simulator, count: number) => Array.from({ length: count }, (_, i) => s.seed({ to: TO, createdAt: new Date(BASE + i * 2_000) }));
+
+  it('newest first over two pages: pages 1 and 2, each once, and nothing past the short one', async () => {
+    sim = await startSimulator('lox24', { pageSize: 5, order: 'desc' });
+    const ids = seedCount(sim, 8);
+    expect((await collect(provider(sim).list())).map((v) => v.id)).toEqual([...ids].reverse());
+    expect(sim.requests.map((r) => r.query.get('page'))).toEqual(['1', '2']);
+  });
+
+  it('newest first, pages fetched ahead: each page once, at most one page past the last', async () => {
+    for (const [count, last] of [[15, 4], [23, 5], [40, 9]] as const) {
+      sim = await startSimulator('lox24', { pageSize: 5, order: 'desc' });
+      const ids = seedCount(sim, count);
+      expect((await collect(provider(sim).list())).map((v) => v.id)).toEqual([...ids].reverse());
+      const asked = sim.requests.map((r) => Number(r.query.get('page')));
+      expect(asked).toEqual([...new Set(asked)]);
+      expect(Math.max(...asked)).toBeLessThanOrEqual(last + 1); // `last`: the empty or short page that ends the list
+      await sim.close();
+      sim = undefined;
+    }
+  });
+
+  it('oldest first: the pages the last-page search read are not read again on the way back', async () => {
+    sim = await startSimulator('lox24', { pageSize: 5, order: 'asc' });
+    const ids = seedCount(sim, 23);
+    expect((await collect(provider(sim).list())).map((v) => v.id)).toEqual([...ids].reverse());
+    const asked = sim.requests.map((r) => Number(r.query.get('page')));
+    expect(asked).toEqual([...new Set(asked)]);
+    expect([...asked].sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 8]);
+  });
+
   it('a pinned order that is wrong is an error, never a wrong list', async () => {
     sim = await startSimulator('lox24', { pageSize: 5, order: 'id' });
     seed(sim);
@@ -145,6 +179,7 @@ for (const [name, mode] of MODES) {
           to: TO,
           request: { to: TO, channels: [{ channel: 'sms', sender: 'LOX24' }] },
           readCode: (v) => s.lastCode(v.id)!,
+          language: (v) => s.lastMessage(v.id)?.language,
           advance: (ms) => s.advance(ms),
           requestCount: () => s.requestCount,
           unknownId: '00000000-0000-4000-8000-000000000000',

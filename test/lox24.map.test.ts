@@ -101,18 +101,15 @@ describe('costs, attempts and fields', () => {
 });
 
 describe('request rules and body', () => {
-  it('maps locales to the documented langs', () => {
+  it('writes the decided language as LOX24 spells it', () => {
     expect(langOf('en')).toBe('EN');
-    expect(langOf('de-AT')).toBe('DE');
-    expect(langOf('pt-BR')).toBe('PT');
-    expect(langOf('ja')).toBeUndefined();
+    expect(langOf('uk')).toBe('UK');
   });
 
   it('names each broken rule of its own (the shell checks recipients, channels and ranges)', () => {
     const issues = lox24Issues({
       code: '123',
       codeLength: 6,
-      locale: 'ja',
       reference: 'r'.repeat(129),
       channels: [
         { channel: 'whatsapp' },
@@ -124,7 +121,6 @@ describe('request rules and body', () => {
     });
     expect(issues).toEqual([
       { field: 'codeLength', message: 'does not match the length of code' },
-      { field: 'locale', message: 'LOX24 has templates in en, de, fr, it, es, pl, nl, ro, pt, cs, hu, sv, da, fi, sk, hr, tr, ru, bg, uk only' },
       { field: 'reference', message: 'must be at most 128 characters (LOX24 payload)' },
       { field: 'channels.1.channel', message: 'sms must be the last step (LOX24 rule)' },
       { field: 'channels.1.timeoutSec', message: 'applies to telegram only' },
@@ -138,22 +134,22 @@ describe('request rules and body', () => {
   });
 
   it('accepts the edges of every rule', () => {
-    expect(lox24Issues({ code: '1234', codeLength: 4, locale: 'de', reference: 'r'.repeat(128), channels: [{ channel: 'telegram', timeoutSec: 30 }, { channel: 'voice', template: `${'x'.repeat(62)}{{code}}` }, { channel: 'sms' }] })).toEqual([]);
+    expect(lox24Issues({ code: '1234', codeLength: 4, reference: 'r'.repeat(128), channels: [{ channel: 'telegram', timeoutSec: 30 }, { channel: 'voice', template: `${'x'.repeat(62)}{{code}}` }, { channel: 'sms' }] })).toEqual([]);
     expect(lox24Issues({ channels: [{ channel: 'telegram', timeoutSec: 3600 }] })).toEqual([]);
     // A channel LOX24 lacks is the shell's to name: none of LOX24's step rules applies to it.
     expect(lox24Issues({ channels: [{ channel: 'whatsapp', timeoutSec: 5, template: 'no code' }, { channel: 'email', template: 'x' }] })).toEqual([]);
     expect(lox24Issues({ channels: [{ channel: 'telegram', timeoutSec: 3601 }] })).toEqual([{ field: 'channels.0.timeoutSec', message: 'must be 30 to 3600 seconds for telegram' }]);
   });
 
-  it('builds the body in the documented key order, leaving out what is unset', () => {
-    expect(JSON.stringify(toCreateBody({ phone: '+491701234567', code: '1234', locale: undefined, reference: undefined, deleteCodeAfterSend: true, channels: [{ channel: 'sms' }] }))).toBe(
-      '{"phone":"+491701234567","code":"1234","is_code_deleted":true,"routing_strategy":[{"channel":"sms"}]}',
+  it('builds the body in the documented key order, leaving out what is unset, always with a lang', () => {
+    expect(JSON.stringify(toCreateBody({ phone: '+491701234567', code: '1234', locale: 'de', reference: undefined, deleteCodeAfterSend: true, channels: [{ channel: 'sms' }] }))).toBe(
+      '{"phone":"+491701234567","code":"1234","is_code_deleted":true,"lang":"DE","routing_strategy":[{"channel":"sms"}]}',
     );
-    expect(JSON.stringify(toCreateBody({ phone: '+4917', code: '99', locale: 'en-GB', reference: 'ref', deleteCodeAfterSend: false, channels: [{ channel: 'voice', timeoutSec: 5, sender: 'S', template: 'T' }] }))).toBe(
+    expect(JSON.stringify(toCreateBody({ phone: '+4917', code: '99', locale: 'en', reference: 'ref', deleteCodeAfterSend: false, channels: [{ channel: 'voice', timeoutSec: 5, sender: 'S', template: 'T' }] }))).toBe(
       '{"phone":"+4917","code":"99","is_code_deleted":false,"payload":"ref","lang":"EN","routing_strategy":[{"channel":"voice","timeout_sec":5,"sender_id":"S","template":"T"}]}',
     );
-    const bare = toCreateBody({ phone: '+4917', code: '99', locale: 'ja', reference: undefined, deleteCodeAfterSend: true, channels: [{ channel: 'sms' }] });
-    expect(Object.keys(bare)).toEqual(['phone', 'code', 'is_code_deleted', 'routing_strategy']);
+    const bare = toCreateBody({ phone: '+4917', code: '99', locale: 'pl', reference: undefined, deleteCodeAfterSend: true, channels: [{ channel: 'sms' }] });
+    expect(Object.keys(bare)).toEqual(['phone', 'code', 'is_code_deleted', 'lang', 'routing_strategy']);
     expect(Object.keys(bare.routing_strategy[0]!)).toEqual(['channel']);
   });
 });

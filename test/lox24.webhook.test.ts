@@ -7,7 +7,7 @@
 import { inspect } from 'node:util';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { VerifyEvent, WebhookEvent } from '../providers/index.js';
+import { WebhookBodyError, isVerifyError, type VerifyEvent, type WebhookEvent } from '../providers/index.js';
 import { lox24, lox24Webhook, toLox24Event } from '../providers/lox24/index.js';
 import { startSimulator } from '../testing/index.js';
 import { fixture } from './helpers.js';
@@ -100,10 +100,27 @@ describe('every documented event, normalized', () => {
   it('ignores events of no interest, and names the broken field of a body that is not an event', () => {
     expect(toLox24Event({ ...success, name: 'sms.delivery' })).toBe('ignore');
     expect(toLox24Event({ ...success, name: 'verify_code.archived' })).toBe('ignore');
-    expect(() => toLox24Event({ ...success, id: 'nope' })).toThrow('the body is not a LOX24 webhook envelope (id)');
-    expect(() => toLox24Event({ ...success, data: { ...success.data, cost: -1 } })).toThrow("the verify code in the event does not fit LOX24's documented format (data.cost)");
-    expect(() => toLox24Event({ ...sent, data: { ...sent.data, channel: undefined } })).toThrow('a verify_code.channel.sent event needs data.channel');
-    expect(() => toLox24Event({ ...sent, data: { ...sent.data, channel: { channel: 'sms', status: 'sent' } } })).toThrow("data.channel does not fit LOX24's documented format (data.channel.status)");
+    const refusal = (body: unknown) => {
+      try {
+        toLox24Event(body, { provider: 'signup' });
+      } catch (error) {
+        return error as WebhookBodyError;
+      }
+      throw new Error('not refused');
+    };
+    const cases: [unknown, string, string][] = [
+      [{ ...success, id: 'nope' }, 'id', 'signup webhook: the body is not a LOX24 webhook envelope (id)'],
+      ['a string', 'body', 'signup webhook: the body is not a LOX24 webhook envelope (the answer itself)'],
+      [{ ...success, data: { ...success.data, cost: -1 } }, 'data.cost', "signup webhook: the verify code in the event does not fit LOX24's documented format (data.cost)"],
+      [{ ...sent, data: { ...sent.data, channel: undefined } }, 'data.channel', 'signup webhook: a verify_code.channel.sent event needs data.channel'],
+      [{ ...sent, data: { ...sent.data, channel: { channel: 'sms', status: 'sent' } } }, 'data.channel.status', "signup webhook: data.channel does not fit LOX24's documented format (data.channel.status)"],
+    ];
+    for (const [body, field, message] of cases) {
+      const error = refusal(body);
+      expect(error).toBeInstanceOf(WebhookBodyError);
+      expect(isVerifyError(error)).toBe(true);
+      expect(error).toMatchObject({ name: 'WebhookBodyError', code: 'invalid_webhook', provider: 'signup', operation: 'webhook', sent: 'no', retryable: false, field, message });
+    }
   });
 });
 
@@ -159,19 +176,22 @@ describe('the endpoint', () => {
     expect((await webhook.handle(new Request('https://backend.example/webhooks/lox24', { method: 'GET' }))).status).toBe(405);
     expect(events.map((e) => (e.type === 'warning' ? e.message : e.type))).toEqual([
       'a webhook body that is not JSON was refused',
-      'a webhook body was refused: the body is not a LOX24 webhook envelope (created_at)',
+      'lox24 webhook: the body is not a LOX24 webhook envelope (created_at) (refused with 400)',
       'a webhook body over 8192 bytes was refused',
       'a webhook event of no interest was ignored',
     ]);
     expect(JSON.stringify(events)).not.toContain('918273');
   });
 
-  it('parse() delivers an already parsed body', async () => {
+  it('deliver() hands an already parsed body to onWebhook once, and says what became of it', async () => {
     const got: WebhookEvent[] = [];
     const webhook = endpoint((e) => void got.push(e));
-    expect(await webhook.parse(sent)).toBe('delivered');
-    expect(await webhook.parse(sent)).toBe('duplicate');
-    await expect(webhook.parse({ nope: 1 })).rejects.toThrow('the body is not a LOX24 webhook envelope');
+    expect(await webhook.deliver(sent)).toBe('delivered');
+    expect(await webhook.deliver(sent)).toBe('duplicate');
+    expect(await webhook.deliver({ ...success, name: 'sms.delivery' })).toBe('ignored');
+    const refused = await webhook.deliver({ nope: 1 }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(WebhookBodyError);
+    expect(refused).toMatchObject({ code: 'invalid_webhook', field: 'id', sent: 'no', message: 'lox24 webhook: the body is not a LOX24 webhook envelope (id)' });
     expect(got.map((e) => e.type)).toEqual(['channel.sent']);
   });
 });

@@ -106,7 +106,8 @@ describe('start', () => {
       .post('/verify_codes', (body) => ((sent = body), true))
       .reply(201, createResponse);
     await provider().start({ to: '+491701234567' });
-    expect(Object.keys(sent)).toEqual(['phone', 'code', 'is_code_deleted', 'routing_strategy']);
+    expect(Object.keys(sent)).toEqual(['phone', 'code', 'is_code_deleted', 'lang', 'routing_strategy']);
+    expect(sent.lang).toBe('DE'); // a German number: German, by polyverify's rule, not LOX24's default
     expect(sent.code).toMatch(/^\d{6}$/);
     expect(sent.is_code_deleted).toBe(true);
     expect(sent.routing_strategy).toEqual([{ channel: 'sms' }]);
@@ -121,6 +122,19 @@ describe('start', () => {
     const verify = provider();
     for (const locale of ['de-AT', 'uk', 'PT-br']) await verify.start({ to: '+491701234567', locale });
     expect(langs).toEqual(['DE', 'UK', 'PT']);
+  });
+
+  it('without a locale: the language of the number, else defaultLocale; one LOX24 lacks falls back to English', async () => {
+    const langs: string[] = [];
+    nock(LOX24_BASE_URL)
+      .post('/verify_codes', (body) => (langs.push(body.lang), true))
+      .times(7)
+      .reply(201, createResponse);
+    const verify = provider();
+    for (const to of ['+447700900123', '+491701234567', '+48601234567', '+81312345678', '+302101234567']) await verify.start({ to });
+    await verify.start({ to: '+447700900123', locale: 'ja' });
+    await provider({ defaultLocale: 'fr-CH' }).start({ to: '+447700900123' });
+    expect(langs).toEqual(['EN', 'DE', 'PL', 'EN', 'EN', 'EN', 'FR']);
   });
 
   it('honours vendor.deleteCodeAfterSend per request', async () => {
@@ -196,7 +210,7 @@ describe('start: LOX24 rules checked before anything is sent', () => {
     ['code too short', { code: '123' }, 'code', 'must be 4 to 8 characters'],
     ['code too long', { code: '123456789' }, 'code', 'must be 4 to 8 characters'],
     ['codeLength out of range', { codeLength: 9 }, 'codeLength', 'must be 4 to 8 for LOX24'],
-    ['unknown locale', { locale: 'ja' }, 'locale', 'LOX24 has templates in en, de, fr, it, es, pl, nl, ro, pt, cs, hu, sv, da, fi, sk, hr, tr, ru, bg, uk only'],
+    ['locale not a language tag', { locale: 'english!' }, 'locale', "must be a BCP 47 language tag such as 'en' or 'de-AT'"],
     ['reference too long', { reference: 'r'.repeat(129) }, 'reference', 'must be at most 128 characters (LOX24 payload)'],
     ['ttl too short', { ttlSeconds: 10 }, 'ttlSeconds', 'must be 30 to 86400 for LOX24'],
     ['unknown vendor extra', { vendor: { isCodeDeleted: true } }, 'vendor', 'LOX24 takes deleteCodeAfterSend only'],

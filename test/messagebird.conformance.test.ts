@@ -1,12 +1,20 @@
 import { messagebird } from '../providers/messagebird/index.js';
 import { describe, it } from 'vitest';
-import { runConformance, startSimulator } from '../testing/index.js';
+import { runConformance, startSimulator, type SimulatorOptions } from '../testing/index.js';
 
-runConformance(
+// Bird's documented answers, and the answers its docs leave open (an acknowledgement or nothing
+// for resend/failover, a 200 without status or body for a right code).
+const MODES: [string, SimulatorOptions['messagebird']][] = [
+  ['', {}],
+  [', steps and checks answered without a body', { stepAnswer: 'empty', checkAnswer: 'empty' }],
+  [', steps acknowledged, checks without status', { stepAnswer: 'ack', checkAnswer: 'no-status' }],
+];
+
+for (const [mode, options] of MODES) runConformance(
   {
-  name: 'messagebird',
+  name: `messagebird${mode}`,
   async setup() {
-    const sim = await startSimulator('messagebird');
+    const sim = await startSimulator('messagebird', options);
     const provider = messagebird({
       accessKey: sim.accessKey,
       workspaceId: sim.workspaceId,
@@ -23,6 +31,7 @@ runConformance(
       to,
       request: { to, channels: [{ channel: 'whatsapp' }, { channel: 'sms' }], locale: 'nl-NL' },
       readCode: (v) => sim.lastCode(v.id)!,
+      language: (v) => sim.lastMessage(v.id)?.language,
       advance: (ms) => sim.advance(ms),
       requestCount: () => sim.requestCount,
       unknownId: '00000000-0000-4000-8000-000000000000',

@@ -120,4 +120,31 @@ describe('behaviours Bird leaves open', () => {
     expect(result).toMatchObject({ verified: true, status: 'verified' });
     expect((result.verification!.raw as { status: string }).status).toBe('approved');
   });
+
+  for (const stepAnswer of ['verification', 'ack', 'text', 'empty'] as const) {
+    it(`resend and failover answered with ${stepAnswer === 'verification' ? 'the verification' : stepAnswer === 'empty' ? 'an empty 202' : `an acknowledgement (${stepAnswer})`}: one send each, the verification as it now stands`, async () => {
+      const verify = await setup({ stepAnswer });
+      const v = await verify.start({ to: TO, channels: [{ channel: 'whatsapp' }, { channel: 'sms' }] });
+      const moved = await verify.failover(v.id);
+      expect(moved).toMatchObject({ id: v.id, status: 'pending' });
+      expect(moved.attempts.map((a) => a.channel)).toEqual(['whatsapp', 'sms']);
+      const again = await verify.resend(v.id);
+      expect(again.attempts.map((a) => a.channel)).toEqual(['whatsapp', 'sms']);
+      expect(sim.inbox.messages(TO).map((m) => m.channel)).toEqual(['whatsapp', 'sms', 'sms']);
+      const calls = sim.requests.filter((r) => r.method === 'POST' && /\/(resend|failover)$/.test(r.path)).length;
+      expect(calls).toBe(2);
+      const reads = sim.requests.filter((r) => r.method === 'GET').length;
+      expect(reads).toBe(stepAnswer === 'verification' ? 0 : 2);
+      expect(await verify.check(v.id, sim.lastCode(v.id)!)).toMatchObject({ verified: true, status: 'verified' });
+    });
+  }
+
+  for (const checkAnswer of ['no-status', 'ack', 'empty'] as const) {
+    it(`a right code answered 200 with ${checkAnswer === 'no-status' ? 'a verification without status' : checkAnswer === 'ack' ? 'an acknowledgement' : 'no body'} is verified`, async () => {
+      const verify = await setup({ checkAnswer });
+      const v = await verify.start({ to: TO });
+      expect(await verify.check(v.id, sim.lastCode(v.id)!)).toStrictEqual({ verified: true, status: 'verified' });
+      expect((await verify.get(v.id)).status).toBe('verified');
+    });
+  }
 });

@@ -73,7 +73,7 @@ describe('start', () => {
     expect(JSON.stringify(seen.body)).toBe(
       JSON.stringify({
         identifier: { phonenumber: '+31612345678' },
-        locale: 'nl-NL',
+        locale: 'nl', // nl-NL reduced to a language Bird writes SMS texts in
         maxAttempts: 3,
         timeout: 600,
         codeLength: 6,
@@ -109,9 +109,21 @@ describe('start', () => {
   it('maps ttlSeconds, maxAttempts and codeLength to timeout, maxAttempts and codeLength; e-mail to emailaddress', async () => {
     const seen = expectCall('post', BASE, 202, wire({ identifier: { emailaddress: 'ann@example.com' }, steps: [{ channelId: MAIL }] }));
     const v = await provider().start({ to: { email: 'ann@example.com' }, channels: [{ channel: 'email' }], ttlSeconds: 120, maxAttempts: 5, codeLength: 8 });
-    expect(seen.body).toEqual({ identifier: { emailaddress: 'ann@example.com' }, maxAttempts: 5, timeout: 120, codeLength: 8, steps: [{ channelId: MAIL }] });
+    // An address has no country: English, unless defaultLocale says otherwise.
+    expect(seen.body).toEqual({ identifier: { emailaddress: 'ann@example.com' }, locale: 'en', maxAttempts: 5, timeout: 120, codeLength: 8, steps: [{ channelId: MAIL }] });
     expect(v.to).toBe('ann@example.com');
     expect(v.channels).toEqual([{ channel: 'email' }]);
+  });
+
+  it('without a locale: the language of the number, else defaultLocale, reduced to the languages of Bird\'s SMS texts', async () => {
+    const locales: unknown[] = [];
+    nock(MESSAGEBIRD_BASE_URL).post(BASE, (body) => (locales.push(body.locale), true)).times(7).reply(202, documented);
+    const verify = provider();
+    for (const to of ['+447700900123', '+491701234567', '+48601234567', '+302101234567']) await verify.start({ to });
+    await verify.start({ to: '+491701234567', locale: 'pt-BR' });
+    await verify.start({ to: '+491701234567', locale: 'ja' });
+    await provider({ defaultLocale: 'tr' }).start({ to: '+447700900123' });
+    expect(locales).toEqual(['en', 'de', 'pl', 'en', 'pt', 'en', 'tr']);
   });
 
   it('never retries a create Bird may have received (5xx)', async () => {
@@ -152,6 +164,19 @@ describe('check', () => {
       expect(result).toMatchObject({ verified: true, status: 'verified', verification: { status: 'verified', deliveredChannel: 'whatsapp' } });
       expect((result.verification!.raw as { status: string }).status).toBe(status);
     }
+  });
+
+  it('reads any 2xx as verified whatever the body holds: without status, an acknowledgement, text or nothing', async () => {
+    const { status: _status, ...withoutStatus } = wire();
+    const bodies: [number, unknown][] = [[200, withoutStatus], [200, { message: 'Code was successfully verified' }], [200, 'OK'], [200, ''], [204, '']];
+    for (const [code, body] of bodies) {
+      nock(MESSAGEBIRD_BASE_URL).post(`${BASE}/${ID}`).reply(code, body as never);
+      expect(await provider().check(ID, '123456')).toStrictEqual({ verified: true, status: 'verified' });
+    }
+    // A body that is the verification enriches the result.
+    nock(MESSAGEBIRD_BASE_URL).post(`${BASE}/${ID}`).reply(200, wire({ status: 'accepted' }));
+    expect(await provider().check(ID, '123456')).toMatchObject({ verified: true, status: 'verified', verification: { id: ID, status: 'verified' } });
+    expect(nock.isDone()).toBe(true);
   });
 
   it('reads a refused check from the verification: a higher failedAttempts is a wrong code', async () => {
@@ -200,6 +225,38 @@ describe('resend, failover, get, cancel', () => {
       { channel: 'whatsapp', status: 'sending', at: undefined, messageId: undefined, raw: 'failed-over' },
       { channel: 'sms', status: 'sending', at: undefined, messageId: undefined, raw: 'accepted' },
     ]);
+  });
+
+  it.each(['resend', 'failover'] as const)('%s: an acknowledgement, a text or an empty 202 is followed by one read, never a second send', async (operation) => {
+    for (const body of [{ message: 'Request was accepted for processing' }, 'Accepted', '']) {
+      const posts: unknown[] = [];
+      nock(MESSAGEBIRD_BASE_URL).post(`${BASE}/${ID}/${operation}`, (b) => (posts.push(b), true)).reply(202, body as never);
+      nock(MESSAGEBIRD_BASE_URL).get(`${BASE}/${ID}`).reply(200, wire({ currentStepIndex: 1 }));
+      const v = await provider()[operation](ID, { step: 1 });
+      expect(posts).toEqual([{ stepIndex: 1 }]);
+      expect(v).toMatchObject({ id: ID, channels: [{ channel: 'whatsapp' }, { channel: 'sms' }] });
+      expect(v.attempts.map((a) => a.channel)).toEqual(['whatsapp', 'sms']);
+      expect(nock.isDone()).toBe(true);
+    }
+  });
+
+  it.each(['resend', 'failover'] as const)('%s: when the read after an accepted send fails, the error says sent maybe and is not retryable', async (operation) => {
+    nock(MESSAGEBIRD_BASE_URL).post(`${BASE}/${ID}/${operation}`).reply(202);
+    nock(MESSAGEBIRD_BASE_URL).get(`${BASE}/${ID}`).reply(503, { code: 'Unavailable', message: 'try later' });
+    const unavailable = await rejectionOf(provider({ retries: 0 })[operation](ID));
+    expect(unavailable).toBeInstanceOf(ProviderUnavailableError);
+    expect(unavailable).toMatchObject({
+      sent: 'maybe',
+      retryable: false,
+      operation,
+      message: `messagebird ${operation}: HTTP 503: try later (Unavailable) (after the vendor had accepted the send: a message may have gone out)`,
+    });
+    nock(MESSAGEBIRD_BASE_URL).post(`${BASE}/${ID}/${operation}`).reply(202, { ok: true });
+    nock(MESSAGEBIRD_BASE_URL).get(`${BASE}/${ID}`).reply(200, { id: ID });
+    const unreadable = await rejectionOf(provider()[operation](ID));
+    expect(unreadable).toBeInstanceOf(InvalidResponseError);
+    expect(unreadable).toMatchObject({ sent: 'maybe', retryable: false });
+    expect(nock.isDone()).toBe(true);
   });
 
   it('maps an undocumented status to pending and says so through onEvent', async () => {

@@ -27,6 +27,12 @@ export interface ConformanceHarness {
   readonly request: StartRequest;
   /** The code delivered for a verification (from the simulator's inbox). */
   readCode(verification: Verification): string;
+  /**
+   * The language (ISO 639-1) of the message delivered for a verification, from the simulator's
+   * inbox. Give it where the vendor lets polyverify choose the language (`capabilities.languages`);
+   * leave it out where a template decides (the kit then checks the capability says so).
+   */
+  language?(verification: Verification): string | undefined;
   /** Moves both the vendor's and polyverify's clocks forward. */
   advance(ms: number): void;
   /** Requests the server has received so far. */
@@ -102,6 +108,19 @@ const checks: [string, Check][] = [
       assert.ok(v.createdAt instanceof Date);
       matches(await h.provider.check(v.id, h.readCode(v)), { verified: true, status: 'verified' }, 'check');
       assert.equal((await h.provider.get(v.id)).status, 'verified');
+    },
+  ],
+  [
+    'without a locale, the message is in the language of the recipient\'s country (+44 en, +49 de, +48 pl), on every vendor that lets polyverify choose',
+    async (h) => {
+      if (!h.language) {
+        assert.equal(h.provider.capabilities.languages, undefined, 'a provider that declares languages gives the harness a language reader');
+        return;
+      }
+      const { locale: _locale, ...request } = h.request;
+      const heard: (string | undefined)[] = [];
+      for (const to of ['+447700900123', '+491701234567', '+48601234567']) heard.push(h.language(await h.provider.start({ ...request, to })));
+      assert.deepStrictEqual(heard, ['en', 'de', 'pl']);
     },
   ],
   [

@@ -14,6 +14,8 @@ export interface InboxMessage {
   readonly code: string;
   /** The message text as delivered. */
   readonly text: string;
+  /** The language the vendor wrote it in (lower-case ISO 639-1); absent where a template decides (Notificore). */
+  readonly language?: string;
   /** When it was delivered (simulated time). */
   readonly at: Date;
   /** The vendor's id of the verification. */

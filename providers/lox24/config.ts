@@ -26,6 +26,8 @@ export const LOX24_CAPABILITIES: Capabilities = {
   cancel: 'local',
   cost: true,
   reference: true,
+  // LOX24_LANGS in lower case: the languages of LOX24's default templates.
+  languages: ['en', 'de', 'fr', 'it', 'es', 'pl', 'nl', 'ro', 'pt', 'cs', 'hu', 'sv', 'da', 'fi', 'sk', 'hr', 'tr', 'ru', 'bg', 'uk'],
   listFilters: { server: [], client: ['from', 'to', 'status', 'channel', 'phone', 'reference', 'ids'] },
 };
 

@@ -103,6 +103,7 @@ export function lox24(options: Lox24Options): VerifyProvider<Lox24StartExtras> {
     id: { pattern: UUID, what: 'a LOX24 verify code id (UUID)' },
     extras: { schema: extrasSchema, message: 'LOX24 takes deleteCodeAfterSend only' },
     defaultChannels,
+    defaultLocale: config.defaultLocale,
     startIssues: lox24Issues,
     unsupported: {
       resend: 'LOX24 has no resend; it falls back along the routing strategy by itself',
@@ -123,7 +124,7 @@ export function lox24(options: Lox24Options): VerifyProvider<Lox24StartExtras> {
           operation: 'start',
           method: 'POST',
           path: 'verify_codes',
-          json: toCreateBody({ phone: input.to as string, code, locale: input.locale, reference: input.reference, deleteCodeAfterSend, channels: input.channels }),
+          json: toCreateBody({ phone: input.to as string, code, locale: input.locale!, reference: input.reference, deleteCodeAfterSend, channels: input.channels }),
           sends: true,
           options: callOptions,
           redactor: redactor.with(code),

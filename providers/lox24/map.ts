@@ -11,7 +11,6 @@ import type { Redactor } from '../../src/redact.js';
 import { statusOfRecord, type CodeRecord } from '../../src/codes/index.js';
 import {
   LOX24_CHANNELS,
-  LOX24_LANGS,
   errorBodySchema,
   type Lox24Channel,
   type Lox24CreateBody,
@@ -46,17 +45,15 @@ const FINAL_FAILURE = new Set([20, 100]);
 /** Currency assumed when LOX24 sends a cost without one: costs are documented as euro cents. */
 export const DEFAULT_CURRENCY = 'EUR';
 
-/** Maps a BCP 47 tag to LOX24's `lang`: the primary language subtag, upper-cased. */
-export function langOf(locale: string): Lox24Lang | undefined {
-  const primary = locale.split('-')[0]!.toUpperCase();
-  return (LOX24_LANGS as readonly string[]).includes(primary) ? (primary as Lox24Lang) : undefined;
-}
+/** LOX24's `lang` of a language the shell decided (one of `capabilities.languages`): upper case. */
+export const langOf = (language: string): Lox24Lang => language.toUpperCase() as Lox24Lang;
 
 /** The parts of a start request the body is built from, after polyverify's own rules. */
 export interface CreateInput {
   readonly phone: string;
   readonly code: string;
-  readonly locale: string | undefined;
+  /** The language the shell decided (always set for LOX24: its own default, German, is never left to apply). */
+  readonly locale: string;
   readonly reference: string | undefined;
   readonly deleteCodeAfterSend: boolean;
   readonly channels: readonly ChannelStep[];
@@ -66,14 +63,11 @@ export interface CreateInput {
  * Checks LOX24's own rules of a start request (the shell has checked the recipient, the
  * channels and the ranges against the capabilities); returns every broken one as a field issue.
  */
-export function lox24Issues(request: Pick<StartRequest, 'code' | 'codeLength' | 'locale' | 'reference'> & { readonly channels: readonly ChannelStep[] }): FieldIssue[] {
+export function lox24Issues(request: Pick<StartRequest, 'code' | 'codeLength' | 'reference'> & { readonly channels: readonly ChannelStep[] }): FieldIssue[] {
   const issues: FieldIssue[] = [];
   const { channels } = request;
   if (request.code !== undefined && request.codeLength !== undefined && request.codeLength !== request.code.length) {
     issues.push({ field: 'codeLength', message: 'does not match the length of code' });
-  }
-  if (request.locale !== undefined && !langOf(request.locale)) {
-    issues.push({ field: 'locale', message: `LOX24 has templates in ${LOX24_LANGS.map((l) => l.toLowerCase()).join(', ')} only` });
   }
   if (request.reference !== undefined && request.reference.length > LOX24_LIMITS.payloadMax) {
     issues.push({ field: 'reference', message: `must be at most ${LOX24_LIMITS.payloadMax} characters (LOX24 payload)` });
@@ -111,14 +105,13 @@ export function lox24Issues(request: Pick<StartRequest, 'code' | 'codeLength' | 
 
 /** The POST /verify_codes body. Keys in the documented example's order; unset ones left out. */
 export function toCreateBody(input: CreateInput): Lox24CreateBody {
-  const lang = input.locale === undefined ? undefined : langOf(input.locale);
   // `code_length` is not sent: LOX24 uses it only when `code` is absent, and polyverify always sends the code.
   return {
     phone: input.phone,
     code: input.code,
     is_code_deleted: input.deleteCodeAfterSend,
     ...(input.reference !== undefined && { payload: input.reference }),
-    ...(lang !== undefined && { lang }),
+    lang: langOf(input.locale),
     routing_strategy: input.channels.map(toRoutingStep),
   };
 }

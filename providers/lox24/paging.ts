@@ -8,7 +8,7 @@
 import * as v from 'valibot';
 import { InvalidResponseError, UnsupportedError } from '../../src/errors.js';
 import type { HttpClient } from '../../src/http.js';
-import type { PagingSpec } from '../../src/adapter/paging.js';
+import type { PageRequest, PagingSpec } from '../../src/adapter/paging.js';
 import type { CallOptions } from '../../src/provider.js';
 import type { ListQuery, Verification } from '../../src/model.js';
 import { verifyCodeListSchema } from './wire.js';
@@ -109,6 +109,32 @@ function orderOf(items: readonly Verification[]): { desc: boolean; asc: boolean 
 
 const newestFirst = (a: Verification, b: Verification) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
+/** What a walk knows of a page it read: its length and, in a hydra collection, whether a next one exists. */
+interface Settled {
+  readonly n: number;
+  readonly next?: boolean | undefined;
+}
+
+/** Whether pages go on after one of `size` items or fewer, as it was read. */
+const continues = (page: Settled, size: number): boolean => page.next ?? (page.n >= size && page.n > 0);
+
+/** The page after the last: nothing asked, nothing to give. */
+const NO_PAGE: ReadPage = { items: [], hasNext: false };
+/** How many page lengths a walk remembers (the newest-first prefetch looks two back). */
+const SETTLED_KEPT = 8;
+
+/** The pages of one walk. */
+interface Walk {
+  /** Pages read (or being read) and not yet taken by the walk. */
+  readonly unread: Map<number, Promise<ReadPage>>;
+  /** The newest-first pages asked last (three), to gate the ones fetched ahead. */
+  readonly recent: Map<number, Promise<ReadPage>>;
+  /** Lengths of pages read. */
+  readonly settled: Map<number, Settled>;
+  /** Fetches a page of the walk's query. */
+  readonly fetch: PageReader;
+}
+
 export interface Lox24PagingOptions {
   readonly name: string;
   readonly http: HttpClient;
@@ -127,6 +153,7 @@ export interface Lox24PagingOptions {
  */
 export function lox24Paging(o: Lox24PagingOptions): PagingSpec<Position> {
   const { name, http } = o;
+  const walks = new WeakMap<PageRequest, Walk>();
   const failure = (message: string) => new InvalidResponseError(`${name} list: ${message}`, { provider: name, operation: 'list', sent: 'no' });
 
   function paramsOf(page: number, query: ListQuery): URLSearchParams {
@@ -137,23 +164,74 @@ export function lox24Paging(o: Lox24PagingOptions): PagingSpec<Position> {
     return params;
   }
 
-  /** Reads pages of one query; a page read twice within one `read()` of the kit is read once. */
-  function reader(query: ListQuery): PageReader {
-    const seen = new Map<number, Promise<ReadPage>>();
-    const fetchPage: PageReader = async (page, options) => {
-      const result = await http.request({ operation: 'list', method: 'GET', path: 'verify_codes', searchParams: paramsOf(page, query), sends: false, options });
-      const parsed = v.safeParse(verifyCodeListSchema, result.body);
-      if (!parsed.success) throw failure('the page is neither a JSON array nor a hydra collection');
-      if (Array.isArray(parsed.output)) return { items: parsed.output };
-      const view = parsed.output['hydra:view'];
-      const last = /[?&]page=(\d+)/.exec(view?.['hydra:last'] ?? '')?.[1];
-      return { items: parsed.output['hydra:member'], ...(last && { hydraLast: Number(last) }), hasNext: view?.['hydra:next'] !== undefined };
-    };
-    return (page, options) => {
-      let pending = seen.get(page);
-      if (!pending) seen.set(page, (pending = fetchPage(page, options)));
-      return pending;
-    };
+  async function fetchPage(page: number, query: ListQuery, options: CallOptions | undefined): Promise<ReadPage> {
+    const result = await http.request({ operation: 'list', method: 'GET', path: 'verify_codes', searchParams: paramsOf(page, query), sends: false, options });
+    const parsed = v.safeParse(verifyCodeListSchema, result.body);
+    if (!parsed.success) throw failure('the page is neither a JSON array nor a hydra collection');
+    if (Array.isArray(parsed.output)) return { items: parsed.output };
+    const view = parsed.output['hydra:view'];
+    const last = /[?&]page=(\d+)/.exec(view?.['hydra:last'] ?? '')?.[1];
+    return { items: parsed.output['hydra:member'], ...(last && { hydraLast: Number(last) }), hasNext: view?.['hydra:next'] !== undefined };
+  }
+
+  /**
+   * The pages of one walk (one `list()`, `pages()` or `listPage()` call: the kit hands every read
+   * of a walk the same request object), so that no page is asked twice: a page read to detect the
+   * order or to find the last page is kept until the walk takes it.
+   */
+  function walkOf(request: PageRequest): Walk {
+    let walk = walks.get(request);
+    if (!walk) {
+      const settled = new Map<number, Settled>();
+      const fetch = (page: number, options: CallOptions | undefined) => {
+        const pending = fetchPage(page, request.query, options);
+        pending.then(
+          (got) => {
+            settled.set(page, { n: got.items.length, ...(got.hasNext !== undefined && { next: got.hasNext }) });
+            if (settled.size > SETTLED_KEPT) settled.delete(settled.keys().next().value!);
+          },
+          () => undefined, // awaited by whoever asked for it
+        );
+        return pending;
+      };
+      walk = { unread: new Map(), recent: new Map(), settled, fetch };
+      walks.set(request, walk);
+    }
+    return walk;
+  }
+  /** A page, fetched at most once per walk and kept until taken. */
+  const peek: (walk: Walk) => PageReader = (walk) => (page, options) => {
+    let pending = walk.unread.get(page);
+    if (!pending) walk.unread.set(page, (pending = walk.fetch(page, options)));
+    return pending;
+  };
+  /** A page the walk moves on with: fetched unless kept, and no longer kept. */
+  const take: (walk: Walk) => PageReader = (walk) => (page, options) => {
+    const pending = walk.unread.get(page) ?? walk.fetch(page, options);
+    walk.unread.delete(page);
+    return pending;
+  };
+
+  /**
+   * A page of a newest-first walk, asked only while it can exist: not after a page known to be the
+   * last (short, empty, or hydra without next), and not before the page two back is known to be
+   * full — so `list()`'s pages fetched ahead reach at most one page past the last.
+   */
+  function forwardRead(walk: Walk, page: number, size: number, options: CallOptions | undefined): Promise<ReadPage> {
+    for (const back of [1, 2]) {
+      const known = walk.settled.get(page - back);
+      if (known && !continues(known, size)) return Promise.resolve(NO_PAGE);
+    }
+    const gate = walk.recent.get(page - 2);
+    const got = gate
+      ? gate.then(
+          (before) => (continues({ n: before.items.length, next: before.hasNext }, size) ? take(walk)(page, options) : NO_PAGE),
+          () => take(walk)(page, options),
+        )
+      : take(walk)(page, options);
+    walk.recent.set(page, got);
+    walk.recent.delete(page - 3);
+    return got;
   }
 
   /** Every verify code of the window, sorted newest first (LOX24 keeps no time order). */
@@ -182,49 +260,53 @@ export function lox24Paging(o: Lox24PagingOptions): PagingSpec<Position> {
     return kept.sort(newestFirst);
   }
 
-  async function forward(read: PageReader, page: number, size: number, options: CallOptions | undefined, raw?: ReadPage) {
-    const got = raw ?? (await read(page, options));
+  async function forward(walk: Walk, page: number, size: number, options: CallOptions | undefined, raw?: ReadPage) {
+    if (raw) walk.unread.delete(page);
+    const got = raw ?? (await forwardRead(walk, page, size, options));
     const items = await o.toModel(got.items);
-    const more = got.hasNext ?? (got.items.length >= size && got.items.length > 0);
+    const more = continues({ n: got.items.length, next: got.hasNext }, size);
     const at: Position = { m: 'd', p: page, n: size };
     return { at, items, ...(more && { next: { m: 'd', p: page + 1, n: size } as Position, ahead: [page + 2, page + 3].map((p) => ({ m: 'd', p, n: size }) as Position) }) };
   }
 
-  async function backward(read: PageReader, page: number, options: CallOptions | undefined, raws?: readonly unknown[]) {
-    const items = await o.toModel([...(raws ?? (await read(page, options)).items)].reverse());
+  async function backward(walk: Walk, page: number, options: CallOptions | undefined, raws?: readonly unknown[]) {
+    if (raws) walk.unread.delete(page);
+    const items = await o.toModel([...(raws ?? (await take(walk)(page, options)).items)].reverse());
     const at: Position = { m: 'a', p: page };
     const ahead = [page - 2, page - 3].filter((p) => p >= 1).map((p) => ({ m: 'a', p }) as Position);
     return { at, items, ...(page > 1 && { next: { m: 'a', p: page - 1 } as Position, ahead }) };
   }
 
-  async function oldestFirst(read: PageReader, options: CallOptions | undefined) {
-    const last = await findLastPage(read, options, name);
-    return backward(read, last!.page, options, last!.items);
+  async function oldestFirst(walk: Walk, options: CallOptions | undefined) {
+    const last = await findLastPage(peek(walk), options, name);
+    return backward(walk, last!.page, options, last!.items);
   }
 
   return {
     position: positionSchema,
     prefetch: LIST_PREFETCH,
-    async read(at, { query, options }) {
-      const read = reader(query);
-      if (at?.m === 'd') return forward(read, at.p, at.n ?? 1, options);
-      if (at?.m === 'a') return backward(read, at.p, options);
-      if (at?.m === 's' || o.order === 'unordered') return { at: { m: 's', p: 1 }, items: await sorted(read, query, options) };
+    async read(at, request) {
+      const { query, options } = request;
+      const walk = walkOf(request);
+      const read = peek(walk);
+      if (at?.m === 'd') return forward(walk, at.p, at.n ?? 1, options);
+      if (at?.m === 'a') return backward(walk, at.p, options);
+      if (at?.m === 's' || o.order === 'unordered') return { at: { m: 's', p: 1 }, items: await sorted(take(walk), query, options) };
       const first = await read(1, options);
       if (first.items.length === 0) return { at: { m: 's', p: 1 }, items: [] };
-      if (o.order === 'desc') return forward(read, 1, first.items.length, options, first);
-      if (o.order === 'asc') return oldestFirst(read, options);
+      if (o.order === 'desc') return forward(walk, 1, first.items.length, options, first);
+      if (o.order === 'asc') return oldestFirst(walk, options);
       // Detect: one page is simply sorted; otherwise the first two pages must agree on a direction.
       const second = first.hydraLast === 1 || first.hasNext === false ? undefined : await read(2, options);
       const onePage = !second || second.items.length === 0 || idOf(second.items) === idOf(first.items);
-      if (onePage) return { at: { m: 's', p: 1 }, items: await sorted(read, query, options) };
+      if (onePage) return { at: { m: 's', p: 1 }, items: await sorted(take(walk), query, options) };
       const [a, b] = await Promise.all([o.toModel(first.items), o.toModel(second.items)]);
       const trusted = a.length >= MIN_TRUSTED_PAGE;
       const one = orderOf(a);
       const both = orderOf([...a, ...b]);
-      if (trusted && one.desc && !one.asc && both.desc) return forward(read, 1, first.items.length, options, first);
-      if (trusted && one.asc && !one.desc && both.asc) return oldestFirst(read, options);
-      return { at: { m: 's', p: 1 }, items: await sorted(read, query, options) };
+      if (trusted && one.desc && !one.asc && both.desc) return forward(walk, 1, first.items.length, options, first);
+      if (trusted && one.asc && !one.desc && both.asc) return oldestFirst(walk, options);
+      return { at: { m: 's', p: 1 }, items: await sorted(take(walk), query, options) };
     },
   };
 }

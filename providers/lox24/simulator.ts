@@ -11,7 +11,7 @@
 import { UUID_PATTERN } from '../../src/validate.js';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { generateCode } from '../../src/codes/generate.js';
-import { Inbox } from '../../testing/inbox.js';
+import { Inbox, type InboxMessage } from '../../testing/inbox.js';
 import { SimulatorBase, type SeedInput, type SimulatedAt, type SimulatorConfig } from '../../testing/base.js';
 import type { Lox24Config } from './config.js';
 import { JsonCache, type SimRequest, type SimResponse, type SimServer } from '../../testing/server.js';
@@ -117,7 +117,8 @@ const VIOLATION_CODE = 'c1051bb4-d103-4f74-8988-acbcafc7fdc3';
 const BODY_KEYS = new Set(['phone', 'code', 'code_length', 'lang', 'payload', 'is_code_deleted', 'routing_strategy']);
 const STEP_KEYS = new Set(['channel', 'timeout_sec', 'sender_id', 'template']);
 const UUID_PATH = new RegExp(`^/verify_codes/(${UUID_PATTERN})$`);
-const DEFAULT_TEXT: Record<string, string> = { DE: 'Ihr Code lautet: {{code}}', EN: 'Your code is: {{code}}' };
+// LOX24's translated default templates, where the simulator knows them (others are written in English, under their own lang).
+const DEFAULT_TEXT: Record<string, string> = { DE: 'Ihr Code lautet: {{code}}', EN: 'Your code is: {{code}}', PL: 'Twój kod to: {{code}}', FR: 'Votre code est : {{code}}' };
 const BAD_CREDENTIAL_LIMIT = 3;
 const BLOCK_WINDOW_MS = 60_000;
 const BLOCK_MS = 600_000;
@@ -214,10 +215,14 @@ export class Lox24Simulator extends SimulatorBase {
   }
   /** The code last delivered to a phone number (or for a verify code id), processing due steps first. */
   lastCode(phoneOrId: string): string | undefined {
+    return this.lastMessage(phoneOrId)?.code;
+  }
+  /** The message last delivered to a phone number (or for a verify code id), processing due steps first. */
+  lastMessage(phoneOrId: string): InboxMessage | undefined {
     const record = this.#records.get(phoneOrId);
     if (record) this.#process(record, this.now());
     else this.#processAll();
-    return this.#inbox.last(phoneOrId)?.code;
+    return this.#inbox.last(phoneOrId);
   }
   /** Every verify code held, processed up to now, as LOX24 would return it. */
   verifyCodes(): unknown[] {
@@ -506,6 +511,7 @@ export class Lox24Simulator extends SimulatorBase {
           channel: step.channel,
           code: record.code,
           text: this.#text(record, step),
+          language: record.lang.toLowerCase(),
           at: new Date(due),
           verificationId: record.id,
         });

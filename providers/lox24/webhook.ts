@@ -7,12 +7,13 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import * as v from 'valibot';
+import { WebhookBodyError } from '../../src/errors.js';
 import { emit } from '../../src/events.js';
 import type { Channel, DeliveryStatus } from '../../src/model.js';
 import { fromMinorUnits } from '../../src/money.js';
 import { Redactor } from '../../src/redact.js';
 import { UUID, brokenField, nonNegativeInteger, unixSeconds } from '../../src/validate.js';
-import { WebhookBodyError, webhookEndpoint, type SeenStore, type WebhookEndpoint, type WebhookEvent, type WebhookEventType, type WebhookOptions } from '../../src/webhooks/index.js';
+import { webhookEndpoint, type SeenStore, type WebhookEndpoint, type WebhookEvent, type WebhookEventType, type WebhookOptions } from '../../src/webhooks/index.js';
 import { DEFAULT_CURRENCY, DELIVERY_STATUS, UNKNOWN_DELIVERY_STATUS, toVerification } from './map.js';
 import { LOX24_CAPABILITIES } from './config.js';
 import { verifyCodeSchema } from './wire.js';
@@ -114,6 +115,12 @@ function lazySeen(client: object): SeenStore {
   };
 }
 
+/** The field a failed parse names, under `root`: `body` for a body that is not an object at all. */
+const fieldOf = (issues: Parameters<typeof v.getDotPath>[0][], root?: string): string => {
+  const path = v.getDotPath(issues[0]!);
+  return path === null ? (root ?? 'body') : root ? `${root}.${path}` : path;
+};
+
 const deliveryOf = (status: number): DeliveryStatus => DELIVERY_STATUS[status] ?? UNKNOWN_DELIVERY_STATUS;
 
 /**
@@ -126,14 +133,14 @@ export function toLox24Event(
   { provider = 'lox24', routable = false, ttlSeconds = LOX24_CAPABILITIES.ttlSeconds.default, warn = () => undefined }: { provider?: string; routable?: boolean; ttlSeconds?: number; warn?: (message: string) => void } = {},
 ): WebhookEvent | 'ignore' {
   const envelope = v.safeParse(envelopeSchema, body);
-  if (!envelope.success) throw new WebhookBodyError(`the body is not a LOX24 webhook envelope (${brokenField(envelope.issues)})`);
+  if (!envelope.success) throw new WebhookBodyError(`the body is not a LOX24 webhook envelope (${brokenField(envelope.issues)})`, { provider, field: fieldOf(envelope.issues) });
   const { id, name, created_at, data } = envelope.output;
   const type = LOX24_WEBHOOK_EVENTS[name];
   if (!type) return 'ignore';
   const code = typeof data['code'] === 'string' ? data['code'] : undefined;
   const { code: _code, channel: channelData, ...readModel } = data;
   const wire = v.safeParse(verifyCodeSchema, readModel);
-  if (!wire.success) throw new WebhookBodyError(`the verify code in the event does not fit LOX24's documented format (data.${brokenField(wire.issues)})`);
+  if (!wire.success) throw new WebhookBodyError(`the verify code in the event does not fit LOX24's documented format (data.${brokenField(wire.issues)})`, { provider, field: fieldOf(wire.issues, 'data') });
   const verification = toVerification(wire.output, readModel, { provider, record: undefined, now: Date.now(), ttlSeconds, warn });
   const scrub = new Redactor([code]);
   let channel: Channel | undefined = (wire.output.delivered_channel ?? undefined) as Channel | undefined;
@@ -143,7 +150,10 @@ export function toLox24Event(
   if (type.startsWith('channel.')) {
     const parsed = v.safeParse(channelSchema, channelData);
     if (!parsed.success) {
-      throw new WebhookBodyError(channelData === undefined ? `a ${name} event needs data.channel` : `data.channel does not fit LOX24's documented format (data.channel.${brokenField(parsed.issues)})`);
+      throw new WebhookBodyError(channelData === undefined ? `a ${name} event needs data.channel` : `data.channel does not fit LOX24's documented format (data.channel.${brokenField(parsed.issues)})`, {
+        provider,
+        field: channelData === undefined ? 'data.channel' : fieldOf(parsed.issues, 'data.channel'),
+      });
     }
     channel = parsed.output.channel as Channel;
     deliveryStatus = deliveryOf(parsed.output.status);

@@ -42,6 +42,9 @@ export const MESSAGEBIRD_CAPABILITIES: Capabilities = {
   cancel: 'none',
   cost: false,
   reference: false,
+  // The languages Bird generates SMS texts in (its Verify docs): Afrikaans, Arabic, German, English,
+  // Spanish, French, Italian, Dutch, Polish, Portuguese, Russian, Turkish.
+  languages: ['af', 'ar', 'de', 'en', 'es', 'fr', 'it', 'nl', 'pl', 'pt', 'ru', 'tr'],
   listFilters: { server: ['from', 'to'], client: ['status', 'channel', 'phone', 'reference', 'ids'] },
 };
 

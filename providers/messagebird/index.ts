@@ -18,7 +18,7 @@
 import * as v from 'valibot';
 import { defineProvider, type CheckOutcome, type StepOptions } from '../../src/adapter/define.js';
 import { setupAdapter } from '../../src/adapter/options.js';
-import { InvalidResponseError, type Operation } from '../../src/errors.js';
+import { InvalidResponseError, afterAcceptedSend, type Operation } from '../../src/errors.js';
 import { HttpClient, type HttpCall } from '../../src/http.js';
 import { LruMap } from '../../src/lru.js';
 import type { Channel, Verification } from '../../src/model.js';
@@ -90,24 +90,45 @@ export function messagebird(options: MessagebirdOptions): VerifyProvider {
     mapContexts.set(key, context);
     return context;
   };
-  function toModel(raw: unknown, operation: Operation, sent: 'no' | 'maybe' = 'no', verified = false): Verification {
+  /** The verification a body holds, or what about it does not fit Bird's format. */
+  function fromWire(raw: unknown, operation: Operation, verified: boolean): Verification | string {
     const parsed = v.safeParse(verificationSchema, raw);
-    if (!parsed.success) throw new InvalidResponseError(`${name} ${operation}: the verification does not fit Bird's documented format (${brokenField(parsed.issues)})`, { provider: name, operation, sent });
+    if (!parsed.success) return `the verification does not fit Bird's documented format (${brokenField(parsed.issues)})`;
     const wire = parsed.output;
     if (wire.failedAttempts != null) lastFailed.set(wire.id, wire.failedAttempts);
     try {
       return toVerification(wire, raw, mapContext(operation, verified));
     } catch {
-      throw new InvalidResponseError(`${name} ${operation}: the verification has an unreadable createdAt`, { provider: name, operation, sent });
+      return 'the verification has an unreadable createdAt';
     }
+  }
+  function toModel(raw: unknown, operation: Operation, sent: 'no' | 'maybe' = 'no'): Verification {
+    const model = fromWire(raw, operation, false);
+    if (typeof model === 'string') throw new InvalidResponseError(`${name} ${operation}: ${model}`, { provider: name, operation, sent });
+    return model;
   }
 
   const single = async (call: HttpCall) => {
     const result = await http.request(call);
     return toModel(result.body, call.operation, result.sent);
   };
-  const onStep = (operation: 'resend' | 'failover') => (id: string, callOptions: StepOptions | undefined) =>
-    single({ operation, method: 'POST', path: `${base}/${id}/${operation}`, json: callOptions?.step === undefined ? {} : { [STEP_INDEX_FIELD]: callOptions.step }, sends: true, options: callOptions });
+  const read = (id: string, operation: Operation, callOptions: StepOptions | undefined) => single({ operation, method: 'GET', path: `${base}/${id}`, sends: false, options: callOptions });
+  /**
+   * Resend and failover: Bird documents only "… request was accepted for processing". A body that
+   * is the verification is read as such; an acknowledgement or no body is followed by a read (a
+   * read: nothing is sent again), whose failure says `sent: 'maybe'`.
+   */
+  const onStep = (operation: 'resend' | 'failover') => async (id: string, callOptions: StepOptions | undefined) => {
+    const json = callOptions?.step === undefined ? {} : { [STEP_INDEX_FIELD]: callOptions.step };
+    const result = await http.request({ operation, method: 'POST', path: `${base}/${id}/${operation}`, json, sends: true, statusAnswers: true, options: callOptions });
+    const answered = fromWire(result.body, operation, false);
+    if (typeof answered !== 'string') return answered;
+    try {
+      return await read(id, operation, callOptions);
+    } catch (error) {
+      throw afterAcceptedSend(error);
+    }
+  };
 
   /** The outcome of a check Bird did not accept, read from the verification as it now stands. */
   function outcomeOf(verification: Verification, before: number | undefined): CheckOutcome {
@@ -129,6 +150,7 @@ export function messagebird(options: MessagebirdOptions): VerifyProvider {
     capabilities: MESSAGEBIRD_CAPABILITIES,
     id: { pattern: UUID, what: 'a Bird verification id (UUID)' },
     defaultChannels: options.defaultChannels ?? [{ channel: map.sms ? 'sms' : (Object.keys(map)[0] as Channel) }],
+    defaultLocale: config.defaultLocale,
     unsupported: { cancel: 'Bird Verify has no cancel; a verification ends by expiry' },
     startIssues: (input) => toCreateBody(input, input.channels, map).issues,
 
@@ -144,18 +166,22 @@ export function messagebird(options: MessagebirdOptions): VerifyProvider {
         sends: false,
         idempotent: false,
         accept: [400, 404, 409, 410, 422],
+        statusAnswers: true,
         options: callOptions,
         redactor: redactor.with(code),
       });
       if (result.status === 404) return { verified: false, reason: 'not_found' };
-      // "Code was successfully verified" is the documented meaning of 200, whatever the status
-      // string (only `accepted` is documented); `raw` keeps what Bird sent.
-      if (result.status === 200) return { verified: true, verification: toModel(result.body, 'check', result.sent, true) };
+      // "Code was successfully verified" is the documented meaning of 200: any 2xx is verified,
+      // whatever the body holds; a body that is the verification adds it (`raw` keeps what Bird sent).
+      if (result.status < 300) {
+        const verification = fromWire(result.body, 'check', true);
+        return typeof verification === 'string' ? { verified: true } : { verified: true, verification };
+      }
       // Bird's answer to a failed check is not documented: what the verification now says decides.
-      return outcomeOf(await single({ operation: 'check', method: 'GET', path: `${base}/${id}`, sends: false, options: callOptions }), before);
+      return outcomeOf(await read(id, 'check', callOptions), before);
     },
 
-    get: (id, callOptions) => single({ operation: 'get', method: 'GET', path: `${base}/${id}`, sends: false, options: callOptions }),
+    get: (id, callOptions) => read(id, 'get', callOptions),
     /** Sends the code again, on step `step` (0-based) or the current one. */
     resend: onStep('resend'),
     /** Moves to the next step now (or to step `step`, 0-based). */

@@ -12,7 +12,8 @@ import { UUID } from '../../src/validate.js';
 import { randomUUID } from 'node:crypto';
 import { generateCode } from '../../src/codes/generate.js';
 import type { Channel } from '../../src/model.js';
-import { Inbox } from '../../testing/inbox.js';
+import { Inbox, type InboxMessage } from '../../testing/inbox.js';
+import { languageOfNumber } from '../../src/locale.js';
 import { SimulatorBase, type SeedInput, type SimulatedAt, type SimulatorConfig } from '../../testing/base.js';
 import { JsonCache, type SimRequest, type SimResponse, type SimServer } from '../../testing/server.js';
 import type { MessagebirdConfig } from './config.js';
@@ -43,6 +44,18 @@ export interface MessagebirdSimulatorOptions {
   readonly order?: 'desc' | 'asc';
   /** Status strings other than polyverify's reading (`{ verified: 'approved' }`): only `accepted` is documented. */
   readonly statusNames?: Partial<Record<'accepted' | 'pending' | 'verified' | 'failed' | 'expired', string>>;
+  /**
+   * What resend and failover answer; Bird documents only "… request was accepted for processing":
+   * `verification` (202 with the verification, the default), `ack` (202 with a short
+   * acknowledgement), `text` (202 with a plain-text acknowledgement) or `empty` (202, no body).
+   */
+  readonly stepAnswer?: 'verification' | 'ack' | 'text' | 'empty';
+  /**
+   * What a right code answers; Bird documents only 200 "Code was successfully verified":
+   * `verification` (200 with the verification, the default), `no-status` (200 with the
+   * verification less its `status`), `ack` (200 with a short acknowledgement) or `empty` (200, no body).
+   */
+  readonly checkAnswer?: 'verification' | 'no-status' | 'ack' | 'empty';
 }
 
 interface StepRecord {
@@ -81,6 +94,8 @@ export interface MessagebirdWorkspaceIds {
 }
 
 const DEFAULT_ACCESS_KEY = 'simulator-access-key-000000000000';
+// The SMS texts Bird generates, by language (the simulator knows a few; others are written in English).
+const SMS_TEXT: Record<string, string> = { en: 'Your verification code is {code}', de: 'Ihr Bestätigungscode lautet {code}', pl: 'Twój kod weryfikacyjny to {code}', fr: 'Votre code de vérification est {code}' };
 const BODY_KEYS = new Set(['identifier', 'locale', 'maxAttempts', 'timeout', 'codeLength', 'steps']);
 const STEP_KEYS = new Set(['channelId', 'navigatorId', 'template', 'identifier']);
 
@@ -105,6 +120,7 @@ export class MessagebirdSimulator extends SimulatorBase {
   readonly #order: 'desc' | 'asc';
   readonly #statusNames: NonNullable<MessagebirdSimulatorOptions['statusNames']>;
   #outcomes: Partial<Record<MessagebirdChannelType, MessagebirdOutcome>>;
+  readonly #answers: Pick<MessagebirdSimulatorOptions, 'stepAnswer' | 'checkAnswer'>;
 
   private constructor(server: SimServer, options: MessagebirdSimulatorOptions) {
     super(server);
@@ -114,6 +130,7 @@ export class MessagebirdSimulator extends SimulatorBase {
     this.#outcomes = { ...options.outcomes };
     this.#order = options.order ?? 'desc';
     this.#statusNames = { ...options.statusNames };
+    this.#answers = { stepAnswer: options.stepAnswer, checkAnswer: options.checkAnswer };
     this.#channelTypes.set(this.ids.smsNavigatorId, 'sms');
     this.#channelTypes.set(this.ids.smsChannelId, 'sms');
     this.#channelTypes.set(this.ids.whatsappChannelId, 'whatsapp');
@@ -130,6 +147,10 @@ export class MessagebirdSimulator extends SimulatorBase {
   /** The code last delivered to a phone number, e-mail address or for a verification id. */
   lastCode(recipientOrId: string): string | undefined {
     return this.inbox.last(recipientOrId)?.code;
+  }
+  /** The message last delivered to a phone number, e-mail address or for a verification id. */
+  lastMessage(recipientOrId: string): InboxMessage | undefined {
+    return this.inbox.last(recipientOrId);
   }
   /** The access key and workspace it accepts. */
   get credentials(): Pick<MessagebirdConfig, 'accessKey' | 'workspaceId'> {
@@ -249,7 +270,8 @@ export class MessagebirdSimulator extends SimulatorBase {
     const record: VerificationRecord = {
       id: randomUUID(),
       identifier: phone !== undefined ? { phonenumber: phone as string } : { emailaddress: email as string },
-      locale: (locale as string | undefined) ?? 'en-US',
+      // Bird's documented default: the language of the number's country, else en-US.
+      locale: (locale as string | undefined) ?? (phone !== undefined ? languageOfNumber(phone as string) : undefined) ?? 'en-US',
       maxAttempts,
       failedAttempts: 0,
       timeout,
@@ -282,7 +304,32 @@ export class MessagebirdSimulator extends SimulatorBase {
     }
     record.status = 'verified';
     record.updatedAt = now;
-    return { status: 200, body: this.#view(record) };
+    switch (this.#answers.checkAnswer ?? 'verification') {
+      case 'no-status': {
+        const { status: _status, ...rest } = this.#view(record);
+        return { status: 200, body: rest };
+      }
+      case 'ack':
+        return { status: 200, body: { message: 'Code was successfully verified' } };
+      case 'empty':
+        return { status: 200 };
+      default:
+        return { status: 200, body: this.#view(record) };
+    }
+  }
+
+  /** The answer of an accepted resend or failover, as `stepAnswer` plays it. */
+  #accepted(record: VerificationRecord): SimResponse {
+    switch (this.#answers.stepAnswer ?? 'verification') {
+      case 'ack':
+        return { status: 202, body: { message: 'Request was accepted for processing' } };
+      case 'text':
+        return { status: 202, json: 'Accepted', headers: { 'content-type': 'text/plain' } };
+      case 'empty':
+        return { status: 202 };
+      default:
+        return { status: 202, body: this.#view(record) };
+    }
   }
 
   #stepIndex(record: VerificationRecord, request: SimRequest, fallback: number): number | SimResponse {
@@ -300,7 +347,7 @@ export class MessagebirdSimulator extends SimulatorBase {
     if (typeof step !== 'number') return step;
     record.currentStepIndex = step;
     this.#send(record, now);
-    return { status: 202, body: this.#view(record) };
+    return this.#accepted(record);
   }
 
   #failover(record: VerificationRecord, request: SimRequest, now: number): SimResponse {
@@ -310,7 +357,7 @@ export class MessagebirdSimulator extends SimulatorBase {
     if (step >= record.steps.length) return error(422, 'NoNextStep', 'There is no next step to fail over to');
     record.currentStepIndex = step;
     this.#send(record, now);
-    return { status: 202, body: this.#view(record) };
+    return this.#accepted(record);
   }
 
   /** Newest first (oldest first with `reverse=true`); page tokens are keysets, so inserts never shift a walk. */
@@ -372,11 +419,13 @@ export class MessagebirdSimulator extends SimulatorBase {
     record.status = 'pending';
     record.updatedAt = now;
     if ((this.#outcomes[type] ?? 'delivered') !== 'delivered') return;
+    const language = record.locale.split('-')[0]!.toLowerCase();
     this.inbox.add({
       to: (record.identifier.phonenumber ?? record.identifier.emailaddress)!,
       channel: type as Channel,
       code: record.code,
-      text: `Your verification code is ${record.code}`,
+      text: (SMS_TEXT[language] ?? SMS_TEXT['en']!).replace('{code}', record.code),
+      language,
       at: new Date(now),
       verificationId: record.id,
     });

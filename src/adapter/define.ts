@@ -16,10 +16,14 @@ import { codeSchema, invalid, parseCallOptions, parseId, parseInput, startReques
 import { checkResult, type CheckOutcome } from './check.js';
 import { paging, type PagingSpec } from './paging.js';
 import { setCursorKey } from '../listing/cursor.js';
+import { decideLocale } from '../locale.js';
 
 export { checkResult, type CheckOutcome } from './check.js';
 
-/** A start request after the shell's checks: the plan resolved, the extras parsed. */
+/**
+ * A start request after the shell's checks: the plan resolved, the extras parsed, and (for a
+ * vendor with `capabilities.languages`) the language decided.
+ */
 export interface StartInput<Extras extends object> extends Omit<StartRequest<Extras>, 'channels' | 'vendor'> {
   /** The plan: the request's, or the adapter's default. */
   readonly channels: readonly ChannelStep[];
@@ -66,6 +70,8 @@ export interface ProviderSpec<Extras extends object, Position> {
   };
   /** The plan when a start request has none. */
   readonly defaultChannels: readonly ChannelStep[];
+  /** The `defaultLocale` option: the language of starts without `locale` (see `decideLocale`). */
+  readonly defaultLocale?: string;
   /** The vendor's own rules of a start request, every broken one as an issue. */
   startIssues?(input: StartInput<Extras>): FieldIssue[];
   /** Starts a verification at the vendor (the request already checked). */
@@ -174,7 +180,9 @@ export function defineProvider<Extras extends object = Record<string, never>, Po
       const options = parseCallOptions(callOptions, context);
       const parsed = parseInput(startRequestSchema, request, context);
       const extras = spec.extras ? v.safeParse(spec.extras.schema, parsed.vendor ?? {}) : undefined;
-      const input = { ...parsed, channels: parsed.channels ?? spec.defaultChannels, vendor: (extras?.success ? extras.output : {}) as Extras } as StartInput<Extras>;
+      // One language rule for every vendor that lets us choose (docs/languages.md); a template vendor keeps the locale as given.
+      const locale = caps.languages ? decideLocale({ requested: parsed.locale, fallback: spec.defaultLocale, to: parsed.to }, caps.languages) : parsed.locale;
+      const input = { ...parsed, locale, channels: parsed.channels ?? spec.defaultChannels, vendor: (extras?.success ? extras.output : {}) as Extras } as StartInput<Extras>;
       const issues = [...capabilityIssues(input, caps, spec.title), ...(spec.startIssues?.(input) ?? [])];
       if (extras ? !extras.success : parsed.vendor !== undefined && Object.keys(parsed.vendor).length > 0) {
         issues.push({ field: 'vendor', message: spec.extras?.message ?? `${spec.title} takes no vendor extras` });

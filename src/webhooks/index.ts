@@ -4,6 +4,7 @@
  * for the callback, and answers that make the vendor retry only when that helps.
  */
 import { readCapped } from '../body.js';
+import { WebhookBodyError } from '../errors.js';
 import { emit, type VerifyEvent } from '../events.js';
 import type { Channel, DeliveryStatus, Verification } from '../model.js';
 import type { Money } from '../money.js';
@@ -61,7 +62,7 @@ export interface WebhookSpec {
   readonly provider: string;
   /** Whether the request is the vendor's (a token in the URL, a signature, …). */
   readonly authentic: (request: Request, body: string) => boolean;
-  /** The event a parsed body describes, `'ignore'` for an event of no interest, or a thrown `Error` naming what is wrong. */
+  /** The event a parsed body describes, `'ignore'` for an event of no interest; throws a `WebhookBodyError` naming the field that does not fit. */
   readonly toEvent: (body: unknown) => WebhookEvent | 'ignore';
 }
 
@@ -86,18 +87,17 @@ export interface WebhookEndpoint {
   /** Handles one delivery (web-standard `Request` and `Response`: Hono, Fastify, Express, `node:http`). */
   handle(request: Request): Promise<Response>;
   /**
-   * Delivers an already parsed body (for frameworks that parse JSON themselves, after checking
-   * authenticity yourself): `delivered`, `duplicate`, `processing` (a retry while the first is
-   * still running) or `ignored`. Throws on a body that is not a valid event, and when the callback throws.
+   * Hands an already parsed body to `onWebhook`, once per event (for frameworks that parse JSON
+   * themselves, after checking authenticity yourself), and says what became of it: `delivered`,
+   * `duplicate`, `processing` (a retry while the first is still running) or `ignored` (an event
+   * of no interest). Rejects with a `WebhookBodyError` for a body that is not a valid event, and
+   * with the callback's error when it throws.
    */
-  parse(body: unknown): Promise<'delivered' | 'duplicate' | 'processing' | 'ignored'>;
+  deliver(body: unknown): Promise<WebhookOutcome>;
 }
 
-/** Thrown by `toEvent` for a body that is not a valid event. */
-export class WebhookBodyError extends Error {
-  /** `'WebhookBodyError'`. */
-  override readonly name = 'WebhookBodyError';
-}
+/** What became of a delivered body: see {@link WebhookEndpoint.deliver}. */
+export type WebhookOutcome = 'delivered' | 'duplicate' | 'processing' | 'ignored';
 
 const reply = (status: number, body: Record<string, unknown>) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 
@@ -114,7 +114,7 @@ export function webhookEndpoint(spec: WebhookSpec, options: WebhookOptions): Web
   const leaseMs = options.leaseMs ?? 60_000;
   const warn = (message: string) => emit(options.onEvent, { type: 'warning', provider: spec.provider, operation: 'webhook', message });
 
-  async function parse(body: unknown): Promise<'delivered' | 'duplicate' | 'processing' | 'ignored'> {
+  async function deliver(body: unknown): Promise<WebhookOutcome> {
     const event = spec.toEvent(body);
     if (event === 'ignore') return 'ignored';
     const claim = await seen.claim(`${spec.provider}:${event.id}`, leaseMs);
@@ -148,12 +148,12 @@ export function webhookEndpoint(spec: WebhookSpec, options: WebhookOptions): Web
       warn('a webhook body that is not JSON was refused');
       return reply(400, { error: 'not JSON' });
     }
-    let outcome: Awaited<ReturnType<typeof parse>>;
+    let outcome: WebhookOutcome;
     try {
-      outcome = await parse(body);
+      outcome = await deliver(body);
     } catch (error) {
       if (error instanceof WebhookBodyError) {
-        warn(`a webhook body was refused: ${error.message}`);
+        warn(`${error.message} (refused with 400)`);
         return reply(400, { error: 'not a valid event' });
       }
       warn(`the webhook callback failed (${error instanceof Error ? error.name : 'error'}); the vendor will deliver the event again`);
@@ -164,5 +164,5 @@ export function webhookEndpoint(spec: WebhookSpec, options: WebhookOptions): Web
     return reply(200, { ok: true, outcome });
   }
 
-  return { handle, parse };
+  return { handle, deliver };
 }
