@@ -2,7 +2,8 @@
 // store's own attempt plus the HMAC of the code, the work no check can skip. Wrong codes on a
 // verification that never locks, and right codes (each on a fresh record); the ways alternate
 // in rounds, medians reported as a ratio to the anchor measured in the same run.
-import { CodeHasher, MemoryCodeStore } from '../dist/index.js';
+import { MemoryCodeStore } from '../dist/index.js';
+import { CodeHasher } from '../dist/adapter.js';
 import { lox24 } from '../dist/lox24.js';
 
 const QUICK = Boolean(process.env.BENCH_QUICK);

@@ -8,7 +8,7 @@ import { createServer } from 'node:net';
 import { createClient } from 'redis';
 import { lox24 } from '../dist/lox24.js';
 import { RedisCodeStore } from '../dist/redis.js';
-import { CodeHasher } from '../dist/index.js';
+import { CodeHasher } from '../dist/adapter.js';
 
 const QUICK = Boolean(process.env.BENCH_QUICK);
 const ROUNDS = QUICK ? 1 : 5;

@@ -16,9 +16,6 @@ import type { NotificoreConfig } from './notificore/config.js';
 import { REGISTRY, VENDORS } from './registry.js';
 
 export * from '../src/index.js';
-export type { Lox24Config } from './lox24/config.js';
-export type { NotificoreConfig } from './notificore/config.js';
-export type { MessagebirdChannelMap, MessagebirdConfig, MessagebirdTarget, MessagebirdTemplate } from './messagebird/config.js';
 
 /** A built-in provider's configuration (JSON-friendly: no functions), discriminated by `provider`. */
 export type ProviderConfig = Lox24Config | NotificoreConfig | MessagebirdConfig;
@@ -32,12 +29,12 @@ export type PolyverifyConfig =
 
 /** The built-in vendors' descriptors, in registry order (give them to `configTools` with your own). */
 export const BUILT_IN_VENDORS = VENDORS;
-export { REGISTRY, type VendorName } from './registry.js';
+export type { VendorName } from './registry.js';
 
 const tools = /* @__PURE__ */ configTools<ProviderConfig>(VENDORS);
 
 /** The environment variables each built-in vendor reads (documented in docs/configuration.md). */
-export const ENV = /* @__PURE__ */ envOf(/* @__PURE__ */ Object.values(REGISTRY).map((entry) => entry.vendor) as { name: keyof typeof REGISTRY; env: Readonly<Record<string, string>> }[]);
+export const ENV = /* @__PURE__ */ envOf(VENDORS as readonly { name: keyof typeof REGISTRY; env: Readonly<Record<string, string>> }[]);
 
 /**
  * Creates a provider from a configuration object, loading only that vendor's adapter.

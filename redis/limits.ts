@@ -15,8 +15,8 @@ export interface RedisLimitsOptions {
 }
 
 /**
- * A `LimitStore` on Redis for `guard()`. `guard(provider, { redis: client })` makes one; make it
- * yourself to choose the prefix or the deadline, and pass it as `limits`.
+ * A `LimitStore` on Redis for `guard()`: pass it as `limits`, and every instance of a backend
+ * counts in the same place. Options choose the key prefix and the deadline.
  *
  * @example
  * ```ts

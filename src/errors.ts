@@ -7,6 +7,7 @@
  * underlying error (name, message, code) so that no request object with credentials hangs
  * off an error.
  */
+import { parseRetryAfter } from './http/retry.js';
 
 /** What an operation was doing when it failed. */
 export type Operation =
@@ -276,4 +277,56 @@ export function afterAcceptedSend(error: unknown): unknown {
  */
 export function isVerifyError(value: unknown): value is VerifyError {
   return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[brand] === true;
+}
+
+/** A non-2xx response, handed to the adapter's error mapping (`errorForStatus` is the usual one). */
+export interface HttpFailure {
+  /** The HTTP status. */
+  readonly status: number;
+  /** Parsed JSON, or the raw text when the body is not JSON. */
+  readonly body: unknown;
+  /** The response's headers. */
+  readonly headers: Headers;
+  /** The vendor's request id, where it sends one. */
+  readonly requestId: string | undefined;
+  /** The operation that failed. */
+  readonly operation: Operation;
+  /** Whether the call makes the vendor send a message. */
+  readonly sends: boolean;
+}
+
+/** What the usual status mapping needs besides the failure. */
+export interface StatusErrorDetails {
+  /** The vendor's text, already scrubbed. */
+  readonly message: string;
+  /** The fields the vendor named (for a `ValidationError`-like `RejectedError`). */
+  readonly issues?: readonly FieldIssue[];
+  /** Overrides the default retryability of the status. */
+  readonly retryable?: boolean;
+}
+
+/**
+ * The usual mapping of an HTTP status to a typed error: 401 authentication, 402 funds,
+ * 403 permission, 404 not found, 429 rate limit, other 4xx rejected, 5xx unavailable.
+ * 4xx means nothing was sent; 5xx on a sending call means it may have been.
+ */
+export function errorForStatus(failure: HttpFailure, provider: string, details: StatusErrorDetails): VerifyError {
+  const { status } = failure;
+  const serverError = status >= 500;
+  const init: VerifyErrorInit = {
+    provider,
+    operation: failure.operation,
+    status,
+    requestId: failure.requestId,
+    sent: serverError && failure.sends ? 'maybe' : 'no',
+    retryable: details.retryable ?? (serverError || status === 408 || status === 429),
+  };
+  const message = `${provider} ${failure.operation}: HTTP ${status}${details.message ? `: ${details.message}` : ''}`;
+  if (status === 401) return new AuthenticationError(message, init);
+  if (status === 402) return new InsufficientFundsError(message, init);
+  if (status === 403) return new PermissionError(message, init);
+  if (status === 404) return new NotFoundError(message, init);
+  if (status === 429) return new RateLimitError(message, { ...init, retryAfterMs: parseRetryAfter(failure.headers.get('retry-after')) });
+  if (serverError) return new ProviderUnavailableError(message, init);
+  return new RejectedError(message, { ...init, issues: details.issues ?? [] });
 }

@@ -23,9 +23,9 @@ export type {
   Verification,
   VerificationStatus,
 } from './model.js';
-export { VERSION, USER_AGENT } from './version.js';
-export { describeEvent, levelOf, logEvents, type LogEventsOptions, type LogLevel, type Logger } from './logger.js';
-export { CostAccumulator, addMoney, divideMoney, fromMinorUnits, parseDecimal, sumCosts, type CostTotals, type Money } from './money.js';
+export { VERSION } from './version.js';
+export { logEvents, type LogEventsOptions, type LogLevel, type Logger } from './logger.js';
+export { CostAccumulator, addMoney, divideMoney, sumCosts, type CostTotals, type Money } from './money.js';
 export {
   AbortedError,
   AuthenticationError,
@@ -53,10 +53,6 @@ export {
 export type { VerifyEvent, RequestEvent, ResponseEvent, RetryEvent, ErrorEvent, WarningEvent, DecisionEvent, EventBase, EventError, EventFailure } from './events.js';
 export {
   MemoryCodeStore,
-  CodeHasher,
-  decideAttempt,
-  generateCode,
-  hashesEqual,
   type AttemptOutcome,
   type AttemptResult,
   type CodeRecord,
@@ -67,7 +63,6 @@ export {
 } from './codes/index.js';
 export { maskPhone } from './redact.js';
 export {
-  compareNewestFirst,
   listAcross,
   listAcrossPage,
   type AcrossIterable,
@@ -75,10 +70,9 @@ export {
   type AcrossPage,
   type SkippedProvider,
 } from './listing/merge.js';
-export { Summarizer, channelOf, summarize, type Summary } from './listing/summary.js';
+export { Summarizer, summarize, type Summary } from './listing/summary.js';
 export {
   Scorer,
-  TIME_TO_VERIFY_EDGES,
   createScorer,
   scorecard,
   type ChannelDelivery,
@@ -91,9 +85,7 @@ export {
   type VolumePoint,
 } from './listing/scorecard.js';
 export {
-  COMMON_ENV,
   configTools,
-  envOf,
   type CommonConfig,
   type ConfigTools,
   type EnvVars,
@@ -101,8 +93,7 @@ export {
   type NamedConfig,
   type OtherVendorConfig,
 } from './config.js';
-export type { EnvReader, RuntimeOptions, VendorDescriptor } from './adapter/vendor.js';
-export { checkResult, type CheckOutcome } from './adapter/check.js';
+export type { RuntimeOptions } from './adapter/vendor.js';
 export { failover, type FailoverOptions } from './failover.js';
 export { guard, type CountryRule, type GuardConfig, type GuardOptions, type Limit, type Limits, type LimitStore, type Taken } from './guard/index.js';
 export { memoryLimitStore, type MemoryLimitOptions } from './guard/limits.js';
@@ -119,4 +110,3 @@ export {
   type WebhookSpec,
 } from './webhooks/index.js';
 export { route, type RouteOptions, type RouteTable } from './route.js';
-export { ID_SEPARATOR, routableId } from './composite.js';

@@ -70,7 +70,7 @@ export function describeEvent(event: VerifyEvent): string {
 }
 
 /**
- * An `onEvent` listener that writes each event to `logger`, at its level (see {@link levelOf}),
+ * An `onEvent` listener that writes each event to `logger`, at its level (traffic `debug`, decisions `info`, retries, warnings and refusals `warn`, failures `error`),
  * with a readable message and the event's fields. A logger without the level's method is skipped
  * for that line; a logger that throws never breaks a call.
  *

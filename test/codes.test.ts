@@ -1,7 +1,9 @@
 import { createHmac } from 'node:crypto';
 import { inspect } from 'node:util';
 import { describe, expect, it, vi } from 'vitest';
-import { CodeHasher, MemoryCodeStore, decideAttempt, generateCode, hashesEqual, type CodeRecord, type CodeStore } from '../providers/index.js';
+import { MemoryCodeStore, type CodeRecord, type CodeStore } from '../providers/index.js';
+import { CodeHasher, decideAttempt, generateCode } from '../src/adapter/index.js';
+import { hashesEqual } from '../src/codes/hash.js';
 import { EPHEMERAL_SECRET_WARNING, OwnedCodes, statusOfRecord } from '../src/codes/owned-codes.js';
 
 const SECRET = 'codes-test-secret-123';

@@ -12,12 +12,12 @@ import {
   ValidationError,
   failover,
   route,
-  routableId,
   type Capabilities,
   type CheckResult,
   type VerifyEvent,
   type VerifyProvider,
 } from '../providers/index.js';
+import { routableId } from '../src/composite.js';
 import { fakeVerification } from './array-provider.js';
 import { rejectionOf } from './helpers.js';
 

@@ -18,9 +18,9 @@ import {
   type VerifyProvider,
 } from '../providers/index.js';
 import { startSimulator } from '../testing/index.js';
-import type { Lox24Simulator } from '../providers/lox24/index.js';
-import type { NotificoreSimulator } from '../providers/notificore/index.js';
-import type { MessagebirdSimulator } from '../providers/messagebird/index.js';
+import type { Lox24Simulator } from '../testing/index.js';
+import type { NotificoreSimulator } from '../testing/index.js';
+import type { MessagebirdSimulator } from '../testing/index.js';
 import { rejectionOf } from './helpers.js';
 
 let lox: Lox24Simulator;

@@ -275,8 +275,8 @@ describe('shared through Redis', () => {
 
   it('two guarded instances (node-redis and ioredis), 100 concurrent starts for one phone with max 3: exactly 3 sent', async () => {
     const limits = { perPhone: { max: 3, windowSeconds: 600 } };
-    const a = guard(vendor(), { ...limits, redis: await nodeRedis() });
-    const b = guard(vendor(), { ...limits, redis: await ioRedis() });
+    const a = guard(vendor(), { ...limits, limits: redisLimits(await nodeRedis()) });
+    const b = guard(vendor(), { ...limits, limits: redisLimits(await ioRedis()) });
     const to = '+491709999011';
     const sent = await requestsOf(async () => {
       const results = await Promise.allSettled(Array.from({ length: 100 }, (_, i) => (i % 2 ? a : b).start({ to })));

@@ -17,7 +17,7 @@ import {
   RejectedError,
   TimeoutError,
 } from '../providers/index.js';
-import { errorForStatus, parseRetryAfter, type HttpFailure } from '../src/http.js';
+import { errorForStatus, parseRetryAfter, type HttpFailure } from '../src/http/index.js';
 import { LOX24_BASE_URL, lox24, type Lox24Options } from '../providers/lox24/index.js';
 import { MESSAGEBIRD_BASE_URL, messagebird } from '../providers/messagebird/index.js';
 import { eventLog, fastBackoff, fixture, rejectionOf, useNock } from './helpers.js';

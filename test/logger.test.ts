@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lox24 } from '../providers/lox24/index.js';
-import { describeEvent, levelOf, logEvents, type VerifyEvent } from '../src/index.js';
+import { logEvents, type VerifyEvent } from '../src/index.js';
+import { describeEvent, levelOf } from '../src/logger.js';
 import { startSimulator, type Simulators } from '../testing/index.js';
 
 let sim: Simulators['lox24'];

@@ -15,7 +15,7 @@ import {
 } from '../providers/index.js';
 import { lox24, type Lox24Options } from '../providers/lox24/index.js';
 import { startSimulator } from '../testing/index.js';
-import type { Lox24Simulator, Lox24SimulatorOptions } from '../providers/lox24/index.js';
+import type { Lox24Simulator, Lox24SimulatorOptions } from '../testing/index.js';
 import { eventLog, fastBackoff, rejectionOf } from './helpers.js';
 
 const TO = '+491701234567';

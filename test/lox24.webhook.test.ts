@@ -12,6 +12,7 @@ import { lox24, lox24Webhook, toLox24Event } from '../providers/lox24/index.js';
 import { startSimulator } from '../testing/index.js';
 import { fixture } from './helpers.js';
 import { startRedisServer, type RedisServer } from './redis-server.js';
+import { redisSeen } from '../redis/index.js';
 
 const TOKEN = 'lox24-webhook-token-0123456789';
 const success = fixture('lox24/webhook-verify_code.success.json');
@@ -215,7 +216,7 @@ describe('deliveries from the simulator, and dedupe shared in Redis', () => {
       clients.push(client);
       return lox24Webhook({
         token: TOKEN,
-        redis: client,
+        seen: redisSeen(client),
         onWebhook: (e) => {
           if (e.type === 'delivered' && failOnce) {
             failOnce = false;

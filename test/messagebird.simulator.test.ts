@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { listAcross, type Verification } from '../providers/index.js';
 import { messagebird } from '../providers/messagebird/index.js';
 import { startSimulator, type SimulatorOptions } from '../testing/index.js';
-import type { MessagebirdSimulator } from '../providers/messagebird/index.js';
+import type { MessagebirdSimulator } from '../testing/index.js';
 import { fastBackoff } from './helpers.js';
 
 let sim: MessagebirdSimulator;

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CostAccumulator, addMoney, fromMinorUnits, parseDecimal, sumCosts } from '../providers/index.js';
+import { CostAccumulator, addMoney, sumCosts } from '../providers/index.js';
+import { fromMinorUnits, parseDecimal } from '../src/adapter/index.js';
 
 describe('money', () => {
   it('turns LOX24 cents into a decimal string', () => {

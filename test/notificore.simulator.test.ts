@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AuthenticationError, listAcross, type VerifyEvent, type Verification } from '../providers/index.js';
 import { notificore, type NotificoreOptions } from '../providers/notificore/index.js';
 import { startSimulator } from '../testing/index.js';
-import type { NotificoreSimulator, NotificoreSimulatorOptions } from '../providers/notificore/index.js';
+import type { NotificoreSimulator, NotificoreSimulatorOptions } from '../testing/index.js';
 import { fastBackoff, rejectionOf } from './helpers.js';
 import { expectConformingRequests, specProblems } from './openapi.js';
 

@@ -5,7 +5,8 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { BUILT_IN_VENDORS, ENV, REGISTRY } from '../providers/index.js';
+import { BUILT_IN_VENDORS, ENV } from '../providers/index.js';
+import { REGISTRY } from '../providers/registry.js';
 import { SIMULATED_VENDORS } from '../testing/index.js';
 // @ts-expect-error: a plain .mjs helper
 import { publicEntries, vendors as vendorFolders } from '../scripts/entries.mjs';
@@ -17,7 +18,7 @@ const names = Object.keys(REGISTRY).sort();
 describe('the registry', () => {
   it('lists exactly the vendor folders, each under its own name', () => {
     expect(vendorFolders).toEqual(names);
-    for (const [name, entry] of Object.entries(REGISTRY)) expect(entry.vendor.name).toBe(name);
+    for (const [name, vendor] of Object.entries(REGISTRY)) expect(vendor.name).toBe(name);
     expect(BUILT_IN_VENDORS.map((v) => v.name).sort()).toEqual(names);
     expect([...SIMULATED_VENDORS].sort()).toEqual(names);
     for (const name of names) expect(ENV).toHaveProperty(name);
@@ -45,19 +46,36 @@ describe('the registry', () => {
 describe('layers', () => {
   const files = (dir: string): string[] =>
     readdirSync(new URL(dir, root), { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? files(`${dir}${entry.name}/`) : entry.name.endsWith('.ts') ? [`${dir}${entry.name}`] : []));
-  const imports = (file: string) => [...readFileSync(new URL(file, root), 'utf8').matchAll(/(?:from|import\()\s*'([^']+)'/g)].map((m) => m[1]!);
+  // Imports of the code, comments (examples in TSDoc) left out.
+  const imports = (file: string) =>
+    [...readFileSync(new URL(file, root), 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').matchAll(/^\s*(?:import|export)[^;]*?(?:from|import\()\s*'([^']+)'|import\(\s*'([^']+)'/gm)].map((m) => (m[1] ?? m[2])!);
 
   it('src/ imports nothing from providers/, testing/ or cli/, and its code names no vendor', () => {
     for (const file of files('src/')) {
-      for (const target of imports(file)) {
-        // One exception: guard() loads polyverify/redis on demand when given a Redis client.
-        if (file === 'src/guard/index.ts' && target === 'polyverify/redis') continue;
-        expect(target, `${file} imports ${target}`).not.toMatch(/providers|testing|cli|^polyverify/);
-      }
+      for (const target of imports(file)) expect(target, `${file} imports ${target}`).not.toMatch(/(^|\/)(providers|testing|cli|redis)\/|^polyverify|^(redis|ioredis)$/);
       // Comments may give a vendor as an example; code names none.
       const code = readFileSync(new URL(file, root), 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
       for (const vendor of names) expect(code.toLowerCase(), `${file} names ${vendor}`).not.toContain(vendor);
     }
+  });
+
+  it('the testing kit imports only the core; simulators import only the kit and the core (their wire facts are their own)', () => {
+    const typeOnly = (file: string, target: string) =>
+      new RegExp(`(?:import|export) type [^;]*'${target.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}'`).test(readFileSync(new URL(file, root), 'utf8'));
+    for (const file of files('testing/').filter((f) => f !== 'testing/index.ts')) {
+      for (const target of imports(file)) expect(target, `${file} imports ${target}`).toMatch(/^(\.\/|\.\.\/src\/|node:)/);
+    }
+    for (const vendor of names) {
+      const file = `providers/${vendor}/simulator.ts`;
+      for (const target of imports(file)) {
+        if (typeOnly(file, target)) continue; // a type (the config it hands out) leaves nothing at run time
+        expect(target, `${file} imports ${target}`).toMatch(/^(\.\.\/\.\.\/testing\/(?!index)|\.\.\/\.\.\/src\/|node:)/);
+      }
+    }
+    // Only polyverify/testing (and the CLI, an app above it) loads simulators; no production module reaches the kit.
+    const production = [...files('src/'), ...files('providers/').filter((f) => !f.endsWith('/simulator.ts')), ...files('redis/')];
+    const loaders = production.filter((f) => imports(f).some((t) => /simulator(\.js)?$|testing/.test(t)));
+    expect(loaders).toEqual([]);
   });
 
   it('no Redis client is imported outside polyverify/redis', () => {

@@ -4,6 +4,8 @@
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+// @ts-expect-error: a plain .mjs helper shared with the build
+import { publicEntries } from '../scripts/entries.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -22,6 +24,39 @@ async function bundle(contents: string): Promise<string> {
   });
   return result.outputFiles[0]!.text;
 }
+
+/** The whole graph of a built entry, static and dynamic imports followed (self-references to dist/). */
+async function wholeGraph(entry: string): Promise<string> {
+  const alias = Object.fromEntries(Object.keys(publicEntries as Record<string, string>).map((key) => [key === 'index' ? 'polyverify' : `polyverify/${key}`, `${root}dist/${key}.js`]));
+  const result = await build({
+    stdin: { contents: `export * from '${entry}';`, resolveDir: root, loader: 'js' },
+    bundle: true,
+    splitting: true,
+    outdir: `${root}.graph`,
+    format: 'esm',
+    platform: 'node',
+    write: false,
+    logLevel: 'silent',
+    external: ['ky', 'valibot', 'p-retry', 'rate-limiter-flexible', 'libphonenumber-js', 'libphonenumber-js/*', 'redis', 'ioredis', 'd3-scale', 'd3-shape'],
+    alias,
+  });
+  return result.outputFiles.map((file) => file.text).join('\n');
+}
+
+describe('layers, as a user\'s bundler sees them', () => {
+  const production = ['polyverify', 'polyverify/adapter', 'polyverify/lox24', 'polyverify/notificore', 'polyverify/messagebird', 'polyverify/redis'];
+  it.each(production)('%s reaches no simulator and no node:http, dynamic imports followed', async (entry) => {
+    const code = await wholeGraph(entry);
+    for (const marker of ['Lox24Simulator', 'NotificoreSimulator', 'MessagebirdSimulator', 'SimulatorBase', 'startHostileServer']) expect(code, `${entry} reaches ${marker}`).not.toContain(marker);
+    expect(code).not.toMatch(/from\s*"(node:)?http"/);
+  });
+
+  it('polyverify/testing reaches all three simulators and node:http (so the check above can fail)', async () => {
+    const code = await wholeGraph('polyverify/testing');
+    for (const marker of ['Lox24Simulator', 'NotificoreSimulator', 'MessagebirdSimulator']) expect(code).toContain(marker);
+    expect(code).toMatch(/from\s*"(node:)?http"/);
+  });
+});
 
 describe('tree shaking of the built package', () => {
   it('summarize from polyverify brings neither the guard, nor the config loader, nor the vendors', async () => {

@@ -15,31 +15,52 @@
  * ```
  * @module polyverify/testing
  */
-import { REGISTRY, type VendorName } from '../providers/registry.js';
+import { Lox24Simulator, type Lox24SimulatorOptions } from '../providers/lox24/simulator.js';
+import { MessagebirdSimulator, type MessagebirdSimulatorOptions } from '../providers/messagebird/simulator.js';
+import { NotificoreSimulator, type NotificoreSimulatorOptions } from '../providers/notificore/simulator.js';
 
 export { Inbox, type InboxMessage } from './inbox.js';
 export { SimClock, type Fault, type SimRequest, type SimResponse, type SimServerOptions } from './server.js';
 export { SimulatorBase, type SeedInput, type SimulatedAt, type SimulatorConfig } from './base.js';
 export { startHostileServer, type HostileBehaviour, type HostileOptions, type HostileRequest, type HostileRoute, type HostileServer } from './hostile.js';
 export { conformanceCases, runConformance, type ConformanceCase, type ConformanceHarness, type ConformanceTarget, type InvalidStart } from './conformance.js';
-export { REGISTRY, type VendorName } from '../providers/registry.js';
 
-/** The simulator class of a built-in vendor. */
-export type SimulatorClass<V extends VendorName> = Awaited<ReturnType<(typeof REGISTRY)[V]['simulator']>>;
+export type { Lox24Simulator, Lox24SimulatorOptions, Lox24Outcome, Lox24WebhookDelivery } from '../providers/lox24/simulator.js';
+export type { MessagebirdSimulator, MessagebirdSimulatorOptions, MessagebirdOutcome, MessagebirdChannelType, MessagebirdWorkspaceIds } from '../providers/messagebird/simulator.js';
+export type { NotificoreSimulator, NotificoreSimulatorOptions, NotificoreOutcome, NotificoreTemplate } from '../providers/notificore/simulator.js';
+
+// The only place that loads simulators: the production entries never reach this module.
+const SIMULATORS = { lox24: Lox24Simulator, notificore: NotificoreSimulator, messagebird: MessagebirdSimulator } as const satisfies Record<SimulatedVendor, unknown>;
+
+/** The built-in vendors that have a simulator. */
+export type SimulatedVendor = 'lox24' | 'notificore' | 'messagebird';
 
 /** The simulator of each built-in vendor, by vendor name. */
-export type Simulators = { [V in VendorName]: Awaited<ReturnType<SimulatorClass<V>['start']>> };
+export interface Simulators {
+  /** LOX24's. */
+  readonly lox24: Lox24Simulator;
+  /** Notificore's. */
+  readonly notificore: NotificoreSimulator;
+  /** Bird's. */
+  readonly messagebird: MessagebirdSimulator;
+}
 
 /** The options of each vendor's simulator, by vendor name. */
-export type SimulatorOptions = { [V in VendorName]: NonNullable<Parameters<SimulatorClass<V>['start']>[0]> };
+export interface SimulatorOptions {
+  /** LOX24's. */
+  readonly lox24: Lox24SimulatorOptions;
+  /** Notificore's. */
+  readonly notificore: NotificoreSimulatorOptions;
+  /** Bird's. */
+  readonly messagebird: MessagebirdSimulatorOptions;
+}
 
 /** The built-in vendors that have a simulator, in registry order. */
-export const SIMULATED_VENDORS = Object.keys(REGISTRY) as VendorName[];
+export const SIMULATED_VENDORS = Object.keys(SIMULATORS) as SimulatedVendor[];
 
 /** Starts the simulator of `vendor` on a free port of 127.0.0.1 (or `options.port`). */
-export async function startSimulator<V extends VendorName>(vendor: V, options?: SimulatorOptions[V]): Promise<Simulators[V]> {
-  const entry = (REGISTRY as Partial<typeof REGISTRY>)[vendor];
-  if (!entry) throw new RangeError(`no simulator for vendor '${String(vendor)}'`);
-  const Simulator = (await entry.simulator()) as unknown as { start(options?: SimulatorOptions[V]): Promise<Simulators[V]> };
+export async function startSimulator<V extends SimulatedVendor>(vendor: V, options?: SimulatorOptions[V]): Promise<Simulators[V]> {
+  const Simulator = (SIMULATORS as Partial<typeof SIMULATORS>)[vendor] as unknown as { start(options?: SimulatorOptions[V]): Promise<Simulators[V]> } | undefined;
+  if (!Simulator) throw new RangeError(`no simulator for vendor '${String(vendor)}'`);
   return Simulator.start(options);
 }

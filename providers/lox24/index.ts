@@ -20,7 +20,7 @@ import { defineProvider } from '../../src/adapter/define.js';
 import { setupAdapter } from '../../src/adapter/options.js';
 import { OwnedCodes, type CodeRecord } from '../../src/codes/index.js';
 import { InvalidResponseError, NotFoundError, type Operation } from '../../src/errors.js';
-import { HttpClient } from '../../src/http.js';
+import { HttpClient } from '../../src/http/index.js';
 import type { Verification } from '../../src/model.js';
 import type { VerifyProvider } from '../../src/provider.js';
 import { Redactor } from '../../src/redact.js';
@@ -33,7 +33,6 @@ import { verifyCodeSchema, type Lox24VerifyCode } from './wire.js';
 export { CODE_PLACEHOLDER } from './map.js';
 export { LOX24_CAPABILITIES, lox24Vendor, type Lox24Config, type Lox24Options } from './config.js';
 export { LOX24_CHANNELS, LOX24_LANGS, type Lox24Channel, type Lox24Lang } from './wire.js';
-export type { Lox24Simulator, Lox24SimulatorOptions, Lox24Outcome, Lox24WebhookDelivery } from './simulator.js';
 export { LOX24_WEBHOOK_EVENTS, lox24Webhook, toLox24Event, type Lox24WebhookOptions } from './webhook.js';
 
 /** LOX24's production API. */

@@ -4,7 +4,7 @@
  */
 import * as v from 'valibot';
 import { type FieldIssue, type VerifyError } from '../../src/errors.js';
-import { errorForStatus, type HttpFailure } from '../../src/http.js';
+import { errorForStatus, type HttpFailure } from '../../src/http/index.js';
 import { fromMinorUnits } from '../../src/money.js';
 import type { Channel, ChannelStep, DeliveryStatus, StartRequest, Verification, VerificationStatus } from '../../src/model.js';
 import type { Redactor } from '../../src/redact.js';

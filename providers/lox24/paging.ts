@@ -7,7 +7,7 @@
  */
 import * as v from 'valibot';
 import { InvalidResponseError, UnsupportedError } from '../../src/errors.js';
-import type { HttpClient } from '../../src/http.js';
+import type { HttpClient } from '../../src/http/index.js';
 import type { PageRequest, PagingSpec } from '../../src/adapter/paging.js';
 import type { CallOptions } from '../../src/provider.js';
 import type { ListQuery, Verification } from '../../src/model.js';

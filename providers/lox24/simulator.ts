@@ -15,7 +15,11 @@ import { Inbox, type InboxMessage } from '../../testing/inbox.js';
 import { SimulatorBase, type SeedInput, type SimulatedAt, type SimulatorConfig } from '../../testing/base.js';
 import type { Lox24Config } from './config.js';
 import { JsonCache, type SimRequest, type SimResponse, type SimServer } from '../../testing/server.js';
-import { LOX24_CHANNELS, LOX24_LANGS, type Lox24Channel } from './wire.js';
+
+// LOX24's documented values, as the simulator reads them (not the adapter's constants).
+const LOX24_CHANNELS = ['telegram', 'voice', 'sms'] as const;
+type Lox24Channel = (typeof LOX24_CHANNELS)[number];
+const LOX24_LANGS = ['EN', 'DE', 'FR', 'IT', 'ES', 'PL', 'NL', 'RO', 'PT', 'CS', 'HU', 'SV', 'DA', 'FI', 'SK', 'HR', 'TR', 'RU', 'BG', 'UK'] as const;
 
 /** What happens when a step is processed. */
 export type Lox24Outcome = 'delivered' | 'failed' | 'error';

@@ -56,11 +56,6 @@ export interface Lox24WebhookOptions extends WebhookOptions {
   /** The secret in the webhook URL you give LOX24 (`https://you.example/webhooks/lox24?token=…`), 16 characters or more. */
   readonly token: string;
   /**
-   * A connected node-redis 5 or ioredis 5 client: event ids are remembered in Redis, so each
-   * event reaches `onWebhook` once across every instance (`polyverify/redis`, loaded on demand).
-   */
-  readonly redis?: object;
-  /**
    * The member name of the LOX24 provider in your `failover` or `route` (`'lox24'`): events then
    * carry it as `provider` and a routable `verificationId` (`lox24:…`) that `check` and `get` of
    * the composite take. Without it, `verificationId` is LOX24's own id.
@@ -100,19 +95,8 @@ export function lox24Webhook(options: Lox24WebhookOptions): WebhookEndpoint {
       },
       toEvent: (body) => toLox24Event(body, { provider, routable: options.member !== undefined, ttlSeconds, warn }),
     },
-    { ...options, ...(options.redis && !options.seen && { seen: lazySeen(options.redis) }) },
+    options,
   );
-}
-
-/** A Redis `SeenStore`, loaded from `polyverify/redis` on first use. */
-function lazySeen(client: object): SeenStore {
-  let store: Promise<SeenStore> | undefined;
-  const load = () => (store ??= import('polyverify/redis').then((m) => m.redisSeen(client as Parameters<typeof m.redisSeen>[0])));
-  return {
-    claim: async (id, leaseMs) => (await load()).claim(id, leaseMs),
-    done: async (id, keepMs) => (await load()).done(id, keepMs),
-    release: async (id) => (await load()).release(id),
-  };
 }
 
 /** The field a failed parse names, under `root`: `body` for a body that is not an object at all. */

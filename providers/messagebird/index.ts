@@ -19,7 +19,7 @@ import * as v from 'valibot';
 import { defineProvider, type CheckOutcome, type StepOptions } from '../../src/adapter/define.js';
 import { setupAdapter } from '../../src/adapter/options.js';
 import { InvalidResponseError, afterAcceptedSend, type Operation } from '../../src/errors.js';
-import { HttpClient, type HttpCall } from '../../src/http.js';
+import { HttpClient, type HttpCall } from '../../src/http/index.js';
 import { LruMap } from '../../src/lru.js';
 import type { Channel, Verification } from '../../src/model.js';
 import type { VerifyProvider } from '../../src/provider.js';
@@ -41,7 +41,6 @@ export {
   type MessagebirdTarget,
   type MessagebirdTemplate,
 } from './config.js';
-export type { MessagebirdSimulator, MessagebirdSimulatorOptions, MessagebirdOutcome, MessagebirdChannelType, MessagebirdWorkspaceIds } from './simulator.js';
 
 /** Bird's production API. */
 export const MESSAGEBIRD_BASE_URL = 'https://api.bird.com';

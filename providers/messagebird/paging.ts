@@ -9,7 +9,7 @@
  */
 import * as v from 'valibot';
 import { InvalidResponseError, UnsupportedError } from '../../src/errors.js';
-import type { HttpClient } from '../../src/http.js';
+import type { HttpClient } from '../../src/http/index.js';
 import type { PagingSpec, VendorPage } from '../../src/adapter/paging.js';
 import type { ListFilter, ListQuery, Verification } from '../../src/model.js';
 import type { CallOptions } from '../../src/provider.js';

@@ -4,7 +4,7 @@
  * resend (sends again on a step), attempts and expiry, `pageToken` lists, an inbox, faults.
  *
  * Where Bird is silent the simulator picks (docs/messagebird.md lists each): the inferred
- * paths and fields of `MESSAGEBIRD_API`, error bodies `{ code, message, details }`, a wrong code is
+ * paths and fields of its own reading of Bird's docs (the adapter's is `MESSAGEBIRD_API`), error bodies `{ code, message, details }`, a wrong code is
  * 422 `InvalidCode`, `accepted` turns `pending` once the first step was sent, lists are
  * newest first with keyset page tokens, and resend repeats the same code.
  */
@@ -17,9 +17,11 @@ import { languageOfNumber } from '../../src/locale.js';
 import { SimulatorBase, type SeedInput, type SimulatedAt, type SimulatorConfig } from '../../testing/base.js';
 import { JsonCache, type SimRequest, type SimResponse, type SimServer } from '../../testing/server.js';
 import type { MessagebirdConfig } from './config.js';
-import { MESSAGEBIRD_API, STEP_INDEX_FIELD } from './map.js';
 
-const QUERY = MESSAGEBIRD_API.list.query;
+// The simulator's own reading of Bird's wire (not the adapter's table, so that a test of one
+// against the other proves something): the list's query names and the step field of resend and failover.
+const QUERY = { limit: 'limit', pageToken: 'pageToken', reverse: 'reverse', start: 'startAt', end: 'endAt' } as const;
+const STEP_INDEX_FIELD = 'stepIndex';
 
 /** How a simulated Bird message ends. */
 export type MessagebirdOutcome = 'delivered' | 'failed';

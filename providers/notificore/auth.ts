@@ -6,7 +6,7 @@
  */
 import * as v from 'valibot';
 import { InvalidResponseError } from '../../src/errors.js';
-import type { HttpClient } from '../../src/http.js';
+import type { HttpClient } from '../../src/http/index.js';
 import type { CallOptions } from '../../src/provider.js';
 import type { Redactor } from '../../src/redact.js';
 import { tokenSchema } from './wire.js';

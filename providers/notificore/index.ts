@@ -15,7 +15,7 @@ import * as v from 'valibot';
 import { defineProvider, type CheckOutcome } from '../../src/adapter/define.js';
 import { setupAdapter } from '../../src/adapter/options.js';
 import { AuthenticationError, InvalidResponseError, NotFoundError, type Operation } from '../../src/errors.js';
-import { HttpClient, type HttpCall, type HttpResult } from '../../src/http.js';
+import { HttpClient, type HttpCall, type HttpResult } from '../../src/http/index.js';
 import { MemoryTriesStore } from '../../src/codes/tries.js';
 import type { Verification } from '../../src/model.js';
 import type { VerifyProvider } from '../../src/provider.js';
@@ -30,7 +30,6 @@ import { authenticationSchema, singleSchema, type NotificoreAuthentication } fro
 
 export { NOTIFICORE_CAPABILITIES, NOTIFICORE_DEFAULTS, NOTIFICORE_LIMITS, notificoreVendor, type NotificoreConfig, type NotificoreOptions } from './config.js';
 export { NOTIFICORE_CHANNELS, type NotificoreChannel } from './wire.js';
-export type { NotificoreSimulator, NotificoreSimulatorOptions, NotificoreOutcome, NotificoreTemplate } from './simulator.js';
 
 /** Notificore's production One-API. */
 export const NOTIFICORE_BASE_URL = 'https://one-api.notificore.ru';

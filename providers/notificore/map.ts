@@ -5,7 +5,7 @@
  */
 import * as v from 'valibot';
 import { InsufficientFundsError, RateLimitError, type FieldIssue, type VerifyError } from '../../src/errors.js';
-import { errorForStatus, parseRetryAfter, type HttpFailure } from '../../src/http.js';
+import { errorForStatus, parseRetryAfter, type HttpFailure } from '../../src/http/index.js';
 import { addMoney, parseDecimal, type Money } from '../../src/money.js';
 import type { Channel, ChannelStep, CheckReason, DeliveryStatus, StartRequest, Verification, VerificationStatus } from '../../src/model.js';
 import type { Redactor } from '../../src/redact.js';

@@ -19,7 +19,7 @@ import { InvalidResponseError } from '../../src/errors.js';
 import type { PagingSpec } from '../../src/adapter/paging.js';
 import type { ListQuery, Verification } from '../../src/model.js';
 import type { CallOptions } from '../../src/provider.js';
-import type { HttpCall, HttpResult } from '../../src/http.js';
+import type { HttpCall, HttpResult } from '../../src/http/index.js';
 import { NOTIFICORE_LIMITS } from './config.js';
 import { listSchema } from './wire.js';
 

@@ -1,7 +1,8 @@
 /**
  * polyverify/adapter: what a vendor adapter is built with, for the built-in adapters and for
  * yours — the provider shell, the paging kit, option parsing, the HTTP client with its retry
- * policy and error mapping, redaction, and the vendor descriptor for `createProvider`.
+ * policy and error mapping, redaction, owned-code tools (hashing, generation, attempt rules),
+ * money from vendor units, and the vendor descriptor for `createProvider`.
  *
  * @module polyverify/adapter
  */
@@ -9,7 +10,9 @@ export { defineProvider, type ProviderSpec, type StartInput, type StepOptions } 
 export { checkResult, type CheckOutcome } from './check.js';
 export { DEFAULT_PAGE_LIMIT, paging, type Listing, type PageRequest, type PagingSpec, type VendorPage } from './paging.js';
 export { setupAdapter, type AdapterSetup } from './options.js';
-export type { EnvReader, RuntimeOptions, VendorDescriptor } from './vendor.js';
-export { HttpClient, errorForStatus, parseRetryAfter, type HttpCall, type HttpClientConfig, type HttpFailure, type HttpResult, type StatusErrorDetails } from '../http.js';
+export type { EnvReader, VendorDescriptor } from './vendor.js';
+export { HttpClient, errorForStatus, parseRetryAfter, type HttpCall, type HttpClientConfig, type HttpFailure, type HttpResult, type StatusErrorDetails } from '../http/index.js';
 export { Redactor } from '../redact.js';
+export { CodeHasher, decideAttempt, generateCode } from '../codes/index.js';
+export { fromMinorUnits, parseDecimal } from '../money.js';
 export { invalid, parseInput, type ParseContext } from '../validate.js';

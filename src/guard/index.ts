@@ -53,9 +53,10 @@ export interface GuardOptions {
   readonly strictNumbers?: boolean;
   /** With `strictNumbers`: only mobile numbers, where the metadata can tell a number's type. */
   readonly mobileOnly?: boolean;
-  /** A connected node-redis 5 or ioredis 5 client: the counters are shared by every instance (`polyverify/redis`). */
-  readonly redis?: object;
-  /** Where the counters live, for a store of your own (wins over `redis`). In this process by default. */
+  /**
+   * Where the counters live: in this process by default (`memoryLimitStore()`); `redisLimits(client)`
+   * from `polyverify/redis` shares them between every instance of a backend.
+   */
   readonly limits?: LimitStore;
   /** Receives a `decision` event per guarded call: `allowed`, or `refused` with the rule (phone numbers masked). */
   readonly onEvent?: (event: VerifyEvent) => void;
@@ -93,7 +94,6 @@ const optionsSchema = /* @__PURE__ */ (() =>
   v.looseObject({
     ...guardConfigEntries,
     onEvent: v.optional(v.function('must be a function')),
-    redis: v.optional(v.looseObject({}, 'must be a node-redis or ioredis client')),
     limits: v.optional(v.looseObject({}, 'must be a LimitStore')),
   }))();
 
@@ -127,18 +127,13 @@ export function guard(provider: VerifyProvider, options: GuardOptions): VerifyPr
   const name = provider.name;
   const configContext: ParseContext = { provider: name, operation: 'config', root: 'guard', summary: 'Invalid guard options' };
   // The parsed copy holds the JSON rules; the client, the store and the listener are the caller's own objects.
-  const parsed = { ...(parseInput(optionsSchema, options, configContext) as GuardOptions), redis: options.redis, limits: options.limits, onEvent: options.onEvent };
+  const parsed = { ...(parseInput(optionsSchema, options, configContext) as GuardOptions), limits: options.limits, onEvent: options.onEvent };
   if (parsed.mobileOnly && !parsed.strictNumbers) invalid([{ field: 'guard.mobileOnly', message: 'needs strictNumbers: true' }], configContext);
   const rules = LIMIT_RULES.flatMap((rule) => listOf(parsed[rule]).map((limit, index) => ({ rule, limit, bucket: `${rule}:${index}` })));
   const needsCountry = parsed.countries !== undefined || parsed.perCountry !== undefined;
   const strict = parsed.strictNumbers === true;
   let store: Promise<LimitStore> | undefined;
-  const limits = (): Promise<LimitStore> =>
-    (store ??= parsed.limits
-      ? Promise.resolve(parsed.limits)
-      : parsed.redis
-        ? import('polyverify/redis').then((m) => m.redisLimits(parsed.redis as Parameters<typeof m.redisLimits>[0]))
-        : Promise.resolve(memoryLimitStore()));
+  const limits = (): Promise<LimitStore> => (store ??= Promise.resolve(parsed.limits ?? memoryLimitStore()));
   // Recipients of verifications started here, for resend and failover (which name only an id).
   const recipients = new LruMap<string, Recipient>(10_000);
 

@@ -126,7 +126,7 @@ export interface Scorecard {
    * `[edgesSeconds[i], edgesSeconds[i+1])` seconds, the last range open-ended.
    */
   readonly timeToVerifyHistogram: {
-    /** The ranges' lower edges, seconds ({@link TIME_TO_VERIFY_EDGES}). */
+    /** The ranges' lower edges, seconds: 0, 10, 20, 30, 45, 60, 90, 120, 180, 300, 600. */
     readonly edgesSeconds: readonly number[];
     /** Per provider, users verified in each range. */
     readonly counts: Readonly<Record<string, readonly number[]>>;

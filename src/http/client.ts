@@ -1,49 +1,20 @@
 /**
- * The HTTP layer every adapter uses: one ky instance per adapter instance (no ky retries,
+ * The HTTP client every adapter uses: one ky instance per adapter instance (no ky retries,
  * no `afterResponse` hooks: events are emitted around the call, which keeps ky off its
- * response-cloning path), a p-retry policy, and the mapping of every failure to a typed
- * error that says whether a message may have gone out.
+ * response-cloning path), the request lifecycle (deadline, size cap, no redirects), p-retry
+ * over the timing of `retry.ts`, and every failure turned into a typed error that says whether
+ * a message may have gone out (`failures.ts`; statuses: `errorForStatus` in errors.ts).
  */
-import { USER_AGENT } from './version.js';
+import { USER_AGENT } from '../version.js';
 import ky, { type KyInstance } from 'ky';
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  AbortedError,
-  AuthenticationError,
-  ConnectionError,
-  InsufficientFundsError,
-  InvalidResponseError,
-  NotFoundError,
-  PermissionError,
-  ProviderUnavailableError,
-  RateLimitError,
-  RejectedError,
-  TimeoutError,
-  isVerifyError,
-  type FieldIssue,
-  type Operation,
-  type SentState,
-  type VerifyError,
-  type VerifyErrorInit,
-} from './errors.js';
-import { readCapped } from './body.js';
-import { emit, type VerifyEvent } from './events.js';
-import type { BackoffOptions, CallOptions } from './provider.js';
-import { Redactor, errorCode, sanitizeCause } from './redact.js';
-
-/** Network failures that prove the request never reached the vendor. */
-const NOT_SENT_CODES = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ENETUNREACH',
-  'EHOSTUNREACH',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-  'CERT_HAS_EXPIRED',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-]);
+import { AbortedError, ConnectionError, InvalidResponseError, TimeoutError, isVerifyError, type HttpFailure, type Operation, type SentState, type VerifyError } from '../errors.js';
+import { readCapped } from '../body.js';
+import { emit, type VerifyEvent } from '../events.js';
+import type { BackoffOptions, CallOptions } from '../provider.js';
+import { Redactor, errorCode, sanitizeCause } from '../redact.js';
+import { neverSent, reached, sentNote } from './failures.js';
+import { DEFAULT_BACKOFF, DEFAULT_RETRIES, mayRetry, parseRetryAfter, retryDelay, setRetryAfter } from './retry.js';
 
 let retrying: Promise<typeof import('p-retry')> | undefined;
 
@@ -60,25 +31,6 @@ async function readCappedOrThrow(response: Response, cap: number): Promise<strin
   const text = await readCapped(response, cap);
   if (text === undefined) throw new TooLarge();
   return text;
-}
-/** Retries of a call that may be retried, when none is given. */
-export const DEFAULT_RETRIES = 2;
-const DEFAULT_BACKOFF: Required<BackoffOptions> = { baseMs: 250, maxMs: 5_000, maxRetryAfterMs: 30_000 };
-
-/** A non-2xx response, handed to the adapter's error mapping. */
-export interface HttpFailure {
-  /** The HTTP status. */
-  readonly status: number;
-  /** Parsed JSON, or the raw text when the body is not JSON. */
-  readonly body: unknown;
-  /** The response's headers. */
-  readonly headers: Headers;
-  /** The vendor's request id, where it sends one. */
-  readonly requestId: string | undefined;
-  /** The operation that failed. */
-  readonly operation: Operation;
-  /** Whether the call makes the vendor send a message. */
-  readonly sends: boolean;
 }
 
 /** A 2xx response. */
@@ -163,11 +115,6 @@ export interface HttpClientConfig {
   readonly fetch?: typeof globalThis.fetch | undefined;
 }
 
-// Facts about an error kept off the error object itself: its Retry-After, and whether the
-// request may have reached the vendor (which decides retries of non-idempotent calls).
-const retryAfterOf = new WeakMap<VerifyError, number | undefined>();
-const mayHaveReached = new WeakSet<VerifyError>();
-
 /** The HTTP client of one adapter instance. */
 export class HttpClient {
   readonly #ky: KyInstance;
@@ -207,7 +154,7 @@ export class HttpClient {
         return await this.#attempt(call, 1, redactor, flight);
       } catch (error) {
         const failure = this.#asVerifyError(error, call, redactor);
-        if (retries === 0 || !this.#mayRetry(call, failure)) throw failure;
+        if (retries === 0 || !mayRetry(call, failure)) throw failure;
         await this.#pause(call, failure, 1, redactor);
       }
       // Loaded on the first retry: a process that never retries never pays p-retry's import.
@@ -217,10 +164,10 @@ export class HttpClient {
         minTimeout: 0,
         maxTimeout: 0,
         signal: options.signal,
-        shouldRetry: ({ error }) => this.#mayRetry(call, error as VerifyError),
+        shouldRetry: ({ error }) => mayRetry(call, error as VerifyError),
         onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
           const failure = error as VerifyError;
-          if (retriesLeft === 0 || !this.#mayRetry(call, failure)) return;
+          if (retriesLeft === 0 || !mayRetry(call, failure)) return;
           await this.#pause(call, failure, attemptNumber + 1, redactor);
         },
       });
@@ -239,7 +186,7 @@ export class HttpClient {
 
   /** Waits before retry number `attempt` (backoff or Retry-After), reporting it; throws when it must not wait. */
   async #pause(call: HttpCall, failure: VerifyError, attempt: number, redactor: Redactor): Promise<void> {
-    const delayMs = this.#delay(failure, attempt);
+    const delayMs = retryDelay(failure, attempt, this.#backoff);
     // A Retry-After beyond the cap: waiting would stall the caller; fail now.
     if (delayMs === undefined) throw failure;
     emit(this.#config.onEvent, {
@@ -359,23 +306,9 @@ export class HttpClient {
       { status: response.status, body, headers: response.headers, requestId, operation: call.operation, sends: call.sends },
       redactor,
     );
-    retryAfterOf.set(failure, parseRetryAfter(response.headers.get('retry-after')));
-    if (response.status >= 500) mayHaveReached.add(failure);
+    setRetryAfter(failure, parseRetryAfter(response.headers.get('retry-after')));
+    if (response.status >= 500) reached(failure);
     throw failure;
-  }
-
-  #mayRetry(call: HttpCall, error: VerifyError): boolean {
-    if (!error.retryable) return false;
-    const idempotent = call.idempotent ?? !call.sends;
-    return idempotent || !mayHaveReached.has(error);
-  }
-
-  // Exponential backoff with full jitter; Retry-After wins when the vendor sends one.
-  #delay(error: VerifyError, attempt: number): number | undefined {
-    const retryAfter = retryAfterOf.get(error);
-    if (retryAfter !== undefined) return retryAfter <= this.#backoff.maxRetryAfterMs ? retryAfter : undefined;
-    const ceiling = Math.min(this.#backoff.maxMs, this.#backoff.baseMs * 2 ** (attempt - 1));
-    return Math.round(Math.random() * ceiling);
   }
 
   #transportError(error: unknown, call: HttpCall, redactor: Redactor, deadline?: AbortSignal): VerifyError {
@@ -391,9 +324,7 @@ export class HttpClient {
       );
     }
     const code = errorCode(error);
-    // fetch refuses some ports itself ("bad port"): nothing left the machine.
-    const badPort = error instanceof Error && error.cause instanceof Error && error.cause.message === 'bad port';
-    const unreached = badPort || NOT_SENT_CODES.has(code ?? '');
+    const unreached = neverSent(error);
     const sent = unreached ? 'no' : maybe;
     const failure = new ConnectionError(
       `${provider} ${call.operation}: connection failed${code ? ` (${code})` : ''}${sentNote(call.sends, sent)}`,
@@ -415,59 +346,4 @@ export class HttpClient {
   #asVerifyError(error: unknown, call: HttpCall, redactor: Redactor): VerifyError {
     return isVerifyError(error) ? error : this.#transportError(error, call, redactor);
   }
-}
-
-function reached<E extends VerifyError>(error: E): E {
-  mayHaveReached.add(error);
-  return error;
-}
-
-function sentNote(sends: boolean, sent: 'no' | 'maybe'): string {
-  if (!sends) return '';
-  return sent === 'no' ? '; nothing was sent' : '; the message may have been sent';
-}
-
-/** Parses `Retry-After` (seconds or an HTTP date) into milliseconds. */
-export function parseRetryAfter(value: string | null): number | undefined {
-  if (value === null || value.trim() === '') return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
-}
-
-/** What the usual status mapping needs besides the failure. */
-export interface StatusErrorDetails {
-  /** The vendor's text, already scrubbed. */
-  readonly message: string;
-  /** The fields the vendor named (for a `ValidationError`-like `RejectedError`). */
-  readonly issues?: readonly FieldIssue[];
-  /** Overrides the default retryability of the status. */
-  readonly retryable?: boolean;
-}
-
-/**
- * The usual mapping of an HTTP status to a typed error: 401 authentication, 402 funds,
- * 403 permission, 404 not found, 429 rate limit, other 4xx rejected, 5xx unavailable.
- * 4xx means nothing was sent; 5xx on a sending call means it may have been.
- */
-export function errorForStatus(failure: HttpFailure, provider: string, details: StatusErrorDetails): VerifyError {
-  const { status } = failure;
-  const serverError = status >= 500;
-  const init: VerifyErrorInit = {
-    provider,
-    operation: failure.operation,
-    status,
-    requestId: failure.requestId,
-    sent: serverError && failure.sends ? 'maybe' : 'no',
-    retryable: details.retryable ?? (serverError || status === 408 || status === 429),
-  };
-  const message = `${provider} ${failure.operation}: HTTP ${status}${details.message ? `: ${details.message}` : ''}`;
-  if (status === 401) return new AuthenticationError(message, init);
-  if (status === 402) return new InsufficientFundsError(message, init);
-  if (status === 403) return new PermissionError(message, init);
-  if (status === 404) return new NotFoundError(message, init);
-  if (status === 429) return new RateLimitError(message, { ...init, retryAfterMs: parseRetryAfter(failure.headers.get('retry-after')) });
-  if (serverError) return new ProviderUnavailableError(message, init);
-  return new RejectedError(message, { ...init, issues: details.issues ?? [] });
 }
