@@ -6,7 +6,13 @@ import base from './vitest.config.js';
 // secret search, tree shaking): they
 // run dist/, which Stryker's sandbox does not build, and cannot see a mutant of the sources.
 // Instrumented code on a busy machine runs slower, so the time limits are wider.
-export default mergeConfig(
+// MUTATE_TESTS (set by `npm run mutate -- FILE --tests GLOB,GLOB`) narrows the run to the tests that
+// pin the mutated files: a run over one module then takes minutes, not the whole suite per mutant.
+const focus = process.env['MUTATE_TESTS']?.split(',').filter(Boolean);
+const config = mergeConfig(
   base,
   defineConfig({ test: { exclude: ['test/cli.test.ts', 'test/cli.edges.test.ts', 'test/redis.test.ts', 'test/secrets.test.ts', 'test/report.test.ts', 'test/tree-shaking.test.ts', 'node_modules/**'], testTimeout: 90_000, hookTimeout: 90_000 } }),
 );
+// Set, not merged: mergeConfig would add the focus to the base's include.
+if (focus?.length) config.test!.include = focus;
+export default config;

@@ -1,17 +1,18 @@
 #!/usr/bin/env node
 /**
- * npm run mutate [-- FILE...] [--min-score N]: StrykerJS over the files of stryker.config.json,
- * or over the files named. Prints the score of each file from the JSON report; with
- * --min-score, exits 1 when a file scores below N (CI runs a small subset this way).
+ * npm run mutate [-- FILE...] [--min-score N] [--tests GLOB,GLOB]: StrykerJS over the files of
+ * stryker.config.json, or over the files named. Prints the score of each file from the JSON
+ * report; with --min-score, exits 1 when a file scores below N (CI runs a small subset this way).
+ * --tests runs only the test files that pin the named files (a run of minutes, not hours).
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
-const { values, positionals } = parseArgs({ options: { 'min-score': { type: 'string' } }, allowPositionals: true });
+const { values, positionals } = parseArgs({ options: { 'min-score': { type: 'string' }, tests: { type: 'string' } }, allowPositionals: true });
 const report = 'reports/mutation/mutation.json';
 const args = ['stryker', 'run', ...(positionals.length ? ['--mutate', positionals.join(',')] : [])];
-const run = spawnSync('npx', args, { stdio: 'inherit' });
+const run = spawnSync('npx', args, { stdio: 'inherit', env: { ...process.env, ...(values.tests && { MUTATE_TESTS: values.tests }) } });
 if (run.status !== 0) process.exit(run.status ?? 1);
 
 // Killed and timed-out mutants over every mutant that ran or had no test (compile and runtime errors aside).

@@ -184,6 +184,52 @@ describe('the endpoint', () => {
     expect(JSON.stringify(events)).not.toContain('918273');
   });
 
+  it('answers each case with its exact status, JSON body and warning (the contract a vendor and an operator read)', async () => {
+    const events: VerifyEvent[] = [];
+    let fail = false;
+    let hold: Promise<void> | undefined;
+    const webhook = endpoint(async () => {
+      if (fail) throw new TypeError('db');
+      if (hold) await hold;
+    }, events);
+    const answer = async (response: Response) => ({ status: response.status, type: response.headers.get('content-type'), body: await response.json() });
+    const warnings = () => events.splice(0).map((e) => (e.type === 'warning' ? `${e.provider} ${e.operation}: ${e.message}` : e.type));
+    expect(await answer(await webhook.handle(new Request('https://backend.example/webhooks/lox24', { method: 'GET' })))).toEqual({ status: 405, type: 'application/json', body: { error: 'method not allowed' } });
+    expect(warnings()).toEqual([]);
+    expect(await answer(await webhook.handle(request('x'.repeat(9000))))).toEqual({ status: 413, type: 'application/json', body: { error: 'body too large' } });
+    expect(warnings()).toEqual(['lox24 webhook: a webhook body over 8192 bytes was refused']);
+    expect(await answer(await webhook.handle(request(success, null)))).toEqual({ status: 401, type: 'application/json', body: { error: 'unauthorized' } });
+    expect(warnings()).toEqual(['lox24 webhook: a webhook delivery without the right token was refused']);
+    expect(await answer(await webhook.handle(request('{not json')))).toEqual({ status: 400, type: 'application/json', body: { error: 'not JSON' } });
+    expect(warnings()).toEqual(['lox24 webhook: a webhook body that is not JSON was refused']);
+    expect(await answer(await webhook.handle(request({ nope: 1 })))).toEqual({ status: 400, type: 'application/json', body: { error: 'not a valid event' } });
+    expect(warnings()).toEqual(['lox24 webhook: lox24 webhook: the body is not a LOX24 webhook envelope (id) (refused with 400)']);
+    fail = true;
+    expect(await answer(await webhook.handle(request(success)))).toEqual({ status: 500, type: 'application/json', body: { error: 'callback failed' } });
+    expect(warnings()).toEqual(['lox24 webhook: the webhook callback failed (TypeError); the vendor will deliver the event again']);
+    fail = false;
+    let release: () => void = () => undefined;
+    hold = new Promise<void>((resolve) => (release = resolve));
+    const running = webhook.handle(request(success));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(await answer(await webhook.handle(request(success)))).toEqual({ status: 503, type: 'application/json', body: { error: 'this event is being handled; deliver it again later' } });
+    release();
+    expect(await answer(await running)).toEqual({ status: 200, type: 'application/json', body: { ok: true, outcome: 'delivered' } });
+    expect(await answer(await webhook.handle(request({ ...success, name: 'sms.delivery' })))).toEqual({ status: 200, type: 'application/json', body: { ok: true, outcome: 'ignored' } });
+    expect(warnings()).toEqual(['lox24 webhook: a webhook event of no interest was ignored']);
+    expect(await answer(await webhook.handle(request(success)))).toEqual({ status: 200, type: 'application/json', body: { ok: true, outcome: 'duplicate' } });
+    expect(warnings()).toEqual([]);
+  });
+
+  it('a callback that throws something other than an Error is named `error` in the warning', async () => {
+    const events: VerifyEvent[] = [];
+    const webhook = endpoint(() => {
+      throw 'nope';
+    }, events);
+    expect((await webhook.handle(request(success))).status).toBe(500);
+    expect(events.map((e) => (e.type === 'warning' ? e.message : e.type))).toEqual(['the webhook callback failed (error); the vendor will deliver the event again']);
+  });
+
   it('deliver() hands an already parsed body to onWebhook once, and says what became of it', async () => {
     const got: WebhookEvent[] = [];
     const webhook = endpoint((e) => void got.push(e));

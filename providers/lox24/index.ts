@@ -17,14 +17,12 @@
 import { randomUUID } from 'node:crypto';
 import * as v from 'valibot';
 import { defineProvider } from '../../src/adapter/define.js';
-import { setupAdapter } from '../../src/adapter/options.js';
+import { setupVendor } from '../../src/adapter/options.js';
 import { OwnedCodes, type CodeRecord } from '../../src/codes/index.js';
-import { InvalidResponseError, NotFoundError, type Operation } from '../../src/errors.js';
-import { HttpClient } from '../../src/http/index.js';
+import { NotFoundError, type Operation } from '../../src/errors.js';
 import type { Verification } from '../../src/model.js';
-import type { VerifyProvider } from '../../src/provider.js';
-import { Redactor } from '../../src/redact.js';
-import { UUID, brokenField, invalid } from '../../src/validate.js';
+import type { CallOptions, VerifyProvider } from '../../src/provider.js';
+import { UUID, invalid } from '../../src/validate.js';
 import { LOX24_CAPABILITIES, LOX24_OPTIONS, lox24Vendor, type Lox24Options } from './config.js';
 import { lox24Issues, toCreateBody, toLox24Error, toVerification } from './map.js';
 import { DEFAULT_SORT_CAP, lox24Paging, type Position } from './paging.js';
@@ -55,8 +53,14 @@ const extrasSchema = v.strictObject({ deleteCodeAfterSend: v.optional(v.boolean(
  * @throws ValidationError when an option is missing or malformed (secrets are never echoed).
  */
 export function lox24(options: Lox24Options): VerifyProvider<Lox24StartExtras> {
-  const { name, config, warn, http: httpOptions, cursorKey, maxListPages } = setupAdapter(options, lox24Vendor, { ...LOX24_OPTIONS, ...runtimeOptions });
-  const redactor = new Redactor([config.token, ...config.token.split(':').filter((part) => part.length >= 8), config.secret]);
+  const { name, warn, http, redactor, decode, shell } = setupVendor(options, lox24Vendor, { ...LOX24_OPTIONS, ...runtimeOptions }, {
+    baseUrl: LOX24_BASE_URL,
+    credentials: (c) => [c.token],
+    secrets: (c) => [...c.token.split(':').filter((part) => part.length >= 8), c.secret],
+    authorize: (request, c) => request.headers.set('X-LOX24-AUTH-TOKEN', c.token),
+    requestIdHeader: 'X-LOX24-REQUEST-ID',
+    toError: toLox24Error,
+  });
   const defaultChannels = options.channels ?? [{ channel: 'sms' }];
   const channelIssues = lox24Issues({ channels: defaultChannels }).map((i) => ({ ...i, field: `options.${i.field}` }));
   if (channelIssues.length) invalid(channelIssues, { provider: name, operation: 'config', summary: 'Invalid LOX24 options' });
@@ -71,38 +75,21 @@ export function lox24(options: Lox24Options): VerifyProvider<Lox24StartExtras> {
     provider: name,
     onEphemeralSecret: () => warn('no `secret` given: codes cannot be checked after a restart or by another instance', 'config'),
   });
-  const http = new HttpClient({
-    ...httpOptions,
-    baseUrl: options.baseUrl ?? LOX24_BASE_URL,
-    headers: { accept: 'application/json' },
-    authorize: (request) => request.headers.set('X-LOX24-AUTH-TOKEN', config.token),
-    redactor,
-    requestIdHeader: 'X-LOX24-REQUEST-ID',
-    toError: (failure, scrubber) => toLox24Error(failure, scrubber, name),
-  });
-
-  function parseWire(body: unknown, operation: Operation, sent: 'no' | 'maybe'): Lox24VerifyCode {
-    const parsed = v.safeParse(verifyCodeSchema, body);
-    if (parsed.success) return parsed.output;
-    throw new InvalidResponseError(`${name} ${operation}: the verify code in the response does not fit LOX24's documented format (${brokenField(parsed.issues)})`, { provider: name, operation, sent });
-  }
+  const parseWire = (body: unknown, operation: Operation, sent: 'no' | 'maybe'): Lox24VerifyCode => decode(verifyCodeSchema, body, 'the verify code in the response', operation, sent);
   const map = (wire: Lox24VerifyCode, raw: unknown, record: CodeRecord | undefined, operation: Operation = 'get'): Verification =>
     toVerification(wire, raw, { provider: name, record, now: now(), ttlSeconds, warn: (m) => warn(m, operation) });
-  const read = async (id: string, operation: Operation, options: Parameters<HttpClient['request']>[0]['options'], record?: CodeRecord) => {
+  const read = async (id: string, operation: Operation, options: CallOptions | undefined, record?: CodeRecord) => {
     const result = await http.request({ operation, method: 'GET', path: `verify_codes/${id}`, sends: false, options });
     const wire = parseWire(result.body, operation, result.sent);
     return map(wire, result.body, record ?? (await codes.record(wire.id, operation)), operation);
   };
 
   return defineProvider<Lox24StartExtras, Position>({
-    vendor: 'lox24',
-    title: 'LOX24',
-    name,
+    ...shell,
     capabilities: caps,
     id: { pattern: UUID, what: 'a LOX24 verify code id (UUID)' },
     extras: { schema: extrasSchema, message: 'LOX24 takes deleteCodeAfterSend only' },
     defaultChannels,
-    defaultLocale: config.defaultLocale,
     startIssues: lox24Issues,
     unsupported: {
       resend: 'LOX24 has no resend; it falls back along the routing strategy by itself',
@@ -153,8 +140,6 @@ export function lox24(options: Lox24Options): VerifyProvider<Lox24StartExtras> {
       return read(id, 'cancel', callOptions, record);
     },
 
-    cursorKey: cursorKey([config.token]),
-    maxListPages,
     paging: lox24Paging({
       name,
       http,

@@ -13,7 +13,7 @@ import type { Channel, DeliveryStatus } from '../../src/model.js';
 import { fromMinorUnits } from '../../src/money.js';
 import { Redactor } from '../../src/redact.js';
 import { UUID, brokenField, nonNegativeInteger, unixSeconds } from '../../src/validate.js';
-import { webhookEndpoint, type SeenStore, type WebhookEndpoint, type WebhookEvent, type WebhookEventType, type WebhookOptions } from '../../src/webhooks/index.js';
+import { webhookEndpoint, type WebhookEndpoint, type WebhookEvent, type WebhookEventType, type WebhookOptions } from '../../src/webhooks/index.js';
 import { DEFAULT_CURRENCY, DELIVERY_STATUS, UNKNOWN_DELIVERY_STATUS, toVerification } from './map.js';
 import { LOX24_CAPABILITIES } from './config.js';
 import { verifyCodeSchema } from './wire.js';

@@ -17,13 +17,12 @@
  */
 import * as v from 'valibot';
 import { defineProvider, type CheckOutcome, type StepOptions } from '../../src/adapter/define.js';
-import { setupAdapter } from '../../src/adapter/options.js';
+import { setupVendor } from '../../src/adapter/options.js';
 import { InvalidResponseError, afterAcceptedSend, type Operation } from '../../src/errors.js';
-import { HttpClient, type HttpCall } from '../../src/http/index.js';
+import type { HttpCall } from '../../src/http/index.js';
 import { LruMap } from '../../src/lru.js';
 import type { Channel, Verification } from '../../src/model.js';
 import type { VerifyProvider } from '../../src/provider.js';
-import { Redactor } from '../../src/redact.js';
 import { UUID, brokenField, invalid } from '../../src/validate.js';
 import { MESSAGEBIRD_CAPABILITIES, MESSAGEBIRD_OPTIONS, messagebirdVendor, type MessagebirdChannelMap, type MessagebirdOptions } from './config.js';
 import { STEP_INDEX_FIELD, toCreateBody, toMessagebirdError, toVerification } from './map.js';
@@ -52,7 +51,13 @@ export const MESSAGEBIRD_BASE_URL = 'https://api.bird.com';
  * @throws ValidationError when an option is missing or malformed (the access key is never echoed).
  */
 export function messagebird(options: MessagebirdOptions): VerifyProvider {
-  const { name, config, warn, http: httpOptions, cursorKey, maxListPages } = setupAdapter(options, messagebirdVendor, MESSAGEBIRD_OPTIONS);
+  const { name, config, warn, http, redactor, shell } = setupVendor(options, messagebirdVendor, MESSAGEBIRD_OPTIONS, {
+    baseUrl: MESSAGEBIRD_BASE_URL,
+    credentials: (c) => [c.accessKey],
+    account: (c) => [c.workspaceId],
+    authorize: (request, c) => request.headers.set('Authorization', `AccessKey ${c.accessKey}`),
+    toError: toMessagebirdError,
+  });
   const configContext = { provider: name, operation: 'config' as const, summary: 'Invalid Bird options' };
   const map = config.channels as MessagebirdChannelMap;
   const mapIssues = [];
@@ -63,20 +68,10 @@ export function messagebird(options: MessagebirdOptions): VerifyProvider {
   }
   if (mapIssues.length) invalid(mapIssues, configContext);
   const base = `workspaces/${config.workspaceId}/verify`;
-  const redactor = new Redactor([config.accessKey]);
   const channelById = new Map<string, Channel>();
   for (const [channel, target] of Object.entries(map)) channelById.set('channelId' in target ? target.channelId : target.navigatorId, channel as Channel);
   // Wrong codes Bird reported last, per verification: a higher count after a failed check means the code was wrong.
   const lastFailed = new LruMap<string, number>(10_000);
-
-  const http = new HttpClient({
-    ...httpOptions,
-    baseUrl: options.baseUrl ?? MESSAGEBIRD_BASE_URL,
-    headers: { accept: 'application/json' },
-    authorize: (request) => request.headers.set('Authorization', `AccessKey ${config.accessKey}`),
-    redactor,
-    toError: (failure, scrubber) => toMessagebirdError(failure, scrubber, name),
-  });
 
   // The mapping's context, made once per operation rather than once per verification of a list.
   const channelOf = (id: string | null | undefined) => (id ? channelById.get(id) : undefined);
@@ -143,13 +138,10 @@ export function messagebird(options: MessagebirdOptions): VerifyProvider {
   }
 
   return defineProvider<Record<string, never>, Position>({
-    vendor: 'messagebird',
-    title: 'Bird',
-    name,
+    ...shell,
     capabilities: MESSAGEBIRD_CAPABILITIES,
     id: { pattern: UUID, what: 'a Bird verification id (UUID)' },
     defaultChannels: options.defaultChannels ?? [{ channel: map.sms ? 'sms' : (Object.keys(map)[0] as Channel) }],
-    defaultLocale: config.defaultLocale,
     unsupported: { cancel: 'Bird Verify has no cancel; a verification ends by expiry' },
     startIssues: (input) => toCreateBody(input, input.channels, map).issues,
 
@@ -186,8 +178,6 @@ export function messagebird(options: MessagebirdOptions): VerifyProvider {
     /** Moves to the next step now (or to step `step`, 0-based). */
     failover: onStep('failover'),
 
-    cursorKey: cursorKey([config.accessKey, config.workspaceId]),
-    maxListPages,
     paging: messagebirdPaging({ name, http, path: base, pageSize: options.listPageSize ?? 100, sortCap: options.listSortCap ?? DEFAULT_SORT_CAP, toModel: (raw) => toModel(raw, 'list') }),
   });
 }

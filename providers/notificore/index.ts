@@ -13,13 +13,12 @@
  */
 import * as v from 'valibot';
 import { defineProvider, type CheckOutcome } from '../../src/adapter/define.js';
-import { setupAdapter } from '../../src/adapter/options.js';
+import { setupVendor } from '../../src/adapter/options.js';
 import { AuthenticationError, InvalidResponseError, NotFoundError, type Operation } from '../../src/errors.js';
-import { HttpClient, type HttpCall, type HttpResult } from '../../src/http/index.js';
+import { type HttpCall, type HttpResult } from '../../src/http/index.js';
 import { MemoryTriesStore } from '../../src/codes/tries.js';
 import type { Verification } from '../../src/model.js';
 import type { VerifyProvider } from '../../src/provider.js';
-import { Redactor } from '../../src/redact.js';
 import { UUID, brokenField, invalid } from '../../src/validate.js';
 import { TokenKeeper } from './auth.js';
 import { NOTIFICORE_CAPABILITIES, NOTIFICORE_OPTIONS, notificoreVendor, type NotificoreOptions } from './config.js';
@@ -52,25 +51,20 @@ const runtimeOptions = { triesStore: v.optional(v.looseObject({})), now: v.optio
  * @throws ValidationError when an option is missing or malformed (secrets are never echoed).
  */
 export function notificore(options: NotificoreOptions): VerifyProvider<NotificoreStartExtras> {
-  const { name, config, warn, http: httpOptions, cursorKey, maxListPages } = setupAdapter(options, notificoreVendor, { ...NOTIFICORE_OPTIONS, ...runtimeOptions });
-  const now = options.now ?? Date.now;
-  const redactor = new Redactor([config.apiKey]);
-  const tries = countedTries(options.triesStore ?? new MemoryTriesStore({ now }), warn);
-
   let tokens: TokenKeeper;
-  const http = new HttpClient({
-    ...httpOptions,
-    baseUrl: options.baseUrl ?? NOTIFICORE_BASE_URL,
-    headers: { accept: 'application/json' },
+  const { name, config, warn, http, redactor, shell } = setupVendor(options, notificoreVendor, { ...NOTIFICORE_OPTIONS, ...runtimeOptions }, {
+    baseUrl: NOTIFICORE_BASE_URL,
+    credentials: (c) => [c.apiKey],
     authorize: (request) => {
       // The login itself carries the API key in its body; everything else the bearer.
       if (request.url.endsWith('/api/auth/login')) return;
       const bearer = tokens.current;
       if (bearer !== undefined) request.headers.set('Authorization', `Bearer ${bearer}`);
     },
-    redactor,
-    toError: (failure, scrubber) => toNotificoreError(failure, scrubber, name),
+    toError: toNotificoreError,
   });
+  const now = options.now ?? Date.now;
+  const tries = countedTries(options.triesStore ?? new MemoryTriesStore({ now }), warn);
   tokens = new TokenKeeper({ apiKey: config.apiKey, http, redactor, provider: name, now });
 
   /** A call with a valid token; after a 401, one new login and one more try (a 401 was not processed). */
@@ -122,9 +116,7 @@ export function notificore(options: NotificoreOptions): VerifyProvider<Notificor
   const settingsOf = (extras: NotificoreStartExtras) => ({ sender: extras.sender ?? config.sender, smsSender: config.smsSender, templateId: extras.templateId ?? config.templateId });
 
   return defineProvider<NotificoreStartExtras, Position>({
-    vendor: 'notificore',
-    title: 'Notificore',
-    name,
+    ...shell,
     capabilities: NOTIFICORE_CAPABILITIES,
     id: { pattern: UUID, what: 'a Notificore authentication id (UUID)' },
     code: { pattern: /^\d{3,9}$/, message: 'must be 3 to 9 digits for Notificore' },
@@ -172,8 +164,6 @@ export function notificore(options: NotificoreOptions): VerifyProvider<Notificor
     /** Cancels at Notificore; only a pending authentication can be canceled. */
     cancel: (id, callOptions) => request({ operation: 'cancel', method: 'POST', path: `api/2fa/authentications/${id}/cancel`, sends: false, idempotent: false, options: callOptions }),
 
-    cursorKey: cursorKey([config.apiKey]),
-    maxListPages,
     paging: notificorePaging({
       name,
       now,

@@ -9,9 +9,9 @@
 export { defineProvider, type ProviderSpec, type StartInput, type StepOptions } from './define.js';
 export { checkResult, type CheckOutcome } from './check.js';
 export { DEFAULT_PAGE_LIMIT, paging, type Listing, type PageRequest, type PagingSpec, type VendorPage } from './paging.js';
-export { setupAdapter, type AdapterSetup } from './options.js';
+export { setupVendor, type VendorHttp, type VendorSetup } from './options.js';
 export type { EnvReader, VendorDescriptor } from './vendor.js';
-export { HttpClient, errorForStatus, parseRetryAfter, type HttpCall, type HttpClientConfig, type HttpFailure, type HttpResult, type StatusErrorDetails } from '../http/index.js';
+export { HttpClient, errorForStatus, type HttpCall, type HttpClientConfig, type HttpFailure, type HttpResult, type StatusErrorDetails } from '../http/index.js';
 export { Redactor } from '../redact.js';
 export { CodeHasher, decideAttempt, generateCode } from '../codes/index.js';
 export { fromMinorUnits, parseDecimal } from '../money.js';

@@ -4,7 +4,7 @@
  * `createProvider`. Its simulator is beside it.
  */
 import * as v from 'valibot';
-import { HttpClient, Redactor, defineProvider, errorForStatus, setupAdapter, type CheckOutcome, type PagingSpec, type VendorDescriptor } from 'polyverify/adapter';
+import { defineProvider, errorForStatus, setupVendor, type CheckOutcome, type PagingSpec, type VendorDescriptor } from 'polyverify/adapter';
 import { InvalidResponseError, type Capabilities, type ProviderOptions, type Verification, type VerificationStatus, type VerifyProvider } from 'polyverify';
 
 const CAPABILITIES: Capabilities = {
@@ -44,14 +44,11 @@ export const acmeVendor: VendorDescriptor = {
 };
 
 export function acme(options: AcmeOptions): VerifyProvider {
-  const { name, config, http: httpOptions } = setupAdapter(options, acmeVendor, OPTIONS);
-  const http = new HttpClient({
-    ...httpOptions,
-    baseUrl: options.baseUrl ?? 'https://api.acme.example',
-    headers: { accept: 'application/json' },
-    authorize: (request) => request.headers.set('Authorization', `Bearer ${config.apiKey}`),
-    redactor: new Redactor([config.apiKey]),
-    toError: (failure, redactor) => errorForStatus(failure, name, { message: redactor.scrub(String((failure.body as { error?: unknown })?.error ?? '')) }),
+  const { name, http, shell } = setupVendor(options, acmeVendor, OPTIONS, {
+    baseUrl: 'https://api.acme.example',
+    credentials: (c) => [c.apiKey],
+    authorize: (request, c) => request.headers.set('Authorization', `Bearer ${c.apiKey}`),
+    toError: (failure, redactor, provider) => errorForStatus(failure, provider, { message: redactor.scrub(String((failure.body as { error?: unknown })?.error ?? '')) }),
   });
   const toModel = (raw: unknown): Verification => {
     const parsed = v.safeParse(wireSchema, raw);
@@ -73,9 +70,7 @@ export function acme(options: AcmeOptions): VerifyProvider {
     },
   };
   return defineProvider({
-    vendor: 'acme',
-    title: 'Acme',
-    name,
+    ...shell,
     capabilities: CAPABILITIES,
     id: { pattern: /^[0-9a-f-]{36}$/, what: 'an Acme verification id' },
     defaultChannels: [{ channel: 'sms' }],
