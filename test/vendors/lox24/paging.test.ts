@@ -253,3 +253,114 @@ describe('the sorted window', () => {
     });
   });
 });
+
+describe('what the detection decides, as a cursor resumes it', () => {
+  /** The walk mode a cursor of the first page carries: d (newest first), a (oldest first) or s (the window sorted). */
+  async function modeOf(http: HttpClient, order: Lox24ListOrder = 'detect'): Promise<string | undefined> {
+    const { nextCursor } = await listing(http, order).listPage({ limit: 2 });
+    return nextCursor === undefined ? undefined : JSON.parse(Buffer.from(nextCursor.split('.')[0]!, 'base64url').toString('utf8')).s.p.m;
+  }
+
+  it('newest first over trusted pages walks forward; oldest first walks back; anything else is sorted', async () => {
+    expect(await modeOf(server(codes(23)).http)).toBe('d');
+    expect(await modeOf(server(codes(23), { order: 'asc' }).http)).toBe('a');
+    const shuffled = codes(23).map((c, i) => raw(`z${String((i * 7) % 23).padStart(3, '0')}`, c.age));
+    expect(await modeOf(server(shuffled, { order: 'id' }).http)).toBe('s');
+    expect(await modeOf(server(codes(23)).http, 'unordered')).toBe('s');
+    expect(await modeOf(server(codes(23), { order: 'asc' }).http, 'asc')).toBe('a');
+    expect(await modeOf(server(codes(23)).http, 'desc')).toBe('d');
+  });
+
+  it('a first page shorter than 5 is not trusted, whichever way it runs', async () => {
+    expect(await modeOf(server(codes(12), { size: 4 }).http)).toBe('s');
+    expect(await modeOf(server(codes(12), { size: 4, order: 'asc' }).http)).toBe('s');
+    expect(await modeOf(server(codes(15), { size: 5 }).http)).toBe('d');
+  });
+
+  it('a second page that breaks the first page\'s direction means sorted', async () => {
+    const newerOnTwo = [raw('a', 10), raw('b', 20), raw('c', 30), raw('d', 40), raw('e', 50), raw('f', 5), raw('g', 60), raw('h', 70)];
+    expect(await modeOf(server(newerOnTwo).http)).toBe('s');
+    const olderOnTwo = [raw('a', 50), raw('b', 40), raw('c', 30), raw('d', 20), raw('e', 10), raw('f', 60), raw('g', 5), raw('h', 1)];
+    expect(await modeOf(server(olderOnTwo).http)).toBe('s');
+    const ties = [raw('a', 10), raw('b', 10), raw('c', 10), raw('d', 10), raw('e', 10), raw('f', 10), raw('g', 10)];
+    expect(await modeOf(server(ties).http)).toBe('s');
+  });
+
+  it('one page (hydra:last 1, no hydra:next, a short second page, or page 1 again) is sorted after at most one more request', async () => {
+    const last1 = server(codes(5), { format: 'hydra' });
+    expect(await modeOf(last1.http)).toBe('s');
+    expect(last1.asked).toEqual([1]);
+    const noNext = server(codes(5), { format: 'hydra-no-last' });
+    expect(await ids(listing(noNext.http).list())).toEqual(newestFirst(5));
+    expect(noNext.asked).toEqual([1]);
+    const repeat = server(codes(9), { ignorePage: true });
+    expect(await ids(listing(repeat.http).list())).toEqual(newestFirst(5));
+    expect(repeat.asked).toEqual([1, 2]);
+  });
+
+  it('an empty list: no item, no cursor, one request', async () => {
+    const none = server([]);
+    expect(await listing(none.http).listPage({ limit: 2 })).toEqual({ items: [] });
+    expect(none.asked).toEqual([1]);
+  });
+});
+
+describe('the sorted read, where it stops', () => {
+  const byId = (count: number) => codes(count).map((c, i) => raw(`z${String((i * 7) % count).padStart(3, '0')}`, c.age));
+
+  it('from is inclusive and to exclusive, to the millisecond', async () => {
+    const s = server(byId(6), { order: 'id' });
+    const all = byId(6);
+    const from = new Date(T0 - 40_000); // c004 exactly
+    const to = new Date(T0 - 10_000); // c001 exactly: left out
+    expect(await ids(listing(s.http).list({ from, to }))).toEqual(all.filter((c) => c.age <= 40 && c.age > 10).sort((a, b) => a.age - b.age).map((c) => c.id));
+  });
+
+  it('stops at hydra:last even if later pages have codes, and at an empty page', async () => {
+    const s = server(byId(15), { order: 'id', format: 'hydra' });
+    const stale = {
+      async request(call: HttpCall) {
+        const result = await s.http.request(call);
+        const body = result.body as { 'hydra:view': Record<string, string> };
+        body['hydra:view']['hydra:last'] = '/verify_codes?page=2';
+        return result;
+      },
+    } as unknown as HttpClient;
+    expect(await ids(listing(stale).list())).toHaveLength(10);
+    expect(s.asked).toEqual([1, 2]);
+    const gap = server(byId(15), { order: 'id' });
+    const emptyTwo = {
+      async request(call: HttpCall) {
+        const result = await gap.http.request(call);
+        return call.searchParams!.get('page') === '2' ? { ...result, body: [] } : result;
+      },
+    } as unknown as HttpClient;
+    expect(await ids(listing(emptyTwo).list())).toHaveLength(5);
+    expect(gap.asked).toEqual([1, 2]);
+  });
+
+  it('oldest first: walks back from the last page, fetching two pages ahead, each once', async () => {
+    const s = server(codes(30), { order: 'asc' });
+    expect(await ids(listing(s.http, 'asc').list())).toEqual(newestFirst(30));
+    expect(s.asked).toEqual([1, 2, 4, 8, 6, 7, 5, 3]);
+  });
+});
+
+describe('ties and bare hydra collections', () => {
+  it('sorts codes of the same second by id, whatever order LOX24 gave them in', async () => {
+    const s = server([raw('c', 5), raw('b', 10), raw('d', 10), raw('a', 10), raw('e', 20)], { size: 10 });
+    expect(await ids(listing(s.http, 'unordered').list())).toEqual(['c', 'a', 'b', 'd', 'e']);
+  });
+
+  it('a hydra collection without hydra:view is one page', async () => {
+    const asked: number[] = [];
+    const http = {
+      async request(call: HttpCall) {
+        asked.push(Number(call.searchParams!.get('page')));
+        return { status: 200, body: { 'hydra:member': [raw('b', 20), raw('a', 10)] }, headers: new Headers(), requestId: undefined, sent: 'no' };
+      },
+    } as unknown as HttpClient;
+    expect(await ids(listing(http).list())).toEqual(['a', 'b']);
+    expect(asked).toEqual([1]);
+  });
+});
