@@ -1,0 +1,114 @@
+/**
+ * The adapter setup (src/adapter/options.ts) and what a transport failure says (src/http/failures.ts),
+ * on their own: the instance name errors carry, warnings, the cursor key's derivation, the
+ * redactor and decoder `setupVendor` builds, and the failures that prove nothing was sent.
+ */
+import { createHmac } from 'node:crypto';
+import * as v from 'valibot';
+import { describe, expect, it } from 'vitest';
+import { setupVendor } from '../../src/adapter/options.js';
+import { errorForStatus } from '../../src/errors.js';
+import type { VerifyEvent } from '../../src/events.js';
+import { neverSent } from '../../src/http/failures.js';
+
+const vendor = { name: 'acme', title: 'Acme' };
+const entries = { apiKey: v.string('must be a string'), workspace: v.optional(v.string()) };
+const facts = {
+  baseUrl: 'https://api.acme.example',
+  credentials: (c: { apiKey: string }) => [c.apiKey],
+  account: (c: { workspace?: string | undefined }) => (c.workspace ? [c.workspace] : []),
+  secrets: () => ['token-part-0123'],
+  authorize: (request: Request, c: { apiKey: string }) => request.headers.set('Authorization', `Bearer ${c.apiKey}`),
+  toError: (failure: Parameters<typeof errorForStatus>[0], _redactor: unknown, provider: string) => errorForStatus(failure, provider, { message: 'no' }),
+};
+const setup = (options: unknown) => setupVendor(options, vendor, entries, facts);
+const refusal = (options: unknown) => {
+  try {
+    setup(options);
+  } catch (error) {
+    return error as { provider: string; operation: string; message: string };
+  }
+  throw new Error('not refused');
+};
+
+describe('setupVendor', () => {
+  it('names a bad option in a ValidationError carrying the instance name, or the vendor name when the name itself is unusable', () => {
+    expect(refusal({ apiKey: 1, name: 'signup' })).toMatchObject({ provider: 'signup', operation: 'config', message: 'Invalid Acme options: apiKey: must be a string' });
+    expect(refusal({ apiKey: 1, name: '' })).toMatchObject({ provider: 'acme' });
+    expect(refusal({ apiKey: 1, name: 42 })).toMatchObject({ provider: 'acme' });
+    expect(refusal({ apiKey: 1 })).toMatchObject({ provider: 'acme' });
+    expect(refusal(undefined)).toMatchObject({ provider: 'acme', operation: 'config' });
+  });
+
+  it('gives the shell its part of the spec: vendor, title, name, page budget, default locale', () => {
+    const { shell, name } = setup({ apiKey: 'k'.repeat(20), name: 'signup', maxListPages: 7, defaultLocale: 'pl' });
+    expect(name).toBe('signup');
+    expect({ ...shell, cursorKey: undefined }).toEqual({ vendor: 'acme', title: 'Acme', name: 'signup', cursorKey: undefined, maxListPages: 7, defaultLocale: 'pl' });
+  });
+
+  it('derives the cursor key from the credentials and the account, or from cursorSecret', () => {
+    const key = (secret: string) => createHmac('sha256', secret).update('polyverify cursor acme').digest();
+    expect(setup({ apiKey: 'key-one-0123456789' }).shell.cursorKey).toEqual(key('key-one-0123456789'));
+    expect(setup({ apiKey: 'key-one-0123456789', workspace: 'w1' }).shell.cursorKey).toEqual(key('key-one-0123456789\u0000w1'));
+    expect(setup({ apiKey: 'key-one-0123456789', cursorSecret: 'a-cursor-secret-of-16+' }).shell.cursorKey).toEqual(key('a-cursor-secret-of-16+'));
+  });
+
+  it('builds a redactor that removes the credentials and the extra secrets', () => {
+    const { redactor } = setup({ apiKey: 'key-one-0123456789' });
+    expect(redactor.text('key-one-0123456789 and token-part-0123 leaked')).not.toMatch(/key-one|token-part/);
+  });
+
+  it('decodes a body or names the field that broke, with the sent state given', () => {
+    const { decode } = setup({ apiKey: 'key-one-0123456789', name: 'signup' });
+    const schema = v.object({ id: v.string(), n: v.number() });
+    expect(decode(schema, { id: 'a', n: 1 }, 'the thing', 'get', 'no')).toEqual({ id: 'a', n: 1 });
+    let error: unknown;
+    try {
+      decode(schema, { id: 'a', n: 'x' }, 'the thing', 'start', 'maybe');
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toMatchObject({ name: 'InvalidResponseError', provider: 'signup', operation: 'start', sent: 'maybe', message: "signup start: the thing does not fit Acme's documented format (n)" });
+  });
+
+  it('warns through onEvent, as a get unless told', () => {
+    const events: VerifyEvent[] = [];
+    const { warn } = setup({ apiKey: 'key-one-0123456789', onEvent: (e: VerifyEvent) => events.push(e) });
+    warn('odd value');
+    warn('odd list', 'list');
+    expect(events).toEqual([
+      { type: 'warning', provider: 'acme', operation: 'get', message: 'odd value' },
+      { type: 'warning', provider: 'acme', operation: 'list', message: 'odd list' },
+    ]);
+  });
+
+  it('its client sends with the vendor\'s authorization, to the base URL or the option', async () => {
+    const seen: Request[] = [];
+    const fetch = async (input: Request) => (seen.push(input), new Response('{"ok":true}', { status: 200, headers: { 'content-type': 'application/json' } }));
+    const { http } = setup({ apiKey: 'key-one-0123456789', fetch });
+    await http.request({ operation: 'get', method: 'GET', path: 'v1/x', sends: false });
+    const other = setup({ apiKey: 'key-one-0123456789', fetch, baseUrl: 'http://127.0.0.1:9/base' });
+    await other.http.request({ operation: 'get', method: 'GET', path: 'v1/y', sends: false });
+    expect(seen.map((r) => [r.url, r.headers.get('authorization'), r.headers.get('accept')])).toEqual([
+      ['https://api.acme.example/v1/x', 'Bearer key-one-0123456789', 'application/json'],
+      ['http://127.0.0.1:9/base/v1/y', 'Bearer key-one-0123456789', 'application/json'],
+    ]);
+    expect(refusal({ apiKey: 'k', fetch: 5 })).toMatchObject({ message: 'Invalid Acme options: fetch: must be a function' });
+  });
+});
+
+describe('neverSent', () => {
+  it('is true for the codes of a connection that was never made, and for fetch refusing a port itself', () => {
+    expect(neverSent(Object.assign(new Error('x'), { code: 'ECONNREFUSED' }))).toBe(true);
+    expect(neverSent(new TypeError('fetch failed', { cause: Object.assign(new Error('connect'), { code: 'ENOTFOUND' }) }))).toBe(true);
+    expect(neverSent(new TypeError('fetch failed', { cause: new Error('bad port') }))).toBe(true);
+  });
+
+  it('is false once the request may have left: a reset, another cause, no cause, not an Error', () => {
+    expect(neverSent(Object.assign(new Error('x'), { code: 'ECONNRESET' }))).toBe(false);
+    expect(neverSent(new TypeError('fetch failed', { cause: new Error('other socket error') }))).toBe(false);
+    expect(neverSent(new TypeError('fetch failed'))).toBe(false);
+    expect(neverSent({ cause: new Error('bad port') })).toBe(false);
+    expect(neverSent(new TypeError('fetch failed', { cause: 'bad port' }))).toBe(false);
+  });
+});
