@@ -112,3 +112,20 @@ describe('neverSent', () => {
     expect(neverSent(new TypeError('fetch failed', { cause: 'bad port' }))).toBe(false);
   });
 });
+
+describe('the client: answers whose status alone says it (statusAnswers)', () => {
+  const text = (body: string, status = 202) => async () => new Response(body, { status, headers: { 'content-type': 'text/plain' } });
+
+  it('hands a 2xx text over as its text, with the sent state of the call; without the flag it is an InvalidResponseError', async () => {
+    const { http } = setup({ apiKey: 'key-one-0123456789', fetch: text('Accepted'), retries: 0 });
+    expect(await http.request({ operation: 'resend', method: 'POST', path: 'v1/x/resend', sends: true, statusAnswers: true })).toMatchObject({ status: 202, body: 'Accepted', sent: 'maybe' });
+    expect(await http.request({ operation: 'get', method: 'GET', path: 'v1/x', sends: false, statusAnswers: true })).toMatchObject({ status: 202, body: 'Accepted', sent: 'no' });
+    let error: unknown;
+    try {
+      await http.request({ operation: 'resend', method: 'POST', path: 'v1/x/resend', sends: true });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toMatchObject({ name: 'InvalidResponseError', sent: 'maybe', status: 202, message: 'acme resend: the response is not JSON (HTTP 202)' });
+  });
+});
