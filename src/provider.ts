@@ -100,7 +100,7 @@ export interface VerifyProvider<VendorExtras extends object = Record<string, unk
   get(id: string, options?: CallOptions): Promise<Verification>;
   /** Every verification matching `query`, fetched page by page as you iterate. */
   list(query?: ListQuery, options?: CallOptions): AsyncIterable<Verification>;
-  /** One page, with an opaque cursor for the next one. */
+  /** One page (25 items unless `limit` says otherwise), with an opaque cursor for the next one. */
   listPage(query?: PageQuery, options?: CallOptions): Promise<Page<Verification>>;
   /**
    * The same list as `list()`, one array per vendor page. Optional: `listAcross` reads it

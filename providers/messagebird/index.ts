@@ -27,7 +27,7 @@ import { UUID, brokenField, invalid } from '../../src/validate.js';
 import { MESSAGEBIRD_CAPABILITIES, MESSAGEBIRD_OPTIONS, messagebirdVendor, type MessagebirdChannelMap, type MessagebirdOptions } from './config.js';
 import { STEP_INDEX_FIELD, toCreateBody, toMessagebirdError, toVerification } from './map.js';
 import { DEFAULT_SORT_CAP, messagebirdPaging, type Position } from './paging.js';
-import { verificationSchema } from './wire.js';
+import { verificationSchema, type MessagebirdCreateBody } from './wire.js';
 
 export { MESSAGEBIRD_API, type MessagebirdApiTable, type MessagebirdEndpoint } from './map.js';
 export {
@@ -137,15 +137,14 @@ export function messagebird(options: MessagebirdOptions): VerifyProvider {
     return { verified: false, reason: 'incorrect_code', ...(attemptsRemaining !== undefined && { attemptsRemaining }), verification };
   }
 
-  return defineProvider<Record<string, never>, Position>({
+  return defineProvider<Record<string, never>, Position, MessagebirdCreateBody>({
     ...shell,
     capabilities: MESSAGEBIRD_CAPABILITIES,
     id: { pattern: UUID, what: 'a Bird verification id (UUID)' },
     defaultChannels: options.defaultChannels ?? [{ channel: map.sms ? 'sms' : (Object.keys(map)[0] as Channel) }],
     unsupported: { cancel: 'Bird Verify has no cancel; a verification ends by expiry' },
-    startIssues: (input) => toCreateBody(input, input.channels, map).issues,
-
-    start: (input, callOptions) => single({ operation: 'start', method: 'POST', path: base, json: toCreateBody(input, input.channels, map).body, sends: true, options: callOptions }),
+    prepare: (input) => toCreateBody(input, input.channels, map),
+    start: (_input, callOptions, body) => single({ operation: 'start', method: 'POST', path: base, json: body, sends: true, options: callOptions }),
 
     async check(id, code, callOptions): Promise<CheckOutcome> {
       const before = lastFailed.get(id);

@@ -25,7 +25,7 @@ import { NOTIFICORE_CAPABILITIES, NOTIFICORE_OPTIONS, notificoreVendor, type Not
 import { checkOutcome, toCreateBody, toNotificoreError, toVerification } from './map.js';
 import { notificorePaging, type Position } from './paging.js';
 import { countedTries } from './tries.js';
-import { authenticationSchema, singleSchema, type NotificoreAuthentication } from './wire.js';
+import { authenticationSchema, singleSchema, type NotificoreAuthentication, type NotificoreCreateBody } from './wire.js';
 
 export { NOTIFICORE_CAPABILITIES, NOTIFICORE_DEFAULTS, NOTIFICORE_LIMITS, notificoreVendor, type NotificoreConfig, type NotificoreOptions } from './config.js';
 export { NOTIFICORE_CHANNELS, type NotificoreChannel } from './wire.js';
@@ -115,7 +115,7 @@ export function notificore(options: NotificoreOptions): VerifyProvider<Notificor
   };
   const settingsOf = (extras: NotificoreStartExtras) => ({ sender: extras.sender ?? config.sender, smsSender: config.smsSender, templateId: extras.templateId ?? config.templateId });
 
-  return defineProvider<NotificoreStartExtras, Position>({
+  return defineProvider<NotificoreStartExtras, Position, NotificoreCreateBody>({
     ...shell,
     capabilities: NOTIFICORE_CAPABILITIES,
     id: { pattern: UUID, what: 'a Notificore authentication id (UUID)' },
@@ -123,10 +123,9 @@ export function notificore(options: NotificoreOptions): VerifyProvider<Notificor
     extras: { schema: extrasSchema, message: 'Notificore takes templateId and sender only' },
     defaultChannels: options.channels ?? [{ channel: 'sms' }],
     unsupported: { failover: 'Notificore falls back from Viber to SMS by itself (sender_alt)' },
-    startIssues: (input) => toCreateBody(input, input.channels, settingsOf(input.vendor)).issues,
+    prepare: (input) => toCreateBody(input, input.channels, settingsOf(input.vendor)),
 
-    async start(input, callOptions) {
-      const { body } = toCreateBody(input, input.channels, settingsOf(input.vendor));
+    async start(_input, callOptions, body) {
       const verification = await request({ operation: 'start', method: 'POST', path: 'api/2fa/authentications/otp', json: body, sends: true, options: callOptions });
       await tries.start(verification.id, verification.maxAttempts ?? body!.code_max_tries, (verification.expiresAt?.getTime() ?? now() + body!.code_lifetime * 1000) - now());
       return verification.failedAttempts === undefined ? { ...verification, failedAttempts: 0 } : verification;

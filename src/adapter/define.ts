@@ -37,8 +37,16 @@ export type StepOptions = CallOptions & {
   readonly step?: number;
 };
 
+/** A start request turned into the vendor's body once: the vendor's rules it broke, or the body. */
+export interface Prepared<Body> {
+  /** Every vendor rule the request breaks (empty when it is fine). */
+  readonly issues: readonly FieldIssue[];
+  /** The vendor's request body, when there are no issues. */
+  readonly body?: Body | undefined;
+}
+
 /** What an adapter supplies. */
-export interface ProviderSpec<Extras extends object, Position> {
+export interface ProviderSpec<Extras extends object, Position, Body = undefined> {
   /** The vendor's name (`'lox24'`), shown by `util.inspect`. */
   readonly vendor: string;
   /** How messages name the vendor (`'LOX24'`). */
@@ -72,10 +80,15 @@ export interface ProviderSpec<Extras extends object, Position> {
   readonly defaultChannels: readonly ChannelStep[];
   /** The `defaultLocale` option: the language of starts without `locale` (see `decideLocale`). */
   readonly defaultLocale?: string;
-  /** The vendor's own rules of a start request, every broken one as an issue. */
+  /** The vendor's own rules of a start request, every broken one as an issue (for a vendor whose body is built in `start`). */
   startIssues?(input: StartInput<Extras>): FieldIssue[];
-  /** Starts a verification at the vendor (the request already checked). */
-  start(input: StartInput<Extras>, options: CallOptions | undefined): Promise<Verification>;
+  /**
+   * Checks the vendor's own rules and builds the body in one step, once per start: `start` gets
+   * the body when there is no issue (instead of `startIssues`, which it replaces).
+   */
+  prepare?(input: StartInput<Extras>): Prepared<Body>;
+  /** Starts a verification at the vendor (the request already checked; `body` from `prepare`). */
+  start(input: StartInput<Extras>, options: CallOptions | undefined, body: Body | undefined): Promise<Verification>;
   /** Checks a code (the id and code already checked). */
   check(id: string, code: string, options: CallOptions | undefined): Promise<CheckOutcome>;
   /** Reads one verification (the id already checked). */
@@ -134,7 +147,7 @@ function capabilityIssues(input: StartInput<object>, caps: Capabilities, title: 
  * }
  * ```
  */
-export function defineProvider<Extras extends object = Record<string, never>, Position = unknown>(spec: ProviderSpec<Extras, Position>): VerifyProvider<Extras> {
+export function defineProvider<Extras extends object = Record<string, never>, Position = unknown, Body = undefined>(spec: ProviderSpec<Extras, Position, Body>): VerifyProvider<Extras> {
   const { name, capabilities: caps } = spec;
   // Contexts are built once per operation, not per call (they are read only on errors).
   const contexts = new Map<string, ParseContext>();
@@ -183,12 +196,13 @@ export function defineProvider<Extras extends object = Record<string, never>, Po
       // One language rule for every vendor that lets us choose (docs/languages.md); a template vendor keeps the locale as given.
       const locale = caps.languages ? decideLocale({ requested: parsed.locale, fallback: spec.defaultLocale, to: parsed.to }, caps.languages) : parsed.locale;
       const input = { ...parsed, locale, channels: parsed.channels ?? spec.defaultChannels, vendor: (extras?.success ? extras.output : {}) as Extras } as StartInput<Extras>;
-      const issues = [...capabilityIssues(input, caps, spec.title), ...(spec.startIssues?.(input) ?? [])];
+      const prepared = spec.prepare?.(input);
+      const issues = [...capabilityIssues(input, caps, spec.title), ...(prepared ? prepared.issues : (spec.startIssues?.(input) ?? []))];
       if (extras ? !extras.success : parsed.vendor !== undefined && Object.keys(parsed.vendor).length > 0) {
         issues.push({ field: 'vendor', message: spec.extras?.message ?? `${spec.title} takes no vendor extras` });
       }
       if (issues.length) invalid(issues, context);
-      return spec.start(input, options);
+      return spec.start(input, options, prepared?.body);
     },
 
     check(id: string, code: string, callOptions?: CallOptions): Promise<CheckResult> {

@@ -6,9 +6,9 @@
  *
  * @module polyverify/adapter
  */
-export { defineProvider, type ProviderSpec, type StartInput, type StepOptions } from './define.js';
+export { defineProvider, type Prepared, type ProviderSpec, type StartInput, type StepOptions } from './define.js';
 export { checkResult, type CheckOutcome } from './check.js';
-export { DEFAULT_PAGE_LIMIT, paging, type Listing, type PageRequest, type PagingSpec, type VendorPage } from './paging.js';
+export { paging, type Listing, type PageRequest, type PagingSpec, type VendorPage } from './paging.js';
 export { setupVendor, type VendorHttp, type VendorSetup } from './options.js';
 export type { EnvReader, VendorDescriptor } from './vendor.js';
 export { HttpClient, errorForStatus, type HttpCall, type HttpClientConfig, type HttpFailure, type HttpResult, type StatusErrorDetails } from '../http/index.js';
