@@ -103,7 +103,7 @@ export interface ProviderSpec<Extras extends object, Position, Body = undefined>
   readonly unsupported?: Partial<Record<'resend' | 'failover' | 'cancel', string>>;
   /** How the vendor pages. */
   readonly paging: PagingSpec<Position>;
-  /** The key that signs this provider's cursors (see `setupAdapter`'s `cursorKey`); a checksum without one. */
+  /** The key that signs this provider's cursors (`setupVendor` gives it as `shell.cursorKey`); a checksum without one. */
   readonly cursorKey?: Buffer;
   /** Vendor pages a walk may read without an item to give (`DEFAULT_MAX_LIST_PAGES`). */
   readonly maxListPages?: number;
