@@ -6,7 +6,8 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ValidationError } from '../src/errors.js';
 import type { VerifyEvent } from '../src/events.js';
-import { ENV, configFromEnv, createFromConfig, createProvider, type PolyverifyConfig, type ProviderConfig, type RuntimeOptions } from '../providers/index.js';
+import { createProvider, type PolyverifyConfig, type ProviderConfig, type RuntimeOptions } from '../providers/index.js';
+import { ENV, builtIn } from '../providers/built-in.js';
 import { failover } from '../src/failover.js';
 import type { VerifyProvider } from '../src/provider.js';
 
@@ -47,7 +48,7 @@ export function parse<O extends NonNullable<ParseArgsConfig['options']>>(args: s
 }
 
 async function loadConfig(path: string | undefined, io: Io): Promise<PolyverifyConfig> {
-  if (path === undefined) return configFromEnv(io.env);
+  if (path === undefined) return builtIn.configFromEnv(io.env);
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -88,7 +89,7 @@ async function runtimeOf(sources: Sources, io: Io, onEvent?: (e: VerifyEvent) =>
 /** The configured provider: one, or a failover over several. */
 export async function configuredProvider(sources: Sources, io: Io, onEvent?: (e: VerifyEvent) => void): Promise<VerifyProvider> {
   const config = await loadConfig(sources.config, io);
-  return createFromConfig(config, await runtimeOf(sources, io, onEvent));
+  return builtIn.createFromConfig(config, await runtimeOf(sources, io, onEvent));
 }
 
 /**

@@ -6,7 +6,8 @@ import { writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
-import { createFromConfig, createProvider } from '../providers/index.js';
+import { createProvider } from '../providers/index.js';
+import { builtIn } from '../providers/built-in.js';
 import type { VerifyEvent } from '../src/events.js';
 import { failover } from '../src/failover.js';
 import { listAcross } from '../src/listing/merge.js';
@@ -89,7 +90,7 @@ export async function runDemo(print: Print, htmlPath: string): Promise<void> {
     const d = await resilient.start({ to: '+491709876543' });
     print(`   decisions   ${decisions.join(' → ')}`);
     print(`   start       ${d.id} (the id names the vendor that sent it)`);
-    const fresh = await createFromConfig([{ ...(loxConfig as object), baseUrl: closed, retries: 0 } as never, ncConfig]);
+    const fresh = await builtIn.createFromConfig([{ ...(loxConfig as object), baseUrl: closed, retries: 0 } as never, ncConfig]);
     print(`   check       through a fresh failover from the same config: verified ${(await fresh.check(d.id, inbox(d).code)).verified}`);
 
     print('5. Everything, across the three vendors, newest first');

@@ -1,69 +1,41 @@
 /**
  * polyverify: one `VerifyProvider` interface for OTP verification through LOX24,
- * Notificore and Bird. This is the package's main entry: the vendor-neutral core, with
- * `createProvider` and its kin bound to the built-in vendors of the registry. Each adapter is
- * its own entry point (`polyverify/lox24`, …), loaded only when a config names it.
+ * Notificore and Bird. This is the package's main entry: what an application uses — a
+ * provider from a config or the environment, `failover`, `route`, `guard`, listing across
+ * vendors, summaries and the scorecard, the errors, the memory stores and the logger bridge.
+ * Each adapter is its own entry point (`polyverify/lox24`, …), loaded only when a config
+ * names it.
  *
  * @module polyverify
  */
-import { configTools, envOf, type OtherVendorConfig } from '../src/config.js';
 import type { RuntimeOptions } from '../src/adapter/vendor.js';
-import type { EnvVars, GuardedFailoverConfig } from '../src/config.js';
+import type { EnvVars } from '../src/config.js';
 import type { VerifyProvider } from '../src/provider.js';
-import type { Lox24Config } from './lox24/config.js';
-import type { MessagebirdConfig } from './messagebird/config.js';
-import type { NotificoreConfig } from './notificore/config.js';
-import { REGISTRY, VENDORS } from './registry.js';
+import { ENV, builtIn, type PolyverifyConfig } from './built-in.js';
 
 export * from '../src/index.js';
-
-/** A built-in provider's configuration (JSON-friendly: no functions), discriminated by `provider`. */
-export type ProviderConfig = Lox24Config | NotificoreConfig | MessagebirdConfig;
-
-/** A configuration of one provider, or of several tried in order (`failover`). */
-export type PolyverifyConfig =
-  | ProviderConfig
-  | OtherVendorConfig
-  | readonly (ProviderConfig | OtherVendorConfig)[]
-  | GuardedFailoverConfig<ProviderConfig | OtherVendorConfig>;
-
-/** The built-in vendors' descriptors, in registry order (give them to `configTools` with your own). */
-export const BUILT_IN_VENDORS = VENDORS;
-export type { VendorName } from './registry.js';
-
-const tools = /* @__PURE__ */ configTools<ProviderConfig>(VENDORS);
-
-/** The environment variables each built-in vendor reads (documented in docs/configuration.md). */
-export const ENV = /* @__PURE__ */ envOf(VENDORS as readonly { name: keyof typeof REGISTRY; env: Readonly<Record<string, string>> }[]);
+export type { PolyverifyConfig, ProviderConfig } from './built-in.js';
 
 /**
- * Creates a provider from a configuration object, loading only that vendor's adapter.
- * Unknown providers and missing or malformed options are a `ValidationError` naming the
- * field; no value, secret or not, is echoed. A vendor of your own: pass its descriptor in
+ * Creates a provider from a configuration: one provider, a `failover` over an array of them
+ * (tried in order), or `{ failover: [...], guard }`. Only the adapters a config names are
+ * loaded. Unknown providers and missing or malformed options are a `ValidationError` naming
+ * the field; no value, secret or not, is echoed. A vendor of your own: pass its descriptor in
  * `runtime.vendors`.
  *
  * @example
  * ```ts
  * const verify = await createProvider({ provider: 'lox24', token: process.env.LOX24_TOKEN!, secret: process.env.POLYVERIFY_SECRET! });
+ * const both = await createProvider([{ provider: 'lox24', token, secret }, { provider: 'notificore', apiKey, sender: 'MyApp', templateId: 12 }]);
  * ```
  */
-export function createProvider(config: ProviderConfig | OtherVendorConfig, runtime?: RuntimeOptions): Promise<VerifyProvider> {
-  return tools.createProvider(config, runtime);
-}
-
-/** Creates one provider, or a `failover` over several in the given order. */
-export function createFromConfig(config: PolyverifyConfig, runtime?: RuntimeOptions): Promise<VerifyProvider> {
-  return tools.createFromConfig(config, runtime);
-}
-
-/** The config the environment describes (no provider is created). */
-export function configFromEnv(env: EnvVars, runtime?: Pick<RuntimeOptions, 'vendors'>): PolyverifyConfig {
-  return tools.configFromEnv(env, runtime);
+export function createProvider(config: PolyverifyConfig, runtime?: RuntimeOptions): Promise<VerifyProvider> {
+  return builtIn.createFromConfig(config, runtime);
 }
 
 /**
- * Creates the provider the environment describes: `POLYVERIFY_CONFIG` (JSON: one config,
- * or an array tried in order), else `POLYVERIFY_PROVIDER` and that vendor's variables. A
+ * Creates the provider the environment describes: `POLYVERIFY_CONFIG` (JSON: any config
+ * `createProvider` takes), else `POLYVERIFY_PROVIDER` and that vendor's variables. A
  * missing variable is named in the error. With `POLYVERIFY_REDIS_URL` (and no
  * `runtime.store`), the state is shared in Redis: `polyverify/redis` is loaded and connects
  * (needs the `redis` or `ioredis` package); the connection lasts as long as the process.
@@ -74,15 +46,15 @@ export function configFromEnv(env: EnvVars, runtime?: Pick<RuntimeOptions, 'vend
  * ```
  */
 export async function providerFromEnv(env: EnvVars, runtime: RuntimeOptions = {}): Promise<VerifyProvider> {
-  const config = tools.configFromEnv(env, runtime);
+  const config = builtIn.configFromEnv(env, runtime);
   const url = env[ENV.redisUrl];
   if (url && !runtime.store) {
     const { connectRedisStore } = await import('polyverify/redis');
     const store = await connectRedisStore(url);
-    return tools.createFromConfig(config, { ...runtime, store, ...(!runtime.limits && { limits: store.limits }) }).catch(async (error: unknown) => {
+    return builtIn.createFromConfig(config, { ...runtime, store, ...(!runtime.limits && { limits: store.limits }) }).catch(async (error: unknown) => {
       await store.close();
       throw error;
     });
   }
-  return tools.createFromConfig(config, runtime);
+  return builtIn.createFromConfig(config, runtime);
 }

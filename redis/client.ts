@@ -33,7 +33,7 @@ export class RedisStoreError extends Error {
   }
 }
 
-/** A Lua script with its SHA-1, computed here so that no `SCRIPT LOAD` round trip is needed. */
+/** A Lua script with its SHA-1, computed here so that no `SCRIPT LOAD` round trip is needed. @internal */
 export interface Script {
   readonly source: string;
   readonly sha: string;

@@ -12,8 +12,8 @@
  * ```
  * @module polyverify/redis
  */
-export { RedisCodeStore, type RedisCodeStoreOptions } from './code-store.js';
-export { RedisStoreError, type IoRedisClient, type NodeRedisClient, type RedisClient } from './client.js';
-export { connectRedisStore, type OwnedRedisCodeStore } from './connect.js';
-export { redisLimits, type RedisLimitsOptions } from './limits.js';
-export { redisSeen, type RedisSeenOptions } from './seen.js';
+export { RedisCodeStore } from './code-store.js';
+export { RedisStoreError, type RedisClient } from './client.js';
+export { connectRedisStore } from './connect.js';
+export { redisLimits } from './limits.js';
+export { redisSeen } from './seen.js';

@@ -1,6 +1,8 @@
 /**
  * A Map that keeps at most `limit` entries, dropping the least recently written first.
  * For per-process bookkeeping that must not grow without bound.
+ *
+ * @internal
  */
 export class LruMap<K, V> {
   readonly #entries = new Map<K, V>();

@@ -4,7 +4,7 @@
  * its descriptor, failover to a built-in vendor, and listing across vendors.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFromConfig, createProvider, failover, listAcross, providerFromEnv, type VerifyProvider } from 'polyverify';
+import { createProvider, failover, listAcross, providerFromEnv, type VerifyProvider } from 'polyverify';
 import { runConformance, startSimulator } from 'polyverify/testing';
 import { acme, acmeVendor } from './acme/index.js';
 import { AcmeSimulator } from './acme/simulator.js';
@@ -60,7 +60,7 @@ describe('a third-party vendor with the built-in ones', () => {
     const dead = await AcmeSimulator.start();
     const deadUrl = dead.url;
     await dead.close();
-    const verify = await createFromConfig(
+    const verify = await createProvider(
       [
         { provider: 'acme', apiKey: sim.apiKey, baseUrl: deadUrl, retries: 0 },
         { provider: 'lox24', token: lox.token, secret: 'acme-test-secret-0123', baseUrl: lox.url },

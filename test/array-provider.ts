@@ -3,9 +3,11 @@
  * opaque cursors like a vendor adapter, but returns items of equal time in a shuffled order
  * (as vendors may), and can be told to fail on a given page.
  */
-import type { CallOptions, ListQuery, Page, PageQuery, Verification, VerifyProvider } from '../providers/index.js';
+import type { CallOptions, ListQuery, Verification, VerifyProvider } from '../providers/index.js';
 import { ProviderUnavailableError, UnsupportedError } from '../providers/index.js';
 import { matchesQuery } from '../src/listing/filters.js';
+import type { Page } from '../src/model.js';
+import type { PageQuery } from '../src/model.js';
 
 const ALL = ['from', 'to', 'status', 'channel', 'phone', 'reference', 'ids'] as const;
 

@@ -1,10 +1,14 @@
 import { createHmac } from 'node:crypto';
 import { inspect } from 'node:util';
 import { describe, expect, it, vi } from 'vitest';
-import { MemoryCodeStore, type CodeRecord, type CodeStore } from '../providers/index.js';
-import { CodeHasher, decideAttempt, generateCode } from '../src/adapter/index.js';
+import { MemoryCodeStore, type CodeStore } from '../providers/index.js';
+
 import { hashesEqual } from '../src/codes/hash.js';
 import { EPHEMERAL_SECRET_WARNING, OwnedCodes, statusOfRecord } from '../src/codes/owned-codes.js';
+import type { CodeRecord } from '../src/codes/index.js';
+import { CodeHasher } from '../src/codes/index.js';
+import { decideAttempt } from '../src/codes/index.js';
+import { generateCode } from '../src/codes/index.js';
 
 const SECRET = 'codes-test-secret-123';
 

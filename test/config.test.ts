@@ -1,8 +1,11 @@
 /** Providers from configuration and from the environment; errors name fields and never echo secrets. */
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { ValidationError, configFromEnv, createFromConfig, createProvider, providerFromEnv } from '../providers/index.js';
+import { ValidationError, createProvider, providerFromEnv } from '../providers/index.js';
 import { rejectionOf } from './helpers.js';
+import { builtIn } from '../providers/built-in.js';
+
+const { configFromEnv } = builtIn;
 
 const SECRETS = ['lox-token-SECRET-123456', 'live_notificore_SECRET_99', 'bird-access-SECRET-key-77', 'hmac-SECRET-0123456789'];
 const WORKSPACE = 'f0e1d2c3-b4a5-4968-8776-655443322110';
@@ -40,12 +43,12 @@ describe('createProvider', () => {
   });
 
   it('an array of configs becomes a failover in that order; errors name the entry', async () => {
-    const verify = await createFromConfig([
+    const verify = await createProvider([
       { provider: 'lox24', token: SECRETS[0]!, secret: SECRETS[3]! },
       { provider: 'messagebird', accessKey: SECRETS[2]!, workspaceId: WORKSPACE, channels: { sms: { navigatorId: NAV } } },
     ]);
     expect(inspect(verify)).toBe("VerifyProvider { name: 'failover', failover: ['lox24', 'messagebird'] }");
-    const error = await rejectionOf(createFromConfig([{ provider: 'lox24', token: SECRETS[0]! }, { provider: 'notificore' } as never]));
+    const error = await rejectionOf(createProvider([{ provider: 'lox24', token: SECRETS[0]! }, { provider: 'notificore' } as never]));
     expect(error.issues).toEqual([{ field: '1.apiKey', message: 'is required' }]);
   });
 });

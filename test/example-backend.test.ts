@@ -6,7 +6,7 @@
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBackend, listen, shutdown } from '../examples/backend.js';
-import { createFromConfig, createProvider } from '../providers/index.js';
+import { createProvider } from '../providers/index.js';
 import { startSimulator } from '../testing/index.js';
 
 const TOKEN = 'backend-webhook-token-0123456789';
@@ -29,7 +29,7 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${port}`;
   lox = await startSimulator('lox24', { webhookUrl: `${base}/webhooks/lox24?token=${TOKEN}`, webhookRetryMs: 20 });
   nc = await startSimulator('notificore');
-  const provider = await createFromConfig([lox.config(), nc.config()]);
+  const provider = await createProvider([lox.config(), nc.config()]);
   const { app } = createBackend({ provider, webhookToken: TOKEN, lox24Member: 'lox24', log: (line) => void logs.push(line) });
   const server = await listen(app, '127.0.0.1', port);
   stop = async () => {

@@ -9,7 +9,7 @@ import {
   ConnectionError,
   TimeoutError,
   ValidationError,
-  createFromConfig,
+  createProvider,
   failover,
   listAcross,
   route,
@@ -18,10 +18,10 @@ import {
   type VerifyProvider,
 } from '../providers/index.js';
 import { startSimulator } from '../testing/index.js';
-import type { Lox24Simulator } from '../testing/index.js';
-import type { NotificoreSimulator } from '../testing/index.js';
-import type { MessagebirdSimulator } from '../testing/index.js';
 import { rejectionOf } from './helpers.js';
+import type { Lox24Simulator } from '../providers/lox24/simulator.js';
+import type { NotificoreSimulator } from '../providers/notificore/simulator.js';
+import type { MessagebirdSimulator } from '../providers/messagebird/simulator.js';
 
 let lox: Lox24Simulator;
 let nc: NotificoreSimulator;
@@ -64,7 +64,7 @@ const nextPhone = () => `+49170${String(1_000_000 + phoneSeq++).padStart(7, '0')
 describe('failover', () => {
   it('primary refusing connections: the secondary sends, and every decision is reported', async () => {
     const events: VerifyEvent[] = [];
-    const verify = await createFromConfig(configs({ lox24: true }), { onEvent: (e) => events.push(e) });
+    const verify = await createProvider(configs({ lox24: true }), { onEvent: (e) => events.push(e) });
     const to = nextPhone();
     const v = await verify.start({ to });
     expect(v.id).toMatch(/^notificore:[0-9a-f-]{36}$/);
@@ -80,7 +80,7 @@ describe('failover', () => {
 
   it('primary timing out after receiving the request: no other vendor is contacted, sent is maybe', async () => {
     lox.fault({ method: 'POST', path: '/verify_codes', delayMs: 300 });
-    const verify = await createFromConfig(configs({}, 100));
+    const verify = await createProvider(configs({}, 100));
     const before = counts();
     const to = nextPhone();
     const error = await rejectionOf(verify.start({ to }));
@@ -94,7 +94,7 @@ describe('failover', () => {
 
   it('goes on past "maybe sent" only when the caller opts in', async () => {
     lox.fault({ method: 'POST', path: '/verify_codes', status: 502, body: { detail: 'bad gateway' } });
-    const providers = await Promise.all(configs().map((c) => createFromConfig(c)));
+    const providers = await Promise.all(configs().map((c) => createProvider(c)));
     const v = await failover(providers, { onMaybeSent: 'continue' }).start({ to: nextPhone() });
     expect(v.provider).toBe('notificore');
   });
@@ -103,7 +103,7 @@ describe('failover', () => {
     lox.balanceCents = 0;
     try {
       const events: VerifyEvent[] = [];
-      const verify = await createFromConfig(configs(), { onEvent: (e) => events.push(e) });
+      const verify = await createProvider(configs(), { onEvent: (e) => events.push(e) });
       const to = nextPhone();
       const v = await verify.start({ to });
       expect(v.provider).toBe('notificore');
@@ -114,14 +114,14 @@ describe('failover', () => {
   });
 
   it('when every member refuses with nothing sent, the last error is thrown', async () => {
-    const verify = await createFromConfig(configs({ lox24: true, notificore: true, messagebird: true }));
+    const verify = await createProvider(configs({ lox24: true, notificore: true, messagebird: true }));
     const error = await rejectionOf(verify.start({ to: nextPhone() }));
     expect(error).toBeInstanceOf(ConnectionError);
     expect(error).toMatchObject({ provider: 'messagebird', sent: 'no' });
   });
 
   it('an input no member accepts fails before any member is asked', async () => {
-    const verify = await createFromConfig(configs());
+    const verify = await createProvider(configs());
     const before = counts();
     const error = await rejectionOf(verify.start({ to: '0170 123' }));
     expect(error).toBeInstanceOf(ValidationError);
@@ -129,11 +129,11 @@ describe('failover', () => {
   });
 
   it('check, get, resend and cancel reach the issuer from the stored id alone, through a fresh instance', async () => {
-    const first = await createFromConfig(configs({ lox24: true }));
+    const first = await createProvider(configs({ lox24: true }));
     const to = nextPhone();
     const stored = (await first.start({ to })).id;
     // A restart: a new failover from the same config, and the stored string only.
-    const fresh = await createFromConfig(configs({ lox24: true }));
+    const fresh = await createProvider(configs({ lox24: true }));
     expect((await fresh.get(stored)).id).toBe(stored);
     await fresh.resend(stored);
     const code = nc.lastCode(stored.slice('notificore:'.length))!;
@@ -145,7 +145,7 @@ describe('failover', () => {
   });
 
   it('lists its members merged, newest first, with ids that route back', async () => {
-    const verify = await createFromConfig(configs());
+    const verify = await createProvider(configs());
     const started = await verify.start({ to: nextPhone() });
     const seen: string[] = [];
     for await (const v of verify.list({ from: new Date(Date.now() - 60_000) })) seen.push(v.id);
@@ -156,11 +156,11 @@ describe('failover', () => {
   });
 
   it('filters by the ids start() returned, routable or bare, through failover, route and listAcross', async () => {
-    const starter = await createFromConfig(configs({ lox24: true }));
+    const starter = await createProvider(configs({ lox24: true }));
     const a = await starter.start({ to: nextPhone() });
     const b = await starter.start({ to: nextPhone() });
     expect(a.id.startsWith('notificore:')).toBe(true);
-    const verify = await createFromConfig(configs());
+    const verify = await createProvider(configs());
     const ids = async (items: AsyncIterable<{ id: string }>) => {
       const out: string[] = [];
       for await (const v of items) out.push(v.id);
@@ -173,13 +173,13 @@ describe('failover', () => {
     expect(await ids(verify.list({ ids: ['lox24:00000000-0000-4000-8000-000000000000'] }))).toEqual([]);
     const byCountry = route({ '+49': verify, default: verify }, { name: 'r' });
     expect(await ids(byCountry.list({ ids: [`failover:${a.id}`] }))).toEqual([`failover:${a.id}`]);
-    const members = await Promise.all(configs().map((c) => createFromConfig(c)));
+    const members = await Promise.all(configs().map((c) => createProvider(c)));
     expect(await ids(listAcross(members, { ids: [a.id] }))).toEqual([bare]);
     expect(await ids(listAcross(members, { ids: [bare] }))).toEqual([bare]);
   });
 
   it('combines capabilities honestly', async () => {
-    const verify = await createFromConfig(configs());
+    const verify = await createProvider(configs());
     expect(verify.capabilities).toMatchObject({
       codeOwner: 'mixed',
       customCode: false,
@@ -197,7 +197,7 @@ describe('failover', () => {
 
 describe('route', () => {
   it('chooses by the longest E.164 prefix, then e-mail rules, then the default; composes with failover', async () => {
-    const [loxP, ncP, birdP] = await Promise.all(configs().map((c) => createFromConfig(c)));
+    const [loxP, ncP, birdP] = await Promise.all(configs().map((c) => createProvider(c)));
     const events: VerifyEvent[] = [];
     const resilient = failover([birdP!, ncP!], { name: 'resilient' });
     const byCountry = route({ '+49': loxP!, '+4915': ncP!, default: resilient }, { onEvent: (e) => events.push(e) });
@@ -212,7 +212,7 @@ describe('route', () => {
   });
 
   it('refuses a destination with no route and no default, and a malformed table', async () => {
-    const [loxP] = await Promise.all(configs().map((c) => createFromConfig(c)));
+    const [loxP] = await Promise.all(configs().map((c) => createProvider(c)));
     const error = await rejectionOf(route({ '+49': loxP! }).start({ to: '+31612345678' }));
     expect(error.issues).toEqual([{ field: 'to', message: 'matches no route and there is no default' }]);
     expect(() => route({ '49': loxP! })).toThrow(ValidationError);
@@ -242,7 +242,7 @@ describe('property: one start never reaches a recipient through two vendors', ()
       fc.asyncProperty(fc.tuple(fault, fault, fault), fc.boolean(), async ([f1, f2, f3], optIn) => {
         for (const sim of [lox, nc, bird]) sim.clearFaults();
         const dead = { lox24: apply('lox24', f1), notificore: apply('notificore', f2), messagebird: apply('messagebird', f3) };
-        const providers = await Promise.all(configs(dead, 60).map((c) => createFromConfig(c)));
+        const providers = await Promise.all(configs(dead, 60).map((c) => createProvider(c)));
         const verify: VerifyProvider = failover(providers, { onMaybeSent: optIn ? 'continue' : 'stop' });
         const to = nextPhone();
         await verify.start({ to }).catch(() => undefined);

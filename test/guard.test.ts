@@ -10,7 +10,6 @@ import {
   RateLimitError,
   StoreUnavailableError,
   ValidationError,
-  createFromConfig,
   createProvider,
   failover,
   guard,
@@ -236,11 +235,11 @@ describe('resend, events, composition', () => {
 });
 
 describe('config and environment', () => {
-  it('a guard section in a config, and a guarded failover object, are applied by createProvider and createFromConfig', async () => {
+  it('a guard section in a config, and a guarded failover object, are applied by createProvider and createProvider', async () => {
     const config = { provider: 'lox24' as const, token: sim.token, secret: SECRET, baseUrl: sim.url, guard: { perPhone: { max: 1, windowSeconds: 600 }, countries: { allow: ['DE'] } } };
     const one = await createProvider(config);
     expect(await starts(one, '+491709999009', 2)).toEqual(['ok', 'RateLimitError']);
-    const both = await createFromConfig({ failover: [{ ...config, guard: undefined, name: 'x' }, { ...config, guard: undefined, name: 'y' }], guard: { total: { max: 1, windowSeconds: 60 } } });
+    const both = await createProvider({ failover: [{ ...config, guard: undefined, name: 'x' }, { ...config, guard: undefined, name: 'y' }], guard: { total: { max: 1, windowSeconds: 60 } } });
     expect(await starts(both, '+491709999010', 2)).toEqual(['ok', 'RateLimitError']);
     const { providerFromEnv } = await import('../providers/index.js');
     const fromEnv = await providerFromEnv({ POLYVERIFY_CONFIG: JSON.stringify({ failover: [config], guard: { perPhone: { max: 1, windowSeconds: 600 } } }) });

@@ -18,9 +18,11 @@ import {
   TimeoutError,
 } from '../providers/index.js';
 import { errorForStatus, parseRetryAfter, type HttpFailure } from '../src/http/index.js';
-import { LOX24_BASE_URL, lox24, type Lox24Options } from '../providers/lox24/index.js';
-import { MESSAGEBIRD_BASE_URL, messagebird } from '../providers/messagebird/index.js';
+import { lox24, type Lox24Options } from '../providers/lox24/index.js';
+import { messagebird } from '../providers/messagebird/index.js';
 import { eventLog, fastBackoff, fixture, rejectionOf, useNock } from './helpers.js';
+import { LOX24_BASE_URL } from '../providers/lox24/config.js';
+import { MESSAGEBIRD_BASE_URL } from '../providers/messagebird/config.js';
 
 const TOKEN = '1234567:e3f3a759b6677959b6ebfcxxxxxxxxxx';
 const createResponse = fixture('lox24/create-response.json');

@@ -8,8 +8,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { UnsupportedError, listAcross, listAcrossPage, type Verification } from '../providers/index.js';
 import { lox24, type Lox24Options } from '../providers/lox24/index.js';
 import { runConformance, startSimulator, type SimulatorOptions } from '../testing/index.js';
-import type { Lox24Simulator } from '../testing/index.js';
+
 import { rejectionOf } from './helpers.js';
+import type { Lox24Simulator } from '../providers/lox24/simulator.js';
 
 const TO = '+491701234567';
 const BASE = Date.parse('2026-11-20T10:00:00Z');

@@ -1,10 +1,11 @@
 /** LOX24's tables, one value at a time: statuses, costs, times, the request rules and errors. */
 import { describe, expect, it } from 'vitest';
-import type { CodeRecord } from '../providers/index.js';
+
 import { Redactor } from '../src/redact.js';
 import { langOf, lox24Issues, toCreateBody, toLox24Error, toVerification, verificationStatus, withoutCode, type MapContext } from '../providers/lox24/map.js';
 import type { Lox24VerifyCode } from '../providers/lox24/wire.js';
 import { fixture } from './helpers.js';
+import type { CodeRecord } from '../src/codes/index.js';
 
 const base: Lox24VerifyCode = {
   ...fixture('lox24/create-response.json'),

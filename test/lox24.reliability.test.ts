@@ -15,8 +15,10 @@ import {
 } from '../providers/index.js';
 import { lox24, type Lox24Options } from '../providers/lox24/index.js';
 import { startSimulator } from '../testing/index.js';
-import type { Lox24Simulator, Lox24SimulatorOptions } from '../testing/index.js';
+
 import { eventLog, fastBackoff, rejectionOf } from './helpers.js';
+import type { Lox24Simulator } from '../providers/lox24/simulator.js';
+import type { Lox24SimulatorOptions } from '../providers/lox24/simulator.js';
 
 const TO = '+491701234567';
 let sim: Lox24Simulator;

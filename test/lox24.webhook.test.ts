@@ -8,11 +8,12 @@ import { inspect } from 'node:util';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebhookBodyError, isVerifyError, type VerifyEvent, type WebhookEvent } from '../providers/index.js';
-import { lox24, lox24Webhook, toLox24Event } from '../providers/lox24/index.js';
+import { lox24, lox24Webhook } from '../providers/lox24/index.js';
 import { startSimulator } from '../testing/index.js';
 import { fixture } from './helpers.js';
 import { startRedisServer, type RedisServer } from './redis-server.js';
 import { redisSeen } from '../redis/index.js';
+import { toLox24Event } from '../providers/lox24/webhook.js';
 
 const TOKEN = 'lox24-webhook-token-0123456789';
 const success = fixture('lox24/webhook-verify_code.success.json');

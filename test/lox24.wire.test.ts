@@ -20,9 +20,10 @@ import {
   ValidationError,
   type Verification,
 } from '../providers/index.js';
-import { LOX24_BASE_URL, lox24, type Lox24Options } from '../providers/lox24/index.js';
+import { lox24, type Lox24Options } from '../providers/lox24/index.js';
 import { VERSION } from '../src/version.js';
 import { fastBackoff, fixture, rejectionOf, useNock } from './helpers.js';
+import { LOX24_BASE_URL } from '../providers/lox24/config.js';
 
 const TOKEN = '1234567:e3f3a759b6677959b6ebfcxxxxxxxxxx';
 const SECRET = 'test-secret-0123456789';

@@ -3,8 +3,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { listAcross, type Verification } from '../providers/index.js';
 import { messagebird } from '../providers/messagebird/index.js';
 import { startSimulator, type SimulatorOptions } from '../testing/index.js';
-import type { MessagebirdSimulator } from '../testing/index.js';
+
 import { fastBackoff } from './helpers.js';
+import type { MessagebirdSimulator } from '../providers/messagebird/simulator.js';
 
 let sim: MessagebirdSimulator;
 const TO = '+31612345678';

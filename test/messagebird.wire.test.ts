@@ -16,8 +16,9 @@ import {
   type VerifyEvent,
   type Verification,
 } from '../providers/index.js';
-import { MESSAGEBIRD_BASE_URL, messagebird, type MessagebirdOptions } from '../providers/messagebird/index.js';
+import { messagebird, type MessagebirdOptions } from '../providers/messagebird/index.js';
 import { fastBackoff, fixture, rejectionOf, useNock } from './helpers.js';
+import { MESSAGEBIRD_BASE_URL } from '../providers/messagebird/config.js';
 
 const KEY = 'bird-access-key-0123456789abcdef';
 const WORKSPACE = 'f0e1d2c3-b4a5-4968-8776-655443322110';

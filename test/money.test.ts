@@ -1,7 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CostAccumulator, addMoney, sumCosts } from '../providers/index.js';
+import { sumCosts } from '../providers/index.js';
 import { fromMinorUnits, parseDecimal } from '../src/adapter/index.js';
+import { CostAccumulator } from '../src/money.js';
+import { addMoney } from '../src/money.js';
 
 describe('money', () => {
   it('turns LOX24 cents into a decimal string', () => {

@@ -7,9 +7,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AuthenticationError, listAcross, type VerifyEvent, type Verification } from '../providers/index.js';
 import { notificore, type NotificoreOptions } from '../providers/notificore/index.js';
 import { startSimulator } from '../testing/index.js';
-import type { NotificoreSimulator, NotificoreSimulatorOptions } from '../testing/index.js';
+
 import { fastBackoff, rejectionOf } from './helpers.js';
 import { expectConformingRequests, specProblems } from './openapi.js';
+import type { NotificoreSimulator } from '../providers/notificore/simulator.js';
+import type { NotificoreSimulatorOptions } from '../providers/notificore/simulator.js';
 
 let sim: NotificoreSimulator;
 const TO = '+61401629754';

@@ -6,9 +6,10 @@ import { VERSION } from '../src/version.js';
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { InsufficientFundsError, RateLimitError, RejectedError, UnsupportedError, ValidationError, type Verification } from '../providers/index.js';
-import { NOTIFICORE_BASE_URL, notificore, type NotificoreOptions } from '../providers/notificore/index.js';
+import { notificore, type NotificoreOptions } from '../providers/notificore/index.js';
 import { fastBackoff, fixture, rejectionOf } from './helpers.js';
 import { expectConformingRequests, type SeenRequest } from './openapi.js';
+import { NOTIFICORE_BASE_URL } from '../providers/notificore/config.js';
 
 const API_KEY = 'live_8JeF1mLckxI4QResuP6X';
 const login = fixture('notificore/login-response.json');

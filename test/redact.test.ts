@@ -1,8 +1,9 @@
 /** The redaction primitives: exact masks, exact scrubbing, sanitized causes. */
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { maskPhone } from '../providers/index.js';
+
 import { Redactor, errorCode, maskPhonesIn, sanitizeCause } from '../src/redact.js';
+import { maskPhone } from '../src/redact.js';
 
 describe('maskPhone', () => {
   it('keeps the first six characters and the last two', () => {

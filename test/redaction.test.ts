@@ -5,9 +5,11 @@
 import nock from 'nock';
 import { inspect } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { maskPhone, type VerifyEvent } from '../providers/index.js';
-import { LOX24_BASE_URL, lox24 } from '../providers/lox24/index.js';
+import { type VerifyEvent } from '../providers/index.js';
+import { lox24 } from '../providers/lox24/index.js';
 import { eventLog, fastBackoff, fixture, rejectionOf } from './helpers.js';
+import { maskPhone } from '../src/redact.js';
+import { LOX24_BASE_URL } from '../providers/lox24/config.js';
 
 const TOKEN = '7654321:0123456789abcdef0123456789abcdef';
 const API_KEY = '0123456789abcdef0123456789abcdef';

@@ -16,14 +16,16 @@ import fc from 'fast-check';
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CodeHasher } from '../src/adapter/index.js';
-import { MemoryCodeStore, StoreUnavailableError, createProvider, type CodeRecord, type VerifyEvent } from '../providers/index.js';
+
+import { MemoryCodeStore, StoreUnavailableError, createProvider, type VerifyEvent } from '../providers/index.js';
 import { lox24 } from '../providers/lox24/index.js';
 import { notificore } from '../providers/notificore/index.js';
 import { RedisCodeStore, connectRedisStore, type RedisClient } from '../redis/index.js';
 import { startHostileServer, startSimulator } from '../testing/index.js';
 import { rejectionOf } from './helpers.js';
 import { startRedisServer, type RedisServer } from './redis-server.js';
+import { CodeHasher } from '../src/codes/index.js';
+import type { CodeRecord } from '../src/codes/index.js';
 
 const SECRET = 'redis-test-secret-0123456';
 const TOKEN = '1234567:simulator0000000000000000000000';

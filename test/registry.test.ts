@@ -5,11 +5,13 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { BUILT_IN_VENDORS, ENV } from '../providers/index.js';
+
 import { REGISTRY } from '../providers/registry.js';
 import { SIMULATED_VENDORS } from '../testing/index.js';
 // @ts-expect-error: a plain .mjs helper
 import { publicEntries, vendors as vendorFolders } from '../scripts/entries.mjs';
+import { VENDORS as BUILT_IN_VENDORS } from '../providers/registry.js';
+import { ENV } from '../providers/built-in.js';
 
 const root = new URL('../', import.meta.url);
 const json = (path: string) => JSON.parse(readFileSync(new URL(path, root), 'utf8'));

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { DurationHistogram } from '../src/listing/durations.js';
-import { Scorer, createScorer, scorecard, divideMoney, type Verification, type DeliveryAttempt, type Money, type VerificationStatus } from '../src/index.js';
+import { scorecard, type Verification, type Money, type VerificationStatus } from '../src/index.js';
+import { Scorer } from '../src/listing/scorecard.js';
+import { createScorer } from '../src/listing/scorecard.js';
+import { divideMoney } from '../src/money.js';
+import type { DeliveryAttempt } from '../src/model.js';
 
 const T0 = Date.parse('2026-11-10T08:00:00Z');
 

@@ -15,9 +15,11 @@ import { fileURLToPath } from 'node:url';
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProvider, type ProviderConfig, type VerifyEvent, type VerifyProvider } from '../providers/index.js';
-import { startHostileServer, type HostileRequest, type HostileServer } from '../testing/index.js';
+import { startHostileServer } from '../testing/index.js';
 import { logEvents } from '../src/logger.js';
 import { rejectionOf } from './helpers.js';
+import type { HostileRequest } from '../testing/hostile.js';
+import type { HostileServer } from '../testing/hostile.js';
 
 const PHONE = '+491701234567';
 const ID = '00000000-0000-4000-8000-000000000000';

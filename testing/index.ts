@@ -19,15 +19,9 @@ import { Lox24Simulator, type Lox24SimulatorOptions } from '../providers/lox24/s
 import { MessagebirdSimulator, type MessagebirdSimulatorOptions } from '../providers/messagebird/simulator.js';
 import { NotificoreSimulator, type NotificoreSimulatorOptions } from '../providers/notificore/simulator.js';
 
-export { Inbox, type InboxMessage } from './inbox.js';
-export { SimClock, type Fault, type SimRequest, type SimResponse, type SimServerOptions } from './server.js';
-export { SimulatorBase, type SeedInput, type SimulatedAt, type SimulatorConfig } from './base.js';
-export { startHostileServer, type HostileBehaviour, type HostileOptions, type HostileRequest, type HostileRoute, type HostileServer } from './hostile.js';
-export { conformanceCases, runConformance, type ConformanceCase, type ConformanceHarness, type ConformanceTarget, type InvalidStart } from './conformance.js';
-
-export type { Lox24Simulator, Lox24SimulatorOptions, Lox24Outcome, Lox24WebhookDelivery } from '../providers/lox24/simulator.js';
-export type { MessagebirdSimulator, MessagebirdSimulatorOptions, MessagebirdOutcome, MessagebirdChannelType, MessagebirdWorkspaceIds } from '../providers/messagebird/simulator.js';
-export type { NotificoreSimulator, NotificoreSimulatorOptions, NotificoreOutcome, NotificoreTemplate } from '../providers/notificore/simulator.js';
+export { SimulatorBase } from './base.js';
+export { startHostileServer } from './hostile.js';
+export { runConformance, type ConformanceTarget } from './conformance.js';
 
 // The only place that loads simulators: the production entries never reach this module.
 const SIMULATORS = { lox24: Lox24Simulator, notificore: NotificoreSimulator, messagebird: MessagebirdSimulator } as const satisfies Record<SimulatedVendor, unknown>;

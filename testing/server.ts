@@ -38,6 +38,8 @@ export interface SimResponse {
 /**
  * Serialized views of records, reused while a record's signature (its mutable fields) is
  * unchanged: list pages of finished records then cost no serialization.
+ *
+ * @internal
  */
 export class JsonCache<T extends object> {
   readonly #cache = new WeakMap<T, { signature: string; json: string }>();
@@ -99,6 +101,7 @@ export class SimClock {
   }
 }
 
+/** Answers one request. */
 export type Route = (request: SimRequest) => SimResponse | Promise<SimResponse>;
 
 /** Options of a simulator's server. */
@@ -113,6 +116,7 @@ export interface SimServerOptions {
 
 /** One running simulator server. */
 export class SimServer {
+  /** The simulator's clock: advance it to expire codes without waiting. */
   readonly clock = new SimClock();
   /** The newest requests received, oldest first. */
   readonly requests: SimRequest[] = [];
@@ -137,6 +141,7 @@ export class SimServer {
     });
   }
 
+  /** Starts a server on 127.0.0.1 (a free port) that answers every request with `route`. */
   static async start(route: Route, options: SimServerOptions = {}): Promise<SimServer> {
     const server = new SimServer(route, options);
     await new Promise<void>((resolve, reject) => {
@@ -163,10 +168,12 @@ export class SimServer {
     this.#faults.push({ fault, left: fault.times ?? 1 });
   }
 
+  /** Drops the faults not yet served. */
   clearFaults(): void {
     this.#faults = [];
   }
 
+  /** Stops the server, ending open connections. */
   async close(): Promise<void> {
     for (const socket of this.#sockets) socket.destroy();
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));

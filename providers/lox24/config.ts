@@ -12,6 +12,9 @@ import type { Capabilities } from '../../src/provider.js';
 import type { CommonConfig } from '../../src/config.js';
 import { boundedInteger, channelStepSchema } from '../../src/validate.js';
 
+/** LOX24's production API (the `baseUrl` option points elsewhere: a simulator). */
+export const LOX24_BASE_URL = 'https://api.lox24.eu';
+
 /** What polyverify allows for LOX24 (LOX24's documented limits, and the local ones of owned codes). */
 export const LOX24_CAPABILITIES: Capabilities = {
   channels: ['telegram', 'voice', 'sms'],

@@ -23,22 +23,17 @@ import { NotFoundError, type Operation } from '../../src/errors.js';
 import type { Verification } from '../../src/model.js';
 import type { CallOptions, VerifyProvider } from '../../src/provider.js';
 import { UUID, invalid } from '../../src/validate.js';
-import { LOX24_CAPABILITIES, LOX24_OPTIONS, lox24Vendor, type Lox24Options } from './config.js';
+import { LOX24_CAPABILITIES, LOX24_OPTIONS, lox24Vendor, type Lox24Options , LOX24_BASE_URL } from './config.js';
 import { lox24Issues, toCreateBody, toLox24Error, toVerification } from './map.js';
-import { DEFAULT_SORT_CAP, lox24Paging, type Position } from './paging.js';
+import { lox24Paging, type Position } from './paging.js';
 import { verifyCodeSchema, type Lox24VerifyCode } from './wire.js';
 
-export { CODE_PLACEHOLDER } from './map.js';
-export { LOX24_CAPABILITIES, lox24Vendor, type Lox24Config, type Lox24Options } from './config.js';
-export { LOX24_CHANNELS, LOX24_LANGS, type Lox24Channel, type Lox24Lang } from './wire.js';
-export { LOX24_WEBHOOK_EVENTS, lox24Webhook, toLox24Event, type Lox24WebhookOptions } from './webhook.js';
-
-/** LOX24's production API. */
-export const LOX24_BASE_URL = 'https://api.lox24.eu';
+export type { Lox24Options } from './config.js';
+export { lox24Webhook } from './webhook.js';
 
 
 /** LOX24-only extras of `start()`, passed as `vendor`. */
-export interface Lox24StartExtras {
+interface Lox24StartExtras {
   /** Overrides the adapter's `deleteCodeAfterSend` for this verification. */
   readonly deleteCodeAfterSend?: boolean;
 }
@@ -144,7 +139,7 @@ export function lox24(options: Lox24Options): VerifyProvider<Lox24StartExtras> {
       name,
       http,
       order: options.listOrder ?? 'detect',
-      sortCap: options.listSortCap ?? DEFAULT_SORT_CAP,
+      sortCap: options.listSortCap,
       toModel: async (raws) => {
         const wires = raws.map((raw) => parseWire(raw, 'list', 'no'));
         const records = await Promise.all(wires.map((wire) => codes.record(wire.id, 'list')));

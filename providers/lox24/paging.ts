@@ -6,7 +6,8 @@
  * answer is JSON-LD, else by doubling then bisecting the page number.
  */
 import * as v from 'valibot';
-import { InvalidResponseError, UnsupportedError } from '../../src/errors.js';
+import { InvalidResponseError } from '../../src/errors.js';
+import { DEFAULT_SORT_CAP, detectOrder, sortWindow } from '../../src/adapter/order.js';
 import type { HttpClient } from '../../src/http/index.js';
 import type { PageRequest, PagingSpec } from '../../src/adapter/paging.js';
 import type { CallOptions } from '../../src/provider.js';
@@ -78,11 +79,6 @@ export async function findLastPage(read: PageReader, options: CallOptions | unde
  */
 export type Lox24ListOrder = 'detect' | 'desc' | 'asc' | 'unordered';
 
-/** Items a page must have before its order is trusted (fewer could be sorted by chance). */
-export const MIN_TRUSTED_PAGE = 5;
-/** How many verify codes an unordered LOX24 may have in a list window by default (they are sorted in memory). */
-export const DEFAULT_SORT_CAP = 10_000;
-
 /**
  * Where a walk stands: how LOX24 turned out to order (`d` newest first: walk forward; `a` oldest
  * first: walk back from the last page; `s` no time order: the window read whole and sorted), the
@@ -94,20 +90,6 @@ export const positionSchema = v.object({
   n: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(10_000))),
 });
 export type Position = v.InferOutput<typeof positionSchema>;
-
-/** Whether times run newest first, oldest first, both (all equal), or neither. */
-function orderOf(items: readonly Verification[]): { desc: boolean; asc: boolean } {
-  let desc = true;
-  let asc = true;
-  for (let i = 1; i < items.length; i++) {
-    const step = items[i]!.createdAt.getTime() - items[i - 1]!.createdAt.getTime();
-    if (step > 0) desc = false;
-    if (step < 0) asc = false;
-  }
-  return { desc, asc };
-}
-
-const newestFirst = (a: Verification, b: Verification) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 /** What a walk knows of a page it read: its length and, in a hydra collection, whether a next one exists. */
 interface Settled {
@@ -139,7 +121,8 @@ export interface Lox24PagingOptions {
   readonly name: string;
   readonly http: HttpClient;
   readonly order: Lox24ListOrder;
-  readonly sortCap: number;
+  /** Verify codes an unordered window may hold (`DEFAULT_SORT_CAP`). */
+  readonly sortCap?: number | undefined;
   readonly toModel: (raws: readonly unknown[]) => Promise<Verification[]>;
 }
 
@@ -235,29 +218,21 @@ export function lox24Paging(o: Lox24PagingOptions): PagingSpec<Position> {
   }
 
   /** Every verify code of the window, sorted newest first (LOX24 keeps no time order). */
-  async function sorted(read: PageReader, query: ListQuery, options: CallOptions | undefined): Promise<Verification[]> {
-    const kept: Verification[] = [];
+  function sorted(read: PageReader, query: ListQuery, options: CallOptions | undefined): Promise<Verification[]> {
     const inWindow = (v: Verification) => (!query.from || v.createdAt >= query.from) && (!query.to || v.createdAt < query.to);
-    let first: ReadPage | undefined;
-    for (let page = 1; ; page++) {
-      const raw = await read(page, options);
-      if (raw.items.length === 0) break;
-      if (!first) first = raw;
-      else if (idOf(raw.items) === idOf(first.items)) break; // a server that ignores `page`
-      for (const verification of await o.toModel(raw.items)) {
-        if (!inWindow(verification)) continue;
-        kept.push(verification);
-        if (kept.length > o.sortCap) {
-          throw new UnsupportedError(
-            `${name} list: LOX24 lists verify codes in no time order here, and more than ${o.sortCap} fall in this window; narrow it with from/to, raise the adapter option listSortCap, or pin listOrder if you know how your account orders`,
-            { provider: name, operation: 'list', sent: 'no' },
-          );
-        }
+    async function* pages() {
+      let first: ReadPage | undefined;
+      for (let page = 1; ; page++) {
+        const raw = await read(page, options);
+        if (raw.items.length === 0) return;
+        if (!first) first = raw;
+        else if (idOf(raw.items) === idOf(first.items)) return; // a server that ignores `page`
+        yield (await o.toModel(raw.items)).filter(inWindow);
+        // The last page: hydra says so, or (a bare array) it is shorter than the first.
+        if (raw.hydraLast !== undefined ? page >= raw.hydraLast : raw.hasNext === false || raw.items.length < first.items.length) return;
       }
-      // The last page: hydra says so, or (a bare array) it is shorter than the first.
-      if (raw.hydraLast !== undefined ? page >= raw.hydraLast : raw.hasNext === false || raw.items.length < first.items.length) break;
     }
-    return kept.sort(newestFirst);
+    return sortWindow(pages(), { provider: name, title: 'LOX24', items: 'verify codes', cap: o.sortCap ?? DEFAULT_SORT_CAP, hint: 'pin listOrder if you know how your account orders' });
   }
 
   async function forward(walk: Walk, page: number, size: number, options: CallOptions | undefined, raw?: ReadPage) {
@@ -301,11 +276,9 @@ export function lox24Paging(o: Lox24PagingOptions): PagingSpec<Position> {
       const onePage = !second || second.items.length === 0 || idOf(second.items) === idOf(first.items);
       if (onePage) return { at: { m: 's', p: 1 }, items: await sorted(take(walk), query, options) };
       const [a, b] = await Promise.all([o.toModel(first.items), o.toModel(second.items)]);
-      const trusted = a.length >= MIN_TRUSTED_PAGE;
-      const one = orderOf(a);
-      const both = orderOf([...a, ...b]);
-      if (trusted && one.desc && !one.asc && both.desc) return forward(walk, 1, first.items.length, options, first);
-      if (trusted && one.asc && !one.desc && both.asc) return oldestFirst(walk, options);
+      const order = detectOrder(a, b);
+      if (order === 'newest') return forward(walk, 1, first.items.length, options, first);
+      if (order === 'oldest') return oldestFirst(walk, options);
       return { at: { m: 's', p: 1 }, items: await sorted(take(walk), query, options) };
     },
   };

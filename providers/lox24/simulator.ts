@@ -17,7 +17,9 @@ import type { Lox24Config } from './config.js';
 import { JsonCache, type SimRequest, type SimResponse, type SimServer } from '../../testing/server.js';
 
 // LOX24's documented values, as the simulator reads them (not the adapter's constants).
+/** @internal */
 const LOX24_CHANNELS = ['telegram', 'voice', 'sms'] as const;
+/** @internal */
 type Lox24Channel = (typeof LOX24_CHANNELS)[number];
 const LOX24_LANGS = ['EN', 'DE', 'FR', 'IT', 'ES', 'PL', 'NL', 'RO', 'PT', 'CS', 'HU', 'SV', 'DA', 'FI', 'SK', 'HR', 'TR', 'RU', 'BG', 'UK'] as const;
 
@@ -81,12 +83,14 @@ export interface Lox24WebhookDelivery {
   readonly status: number;
 }
 
+/** @internal */
 interface StepRecord {
   channel: Lox24Channel;
   timeout_sec: number | null;
   sender_id: string | null;
   template: string | null;
 }
+/** @internal */
 interface HistoryRecord {
   id: string;
   channel: Lox24Channel;
@@ -94,6 +98,7 @@ interface HistoryRecord {
   processed_at: number;
   external_id: string | null;
 }
+/** @internal */
 interface VerifyCodeRecord {
   id: string;
   user_id: number;

@@ -11,6 +11,9 @@ import type { Bounds, Capabilities } from '../../src/provider.js';
 import type { CommonConfig } from '../../src/config.js';
 import { UUID, boundedInteger, channelStepSchema } from '../../src/validate.js';
 
+/** Bird's production API (the `baseUrl` option points elsewhere: a simulator). */
+export const MESSAGEBIRD_BASE_URL = 'https://api.bird.com';
+
 /** Documented limits of the create body. */
 export const MESSAGEBIRD_LIMITS: {
   /** Wrong codes allowed. */

@@ -24,25 +24,12 @@ import { LruMap } from '../../src/lru.js';
 import type { Channel, Verification } from '../../src/model.js';
 import type { VerifyProvider } from '../../src/provider.js';
 import { UUID, brokenField, invalid } from '../../src/validate.js';
-import { MESSAGEBIRD_CAPABILITIES, MESSAGEBIRD_OPTIONS, messagebirdVendor, type MessagebirdChannelMap, type MessagebirdOptions } from './config.js';
+import { MESSAGEBIRD_CAPABILITIES, MESSAGEBIRD_OPTIONS, messagebirdVendor, type MessagebirdChannelMap, type MessagebirdOptions, MESSAGEBIRD_BASE_URL } from './config.js';
 import { STEP_INDEX_FIELD, toCreateBody, toMessagebirdError, toVerification } from './map.js';
-import { DEFAULT_SORT_CAP, messagebirdPaging, type Position } from './paging.js';
+import { messagebirdPaging, type Position } from './paging.js';
 import { verificationSchema, type MessagebirdCreateBody } from './wire.js';
 
-export { MESSAGEBIRD_API, type MessagebirdApiTable, type MessagebirdEndpoint } from './map.js';
-export {
-  MESSAGEBIRD_CAPABILITIES,
-  MESSAGEBIRD_LIMITS,
-  messagebirdVendor,
-  type MessagebirdChannelMap,
-  type MessagebirdConfig,
-  type MessagebirdOptions,
-  type MessagebirdTarget,
-  type MessagebirdTemplate,
-} from './config.js';
-
-/** Bird's production API. */
-export const MESSAGEBIRD_BASE_URL = 'https://api.bird.com';
+export type { MessagebirdOptions } from './config.js';
 
 
 /**
@@ -177,6 +164,6 @@ export function messagebird(options: MessagebirdOptions): VerifyProvider {
     /** Moves to the next step now (or to step `step`, 0-based). */
     failover: onStep('failover'),
 
-    paging: messagebirdPaging({ name, http, path: base, pageSize: options.listPageSize ?? 100, sortCap: options.listSortCap ?? DEFAULT_SORT_CAP, toModel: (raw) => toModel(raw, 'list') }),
+    paging: messagebirdPaging({ name, http, path: base, pageSize: options.listPageSize ?? 100, sortCap: options.listSortCap, toModel: (raw) => toModel(raw, 'list') }),
   });
 }

@@ -8,7 +8,8 @@
  * pointing on, end the walk with an `InvalidResponseError`.
  */
 import * as v from 'valibot';
-import { InvalidResponseError, UnsupportedError } from '../../src/errors.js';
+import { InvalidResponseError } from '../../src/errors.js';
+import { DEFAULT_SORT_CAP, detectOrder, newestFirst, sortWindow } from '../../src/adapter/order.js';
 import type { HttpClient } from '../../src/http/index.js';
 import type { PagingSpec, VendorPage } from '../../src/adapter/paging.js';
 import type { ListFilter, ListQuery, Verification } from '../../src/model.js';
@@ -33,22 +34,16 @@ export const positionSchema = v.object({
 export type Position = v.InferOutput<typeof positionSchema>;
 
 const CLIENT_FILTERS: readonly ListFilter[] = ['status', 'channel', 'phone', 'reference', 'ids'];
-/** Items a page must have before its order is trusted. */
-const MIN_TRUSTED_PAGE = 5;
 /** Empty pages in a row that still point on, before the walk gives up. */
 const MAX_EMPTY_PAGES = 3;
-/** Verifications a Bird in no time order may have in one window by default (sorted in memory). */
-export const DEFAULT_SORT_CAP = 10_000;
-
-const newestFirst = (a: Verification, b: Verification) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
-const runs = (items: readonly Verification[], way: 1 | -1) => items.length >= MIN_TRUSTED_PAGE && items.every((v, i) => i === 0 || (v.createdAt.getTime() - items[i - 1]!.createdAt.getTime()) * way >= 0) && items[0]!.createdAt.getTime() !== items.at(-1)!.createdAt.getTime();
 
 export interface MessagebirdPagingOptions {
   readonly name: string;
   readonly http: HttpClient;
   readonly path: string;
   readonly pageSize: number;
-  readonly sortCap: number;
+  /** Verifications an unordered window may hold (`DEFAULT_SORT_CAP`). */
+  readonly sortCap?: number | undefined;
   readonly toModel: (raw: unknown) => Verification;
 }
 
@@ -86,24 +81,18 @@ export function messagebirdPaging(o: MessagebirdPagingOptions): PagingSpec<Posit
   }
 
   /** The whole window, newest first. */
-  async function sorted(start: Position, limit: number, options: CallOptions | undefined, first?: { items: Verification[]; token: string | undefined }): Promise<Verification[]> {
-    const kept: Verification[] = [];
-    let position: Position | undefined = start;
-    let got = first;
-    while (position) {
-      const page = await step(position, limit, options, got);
-      got = undefined;
-      kept.push(...page.items);
-      if (kept.length > o.sortCap) {
-        throw new UnsupportedError(`${o.name} list: Bird lists verifications in no time order here, and more than ${o.sortCap} fall in this window; narrow it with from/to or raise the adapter option listSortCap`, {
-          provider: o.name,
-          operation: 'list',
-          sent: 'no',
-        });
+  function sorted(start: Position, limit: number, options: CallOptions | undefined, first?: { items: Verification[]; token: string | undefined }): Promise<Verification[]> {
+    async function* pages() {
+      let position: Position | undefined = start;
+      let got = first;
+      while (position) {
+        const page = await step(position, limit, options, got);
+        got = undefined;
+        yield page.items;
+        position = page.next;
       }
-      position = page.next;
     }
-    return kept.sort(newestFirst);
+    return sortWindow(pages(), { provider: o.name, title: 'Bird', items: 'verifications', cap: o.sortCap ?? DEFAULT_SORT_CAP });
   }
 
   return {
@@ -116,10 +105,11 @@ export function messagebirdPaging(o: MessagebirdPagingOptions): PagingSpec<Posit
       if (at) return step(at, limit, options);
       const first = await fetchPage(range, limit, options);
       if (first.token === undefined) return { at: { ...range, m: 's' }, items: first.items.sort(newestFirst) };
-      if (runs(first.items, -1)) return step(range, limit, options, first);
-      if (runs(first.items, 1)) {
+      const order = detectOrder(first.items);
+      if (order === 'newest') return step(range, limit, options, first);
+      if (order === 'oldest') {
         const reversed = await fetchPage({ ...range, r: true }, limit, options);
-        if (runs(reversed.items, -1)) return step({ ...range, r: true }, limit, options, reversed);
+        if (detectOrder(reversed.items) === 'newest') return step({ ...range, r: true }, limit, options, reversed);
       }
       return { at: { ...range, m: 's' }, items: await sorted(range, limit, options, first) };
     },

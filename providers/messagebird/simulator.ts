@@ -60,12 +60,14 @@ export interface MessagebirdSimulatorOptions {
   readonly checkAnswer?: 'verification' | 'no-status' | 'ack' | 'empty';
 }
 
+/** @internal */
 interface StepRecord {
   channelId?: string;
   navigatorId?: string;
   template?: Record<string, unknown>;
 }
 
+/** @internal */
 interface VerificationRecord {
   id: string;
   identifier: { phonenumber?: string; emailaddress?: string };
@@ -139,6 +141,7 @@ export class MessagebirdSimulator extends SimulatorBase {
     this.#channelTypes.set(this.ids.emailChannelId, 'email');
   }
 
+  /** Starts the simulator on 127.0.0.1 (a free port). */
   static start(options: MessagebirdSimulatorOptions = {}): Promise<MessagebirdSimulator> {
     return SimulatorBase.listen(options, (server) => new MessagebirdSimulator(server, options));
   }

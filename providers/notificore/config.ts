@@ -12,6 +12,9 @@ import type { Capabilities, Range } from '../../src/provider.js';
 import type { CommonConfig } from '../../src/config.js';
 import { boundedInteger, channelStepSchema } from '../../src/validate.js';
 
+/** Notificore's production API (the `baseUrl` option points elsewhere: a simulator). */
+export const NOTIFICORE_BASE_URL = 'https://one-api.notificore.ru';
+
 /** Documented limits of `SendOtpRequest`. */
 export const NOTIFICORE_LIMITS: {
   /** Digits of the recipient's number. */

@@ -21,21 +21,17 @@ import type { Verification } from '../../src/model.js';
 import type { VerifyProvider } from '../../src/provider.js';
 import { UUID, brokenField, invalid } from '../../src/validate.js';
 import { TokenKeeper } from './auth.js';
-import { NOTIFICORE_CAPABILITIES, NOTIFICORE_OPTIONS, notificoreVendor, type NotificoreOptions } from './config.js';
+import { NOTIFICORE_CAPABILITIES, NOTIFICORE_OPTIONS, notificoreVendor, type NotificoreOptions, NOTIFICORE_BASE_URL } from './config.js';
 import { checkOutcome, toCreateBody, toNotificoreError, toVerification } from './map.js';
 import { notificorePaging, type Position } from './paging.js';
 import { countedTries } from './tries.js';
 import { authenticationSchema, singleSchema, type NotificoreAuthentication, type NotificoreCreateBody } from './wire.js';
 
-export { NOTIFICORE_CAPABILITIES, NOTIFICORE_DEFAULTS, NOTIFICORE_LIMITS, notificoreVendor, type NotificoreConfig, type NotificoreOptions } from './config.js';
-export { NOTIFICORE_CHANNELS, type NotificoreChannel } from './wire.js';
-
-/** Notificore's production One-API. */
-export const NOTIFICORE_BASE_URL = 'https://one-api.notificore.ru';
+export type { NotificoreOptions } from './config.js';
 
 
 /** Notificore-only extras of `start()`, passed as `vendor`. */
-export interface NotificoreStartExtras {
+interface NotificoreStartExtras {
   /** An approved template other than the adapter's `templateId`. */
   readonly templateId?: number;
   /** A sender other than the adapter's `sender`. */

@@ -64,6 +64,7 @@ export interface NotificoreSimulatorOptions {
   readonly afterList?: (simulator: NotificoreSimulator) => void;
 }
 
+/** @internal */
 interface MessageRecord {
   id: string;
   recipient: string;
@@ -76,6 +77,7 @@ interface MessageRecord {
   created_at: string;
 }
 
+/** @internal */
 interface AuthenticationRecord {
   id: string;
   recipient: string;
@@ -154,6 +156,7 @@ export class NotificoreSimulator extends SimulatorBase {
     this.#templates = [...(options.templates ?? [{ id: 1, text: 'Your code is {code2fa}', status: 'approved' }])];
   }
 
+  /** Starts the simulator on 127.0.0.1 (a free port). */
   static start(options: NotificoreSimulatorOptions = {}): Promise<NotificoreSimulator> {
     return SimulatorBase.listen(options, (server) => new NotificoreSimulator(server, options));
   }

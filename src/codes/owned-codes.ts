@@ -11,9 +11,11 @@ import { CodeHasher } from './hash.js';
 import { MemoryCodeStore } from './memory-store.js';
 import type { AttemptResult, CodeRecord, CodeStore } from './store.js';
 
+/** How a vendor's owned codes are kept. */
 export interface OwnedCodesOptions {
   /** HMAC secret shared by every process that checks these codes. */
   readonly secret?: string | undefined;
+  /** Where the hashes live (a `MemoryCodeStore` of this process by default; `RedisCodeStore` shares them). */
   readonly store?: CodeStore | undefined;
   /** The clock (epoch ms); for tests. */
   readonly now?: (() => number) | undefined;
@@ -25,7 +27,9 @@ export interface OwnedCodesOptions {
 
 /** The limits of one code. */
 export interface CodeLimits {
+  /** How long the code may be checked, in seconds. */
   readonly ttlSeconds: number;
+  /** Wrong codes allowed before the verification fails. */
   readonly maxAttempts: number;
 }
 
@@ -43,7 +47,9 @@ const VERIFIED: CheckOutcome = Object.freeze({ verified: true });
 export class OwnedCodes {
   readonly #hasher: CodeHasher;
   readonly #provider: string;
+  /** Where the hashes live. */
   readonly store: CodeStore;
+  /** The clock (epoch ms). */
   readonly now: () => number;
 
   constructor(options: OwnedCodesOptions) {
@@ -62,6 +68,7 @@ export class OwnedCodes {
     }
   }
 
+  /** A new code of `length` digits, uniformly random (`node:crypto`). */
   generate(length: number): string {
     return generateCode(length);
   }
@@ -115,14 +122,17 @@ export class OwnedCodes {
     }, this.#failure('check'));
   }
 
+  /** `outcome` as a `CheckResult`. */
   async check(key: string, code: string): Promise<CheckResult> {
     return checkResult(await this.outcome(key, code));
   }
 
+  /** Marks the code canceled; later checks say `canceled`. The record, or `undefined` when there is none. */
   cancel(key: string): Promise<CodeRecord | undefined> {
     return this.#stored('cancel', () => this.store.cancel(key, this.now()));
   }
 
+  /** The record under `key`, if any (for mapping a vendor's answer: attempts, state, expiry). */
   record(key: string, operation: Operation = 'get'): Promise<CodeRecord | undefined> {
     return this.#stored(operation, () => this.store.get(key));
   }

@@ -13,7 +13,7 @@ import { channelOf } from './summary.js';
 /** The width of the volume series' buckets (UTC). */
 export type ScoreBucket = 'day' | 'hour';
 
-/** Options of {@link scorecard} and {@link createScorer}. */
+/** Options of {@link scorecard}. */
 export interface ScorecardOptions {
   /** Buckets of the volume series: `'day'` (default) or `'hour'`, in UTC. */
   readonly bucket?: ScoreBucket;
@@ -317,6 +317,8 @@ export async function createScorer(options: ScorecardOptions = {}): Promise<Scor
  */
 export async function scorecard(verifications: Iterable<Verification> | AsyncIterable<Verification>, options: ScorecardOptions = {}): Promise<Scorecard> {
   const scorer = await createScorer(options);
-  for await (const verification of verifications) scorer.add(verification);
+  // An array or a generator is walked without a promise per item.
+  if (Symbol.iterator in verifications) for (const verification of verifications) scorer.add(verification);
+  else for await (const verification of verifications) scorer.add(verification);
   return scorer.result();
 }

@@ -92,8 +92,17 @@ function totalsOf(map: Map<string, CostAccumulator>, key: string): CostAccumulat
  * report.byProvider;      // { lox24: 10, notificore: 4 }
  * ```
  */
-export function summarize(verifications: Iterable<Verification>): Summary {
+export function summarize(verifications: Iterable<Verification>): Summary;
+/** The same over a stream (`listAcross(...)`, a provider's `list()`), read once, in flat memory. */
+export function summarize(verifications: AsyncIterable<Verification>): Promise<Summary>;
+export function summarize(verifications: Iterable<Verification> | AsyncIterable<Verification>): Summary | Promise<Summary> {
   const summarizer = new Summarizer();
-  for (const verification of verifications) summarizer.add(verification);
-  return summarizer.result();
+  if (Symbol.iterator in verifications) {
+    for (const verification of verifications) summarizer.add(verification);
+    return summarizer.result();
+  }
+  return (async () => {
+    for await (const verification of verifications) summarizer.add(verification);
+    return summarizer.result();
+  })();
 }

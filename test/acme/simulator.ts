@@ -5,8 +5,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { generateCode } from '../../src/codes/generate.js';
-import { Inbox, SimulatorBase, type SeedInput } from '../../testing/index.js';
+import { SimulatorBase } from '../../testing/index.js';
 import type { SimRequest, SimResponse, SimServer } from '../../testing/server.js';
+import { Inbox } from '../../testing/inbox.js';
+import type { SeedInput } from '../../testing/base.js';
 
 interface AcmeRecord {
   id: string;
