@@ -8,7 +8,7 @@ import { emit, type DecisionEvent, type VerifyEvent } from './events.js';
 import { checkMembers, combinedCapabilities, compositeListing, issuerCalls, qualify, withMembersCursorKey } from './composite.js';
 import type { StartRequest, Verification } from './model.js';
 import type { CallOptions, VerifyProvider } from './provider.js';
-import { parseCallOptions, parseInput, startRequestSchema } from './validate.js';
+import { parseCallOptionsOnce, parseStartRequest } from './validate.js';
 
 /** Options of {@link failover}. */
 export interface FailoverOptions {
@@ -59,14 +59,14 @@ export function failover(providers: readonly VerifyProvider[], options: Failover
 
     async start(request: StartRequest, callOptions?: CallOptions): Promise<Verification> {
       // What no member could accept fails here, before any member is asked.
-      parseCallOptions(callOptions, { provider: name, operation: 'start' });
-      parseInput(startRequestSchema, request, { provider: name, operation: 'start', summary: 'Invalid start request' });
+      const callParsed = parseCallOptionsOnce(callOptions, { provider: name, operation: 'start' });
+      const parsed = parseStartRequest(request, { provider: name, operation: 'start', summary: 'Invalid start request' });
       let first: VerifyError | undefined;
       let last: VerifyError | undefined;
       for (const member of members) {
         decide(member.name, 'try');
         try {
-          const verification = await member.start(request, callOptions);
+          const verification = await member.start(parsed, callParsed);
           decide(member.name, 'sent');
           return qualify(verification, member.name);
         } catch (error) {

@@ -7,7 +7,7 @@ import { emit, type VerifyEvent } from './events.js';
 import { checkMembers, combinedCapabilities, compositeListing, issuerCalls, qualify, withMembersCursorKey } from './composite.js';
 import type { StartRequest, Verification } from './model.js';
 import type { CallOptions, VerifyProvider } from './provider.js';
-import { invalid, parseCallOptions, parseInput, startRequestSchema } from './validate.js';
+import { invalid, parseCallOptionsOnce, parseStartRequest } from './validate.js';
 
 /**
  * Keys: an E.164 prefix (`'+49'`, `'+4915'`), `'@'` for any e-mail address, `'@example.com'`
@@ -63,12 +63,12 @@ export function route(table: RouteTable, options: RouteOptions = {}): VerifyProv
     capabilities: combinedCapabilities(members),
 
     async start(request: StartRequest, callOptions?: CallOptions): Promise<Verification> {
-      parseCallOptions(callOptions, { provider: name, operation: 'start' });
-      const input = parseInput(startRequestSchema, request, { provider: name, operation: 'start', summary: 'Invalid start request' });
+      const callParsed = parseCallOptionsOnce(callOptions, { provider: name, operation: 'start' });
+      const input = parseStartRequest(request, { provider: name, operation: 'start', summary: 'Invalid start request' });
       const member = choose(input.to);
       if (!member) invalid([{ field: 'to', message: 'matches no route and there is no default' }], { provider: name, operation: 'start', summary: 'Invalid start request' });
       emit(options.onEvent, { type: 'decision', provider: name, operation: 'start', member: member.name, decision: 'route' });
-      return qualify(await member.start(request, callOptions), member.name);
+      return qualify(await member.start(input, callParsed), member.name);
     },
 
     ...issuerCalls(members, name),

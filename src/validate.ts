@@ -5,7 +5,7 @@
  */
 import * as v from 'valibot';
 import { ValidationError, type FieldIssue, type Operation } from './errors.js';
-import type { Channel, ListQuery, VerificationStatus } from './model.js';
+import type { Channel, ListQuery, StartRequest, VerificationStatus } from './model.js';
 
 export const CHANNELS = ['sms', 'voice', 'telegram', 'viber', 'whatsapp', 'email'] as const satisfies readonly Channel[];
 export const STATUSES = ['pending', 'verified', 'failed', 'expired', 'canceled'] as const satisfies readonly VerificationStatus[];
@@ -196,6 +196,11 @@ export function invalid(issues: readonly FieldIssue[], context: ParseContext): n
   throw new ValidationError(issues, { provider: context.provider, operation: context.operation }, context.summary ?? 'Invalid input');
 }
 
+/** `invalid(issues, context)` when there is any issue; nothing otherwise. */
+export function throwIssues(issues: readonly FieldIssue[], context: ParseContext): void {
+  if (issues.length > 0) invalid(issues, context);
+}
+
 /** Checks a verification id against a vendor's id pattern. */
 export function parseId(id: unknown, pattern: RegExp, context: ParseContext, what = 'a verification id'): string {
   if (typeof id !== 'string' || !pattern.test(id)) invalid([{ field: 'id', message: `must be ${what}` }], context);
@@ -206,6 +211,31 @@ export function parseId(id: unknown, pattern: RegExp, context: ParseContext, wha
 export function parseCallOptions<T extends object>(options: T | undefined, context: ParseContext): T | undefined {
   if (options === undefined) return undefined;
   return parseInput(callOptionsSchema, options, { ...context, root: 'options' }) as T;
+}
+
+/**
+ * Requests and call options that polyverify has parsed already: a wrapper (`guard`, `failover`,
+ * `route`) parses once and hands the parsed, frozen object down, and every layer below
+ * recognises it instead of parsing it again. A caller's own object is never in the set.
+ */
+const parsedOnce = new WeakSet<object>();
+
+/** A start request parsed with `startRequestSchema` (once, however many wrappers it passes through). */
+export function parseStartRequest(request: unknown, context: ParseContext): StartRequest {
+  if (typeof request === 'object' && request !== null && parsedOnce.has(request)) return request as StartRequest;
+  const parsed = Object.freeze(parseInput(startRequestSchema, request, context)) as StartRequest;
+  parsedOnce.add(parsed);
+  return parsed;
+}
+
+/** Call options, parsed once like `parseStartRequest`. */
+export function parseCallOptionsOnce<T extends object>(options: T | undefined, context: ParseContext): T | undefined {
+  if (options === undefined || parsedOnce.has(options)) return options;
+  const parsed = parseCallOptions(options, context)!;
+  // Frozen so that no layer changes what the layers below trust.
+  Object.freeze(parsed);
+  parsedOnce.add(parsed);
+  return parsed;
 }
 
 /** The list query part of a value, without undefined entries. */

@@ -119,3 +119,15 @@ export interface Lox24Options extends ProviderOptions {
   /** The clock, epoch milliseconds; for tests. */
   readonly now?: () => number;
 }
+
+/** LOX24-only extras of `start()`, passed as `vendor`. */
+export interface Lox24StartExtras {
+  /** Overrides the adapter's `deleteCodeAfterSend` for this verification. */
+  readonly deleteCodeAfterSend?: boolean;
+}
+
+/** The schema of `StartRequest.vendor`, and the refusal's text. */
+export const LOX24_EXTRAS = { schema: v.strictObject({ deleteCodeAfterSend: v.optional(v.boolean()) }), message: 'LOX24 takes deleteCodeAfterSend only' };
+
+/** The factory's options: the config's, and the functions and stores only code can give. */
+export const LOX24_FACTORY_OPTIONS = { ...LOX24_OPTIONS, codeStore: v.optional(v.looseObject({})), now: v.optional(v.function('must be a function')) };

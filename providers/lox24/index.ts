@@ -14,16 +14,13 @@
  * ```
  * @module polyverify/lox24
  */
-import { randomUUID } from 'node:crypto';
-import * as v from 'valibot';
 import { defineProvider } from '../../src/adapter/define.js';
 import { setupVendor } from '../../src/adapter/options.js';
 import { OwnedCodes, type CodeRecord } from '../../src/codes/index.js';
 import { NotFoundError, type Operation } from '../../src/errors.js';
-import type { Verification } from '../../src/model.js';
 import type { CallOptions, VerifyProvider } from '../../src/provider.js';
-import { UUID, invalid } from '../../src/validate.js';
-import { LOX24_CAPABILITIES, LOX24_OPTIONS, lox24Vendor, type Lox24Options , LOX24_BASE_URL } from './config.js';
+import { UUID, throwIssues } from '../../src/validate.js';
+import { LOX24_BASE_URL, LOX24_CAPABILITIES as caps, LOX24_EXTRAS, LOX24_FACTORY_OPTIONS, lox24Vendor, type Lox24Options, type Lox24StartExtras } from './config.js';
 import { lox24Issues, toCreateBody, toLox24Error, toVerification } from './map.js';
 import { lox24Paging, type Position } from './paging.js';
 import { verifyCodeSchema, type Lox24VerifyCode } from './wire.js';
@@ -31,24 +28,13 @@ import { verifyCodeSchema, type Lox24VerifyCode } from './wire.js';
 export type { Lox24Options } from './config.js';
 export { lox24Webhook } from './webhook.js';
 
-
-/** LOX24-only extras of `start()`, passed as `vendor`. */
-interface Lox24StartExtras {
-  /** Overrides the adapter's `deleteCodeAfterSend` for this verification. */
-  readonly deleteCodeAfterSend?: boolean;
-}
-
-const caps = LOX24_CAPABILITIES;
-const runtimeOptions = { codeStore: v.optional(v.looseObject({})), now: v.optional(v.function('must be a function')) };
-const extrasSchema = v.strictObject({ deleteCodeAfterSend: v.optional(v.boolean()) });
-
 /**
  * Creates a LOX24 provider.
  *
  * @throws ValidationError when an option is missing or malformed (secrets are never echoed).
  */
 export function lox24(options: Lox24Options): VerifyProvider<Lox24StartExtras> {
-  const { name, warn, http, redactor, decode, shell } = setupVendor(options, lox24Vendor, { ...LOX24_OPTIONS, ...runtimeOptions }, {
+  const { name, warn, http, redactor, model, shell } = setupVendor(options, lox24Vendor, LOX24_FACTORY_OPTIONS, {
     baseUrl: LOX24_BASE_URL,
     credentials: (c) => [c.token],
     secrets: (c) => [...c.token.split(':').filter((part) => part.length >= 8), c.secret],
@@ -57,33 +43,27 @@ export function lox24(options: Lox24Options): VerifyProvider<Lox24StartExtras> {
     toError: toLox24Error,
   });
   const defaultChannels = options.channels ?? [{ channel: 'sms' }];
-  const channelIssues = lox24Issues({ channels: defaultChannels }).map((i) => ({ ...i, field: `options.${i.field}` }));
-  if (channelIssues.length) invalid(channelIssues, { provider: name, operation: 'config', summary: 'Invalid LOX24 options' });
-  const ttlSeconds = options.ttlSeconds ?? caps.ttlSeconds.default;
-  const maxAttempts = options.maxAttempts ?? caps.maxAttempts.default;
-  const codeLength = options.codeLength ?? caps.codeLength.default;
-  const now = options.now ?? Date.now;
-  const codes = new OwnedCodes({
-    secret: options.secret,
-    store: options.codeStore,
-    now,
-    provider: name,
-    onEphemeralSecret: () => warn('no `secret` given: codes cannot be checked after a restart or by another instance', 'config'),
+  throwIssues(lox24Issues({ channels: defaultChannels }).map((i) => ({ ...i, field: `options.${i.field}` })), { provider: name, operation: 'config', summary: 'Invalid LOX24 options' });
+  const { ttlSeconds = caps.ttlSeconds.default, maxAttempts = caps.maxAttempts.default, codeLength = caps.codeLength.default, now = Date.now } = options;
+  const onEphemeralSecret = () => warn('no `secret` given: codes cannot be checked after a restart or by another instance', 'config');
+  const codes = new OwnedCodes({ secret: options.secret, store: options.codeStore, now, provider: name, onEphemeralSecret });
+  // The code's record (polyverify keeps it: LOX24 only transports the code) joins each verify code read.
+  const verifyCodes = model<Lox24VerifyCode, CodeRecord>({
+    schema: verifyCodeSchema,
+    what: 'the verify code in the response',
+    extras: (wires, operation) => Promise.all(wires.map((wire) => codes.record(wire.id, operation))),
+    map: (wire, raw, operation, record) => toVerification(wire, raw, { provider: name, record, now: now(), ttlSeconds, warn: (m) => warn(m, operation) }),
   });
-  const parseWire = (body: unknown, operation: Operation, sent: 'no' | 'maybe'): Lox24VerifyCode => decode(verifyCodeSchema, body, 'the verify code in the response', operation, sent);
-  const map = (wire: Lox24VerifyCode, raw: unknown, record: CodeRecord | undefined, operation: Operation = 'get'): Verification =>
-    toVerification(wire, raw, { provider: name, record, now: now(), ttlSeconds, warn: (m) => warn(m, operation) });
-  const read = async (id: string, operation: Operation, options: CallOptions | undefined, record?: CodeRecord) => {
-    const result = await http.request({ operation, method: 'GET', path: `verify_codes/${id}`, sends: false, options });
-    const wire = parseWire(result.body, operation, result.sent);
-    return map(wire, result.body, record ?? (await codes.record(wire.id, operation)), operation);
+  const read = async (id: string, operation: Operation, callOptions: CallOptions | undefined, record?: CodeRecord) => {
+    const result = await http.request({ operation, method: 'GET', path: `verify_codes/${id}`, sends: false, options: callOptions });
+    return verifyCodes.one(result.body, operation, result.sent, record);
   };
 
   return defineProvider<Lox24StartExtras, Position>({
     ...shell,
     capabilities: caps,
     id: { pattern: UUID, what: 'a LOX24 verify code id (UUID)' },
-    extras: { schema: extrasSchema, message: 'LOX24 takes deleteCodeAfterSend only' },
+    extras: LOX24_EXTRAS,
     defaultChannels,
     startIssues: lox24Issues,
     unsupported: {
@@ -93,38 +73,18 @@ export function lox24(options: Lox24Options): VerifyProvider<Lox24StartExtras> {
 
     async start(input, callOptions) {
       const code = input.code ?? codes.generate(input.codeLength ?? codeLength);
-      const limits = { ttlSeconds: input.ttlSeconds ?? ttlSeconds, maxAttempts: input.maxAttempts ?? maxAttempts };
-      // The hash is stored before anything is sent: a code that cannot be checked is never sent.
-      const provisional = `provisional:${randomUUID()}`;
-      const record = await codes.issue(provisional, code, limits);
-      let wire: Lox24VerifyCode;
-      let body: unknown;
-      try {
-        const deleteCodeAfterSend = input.vendor.deleteCodeAfterSend ?? options.deleteCodeAfterSend ?? true;
-        const result = await http.request({
-          operation: 'start',
-          method: 'POST',
-          path: 'verify_codes',
-          json: toCreateBody({ phone: input.to as string, code, locale: input.locale!, reference: input.reference, deleteCodeAfterSend, channels: input.channels }),
-          sends: true,
-          options: callOptions,
-          redactor: redactor.with(code),
-        });
-        body = result.body;
-        wire = parseWire(body, 'start', result.sent);
-      } catch (error) {
-        // Without the vendor's id the record can never be checked: drop it (or let it expire, if the store is down).
-        await codes.discard(provisional);
-        throw error;
-      }
-      await codes.move(provisional, wire.id, record);
-      return map(wire, body, record, 'start');
+      const deleteCodeAfterSend = input.vendor.deleteCodeAfterSend ?? options.deleteCodeAfterSend ?? true;
+      const json = toCreateBody({ phone: input.to as string, code, locale: input.locale!, reference: input.reference, deleteCodeAfterSend, channels: input.channels });
+      let answer!: { body: unknown; sent: 'no' | 'maybe'; wire: Lox24VerifyCode };
+      const record = await codes.deliver(code, { ttlSeconds: input.ttlSeconds ?? ttlSeconds, maxAttempts: input.maxAttempts ?? maxAttempts }, async () => {
+        const result = await http.request({ operation: 'start', method: 'POST', path: 'verify_codes', json, sends: true, options: callOptions, redactor: redactor.with(code) });
+        answer = { body: result.body, sent: result.sent, wire: verifyCodes.parse(result.body, 'start', result.sent) };
+        return answer.wire.id;
+      });
+      return verifyCodes.map(answer.wire, answer.body, 'start', answer.sent, record);
     },
-
     check: (id, code) => codes.outcome(id, code),
-
     get: (id, callOptions) => read(id, 'get', callOptions),
-
     /**
      * Invalidates the code in polyverify's store: later checks say `canceled`. LOX24 has no
      * cancel endpoint, so a message already sent is not recalled.
@@ -134,17 +94,6 @@ export function lox24(options: Lox24Options): VerifyProvider<Lox24StartExtras> {
       if (!record) throw new NotFoundError(`${name} cancel: no code of this verification in the code store`, { provider: name, operation: 'cancel' });
       return read(id, 'cancel', callOptions, record);
     },
-
-    paging: lox24Paging({
-      name,
-      http,
-      order: options.listOrder ?? 'detect',
-      sortCap: options.listSortCap,
-      toModel: async (raws) => {
-        const wires = raws.map((raw) => parseWire(raw, 'list', 'no'));
-        const records = await Promise.all(wires.map((wire) => codes.record(wire.id, 'list')));
-        return wires.map((wire, k) => map(wire, raws[k], records[k], 'list'));
-      },
-    }),
+    paging: lox24Paging({ name, http, order: options.listOrder ?? 'detect', sortCap: options.listSortCap, toModels: (raws) => verifyCodes.many(raws, 'list') }),
   });
 }

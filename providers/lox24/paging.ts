@@ -123,7 +123,7 @@ export interface Lox24PagingOptions {
   readonly order: Lox24ListOrder;
   /** Verify codes an unordered window may hold (`DEFAULT_SORT_CAP`). */
   readonly sortCap?: number | undefined;
-  readonly toModel: (raws: readonly unknown[]) => Promise<Verification[]>;
+  readonly toModels: (raws: readonly unknown[]) => Promise<Verification[]>;
 }
 
 /**
@@ -227,7 +227,7 @@ export function lox24Paging(o: Lox24PagingOptions): PagingSpec<Position> {
         if (raw.items.length === 0) return;
         if (!first) first = raw;
         else if (idOf(raw.items) === idOf(first.items)) return; // a server that ignores `page`
-        yield (await o.toModel(raw.items)).filter(inWindow);
+        yield (await o.toModels(raw.items)).filter(inWindow);
         // The last page: hydra says so, or (a bare array) it is shorter than the first.
         if (raw.hydraLast !== undefined ? page >= raw.hydraLast : raw.hasNext === false || raw.items.length < first.items.length) return;
       }
@@ -238,7 +238,7 @@ export function lox24Paging(o: Lox24PagingOptions): PagingSpec<Position> {
   async function forward(walk: Walk, page: number, size: number, options: CallOptions | undefined, raw?: ReadPage) {
     if (raw) walk.unread.delete(page);
     const got = raw ?? (await forwardRead(walk, page, size, options));
-    const items = await o.toModel(got.items);
+    const items = await o.toModels(got.items);
     const more = continues({ n: got.items.length, next: got.hasNext }, size);
     const at: Position = { m: 'd', p: page, n: size };
     return { at, items, ...(more && { next: { m: 'd', p: page + 1, n: size } as Position, ahead: [page + 2, page + 3].map((p) => ({ m: 'd', p, n: size }) as Position) }) };
@@ -246,7 +246,7 @@ export function lox24Paging(o: Lox24PagingOptions): PagingSpec<Position> {
 
   async function backward(walk: Walk, page: number, options: CallOptions | undefined, raws?: readonly unknown[]) {
     if (raws) walk.unread.delete(page);
-    const items = await o.toModel([...(raws ?? (await take(walk)(page, options)).items)].reverse());
+    const items = await o.toModels([...(raws ?? (await take(walk)(page, options)).items)].reverse());
     const at: Position = { m: 'a', p: page };
     const ahead = [page - 2, page - 3].filter((p) => p >= 1).map((p) => ({ m: 'a', p }) as Position);
     return { at, items, ...(page > 1 && { next: { m: 'a', p: page - 1 } as Position, ahead }) };
@@ -275,7 +275,7 @@ export function lox24Paging(o: Lox24PagingOptions): PagingSpec<Position> {
       const second = first.hydraLast === 1 || first.hasNext === false ? undefined : await read(2, options);
       const onePage = !second || second.items.length === 0 || idOf(second.items) === idOf(first.items);
       if (onePage) return { at: { m: 's', p: 1 }, items: await sorted(take(walk), query, options) };
-      const [a, b] = await Promise.all([o.toModel(first.items), o.toModel(second.items)]);
+      const [a, b] = await Promise.all([o.toModels(first.items), o.toModels(second.items)]);
       const order = detectOrder(a, b);
       if (order === 'newest') return forward(walk, 1, first.items.length, options, first);
       if (order === 'oldest') return oldestFirst(walk, options);

@@ -6,7 +6,8 @@
 import type { ProviderOptions } from '../../src/provider.js';
 import * as v from 'valibot';
 import type { VendorDescriptor } from '../../src/adapter/vendor.js';
-import type { ChannelStep } from '../../src/model.js';
+import type { FieldIssue } from '../../src/errors.js';
+import type { Channel, ChannelStep } from '../../src/model.js';
 import type { Bounds, Capabilities } from '../../src/provider.js';
 import type { CommonConfig } from '../../src/config.js';
 import { UUID, boundedInteger, channelStepSchema } from '../../src/validate.js';
@@ -187,4 +188,22 @@ export interface MessagebirdOptions extends ProviderOptions {
   readonly listPageSize?: number;
   /** Most verifications a Bird in no time order may have in one list window (10 000): they are read whole and sorted. */
   readonly listSortCap?: number;
+}
+
+/** What a channel map must hold beyond its shape (Bird's rules for each kind of channel). */
+export function channelMapIssues(map: MessagebirdChannelMap): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  if (map.whatsapp && !map.whatsapp.template) issues.push({ field: 'channels.whatsapp.template', message: 'is required: Bird sends WhatsApp verifications with a template' });
+  if (map.sms?.template) issues.push({ field: 'channels.sms.template', message: 'Bird generates SMS texts (set locale instead)' });
+  for (const channel of ['whatsapp', 'email'] as const) {
+    if (map[channel] && 'navigatorId' in map[channel]) issues.push({ field: `channels.${channel}`, message: 'navigators are for SMS; use a channelId' });
+  }
+  return issues;
+}
+
+/** The channel each configured Bird channel or navigator id stands for. */
+export function channelsById(map: MessagebirdChannelMap): (id: string | null | undefined) => Channel | undefined {
+  const byId = new Map<string, Channel>();
+  for (const [channel, target] of Object.entries(map)) byId.set('channelId' in target ? target.channelId : target.navigatorId, channel as Channel);
+  return (id) => (id ? byId.get(id) : undefined);
 }

@@ -6,6 +6,7 @@ import * as v from 'valibot';
 import { type FieldIssue, type VerifyError } from '../../src/errors.js';
 import { errorForStatus, type HttpFailure } from '../../src/http/index.js';
 import type { Channel, ChannelStep, StartRequest, Verification, VerificationStatus } from '../../src/model.js';
+import type { CheckOutcome } from '../../src/adapter/check.js';
 import type { Redactor } from '../../src/redact.js';
 import { MESSAGEBIRD_LIMITS, type MessagebirdChannelMap } from './config.js';
 import { errorBodySchema, type MessagebirdCreateBody, type MessagebirdStepWrite, type MessagebirdVerification } from './wire.js';
@@ -227,4 +228,21 @@ export function toMessagebirdError(failure: HttpFailure, redactor: Redactor, pro
   const text = body?.message ?? (typeof failure.body === 'string' ? failure.body : '');
   const code = body?.code === undefined ? '' : ` (${body.code})`;
   return errorForStatus(failure, provider, { message: redactor.text(`${text}${code}`), issues });
+}
+
+/**
+ * The outcome of a check Bird did not accept, read from the verification as it now stands:
+ * Bird's answer to a failed check is not documented. `before` is the wrong-code count Bird
+ * reported last; a higher one now means this code was wrong.
+ */
+export function refusedCheck(verification: Verification, before: number | undefined): CheckOutcome {
+  const failed = verification.failedAttempts ?? 0;
+  const max = verification.maxAttempts;
+  if (verification.status === 'verified') return { verified: false, reason: 'already_verified', verification };
+  if (verification.status === 'canceled') return { verified: false, reason: 'canceled', verification };
+  if (verification.status === 'expired') return { verified: false, reason: 'expired', verification };
+  const counted = before === undefined ? verification.status === 'pending' : failed > before;
+  if (!counted) return { verified: false, reason: 'max_attempts', verification };
+  const attemptsRemaining = max === undefined ? undefined : Math.max(0, max - failed);
+  return { verified: false, reason: 'incorrect_code', ...(attemptsRemaining !== undefined && { attemptsRemaining }), verification };
 }

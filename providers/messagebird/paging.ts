@@ -44,7 +44,8 @@ export interface MessagebirdPagingOptions {
   readonly pageSize: number;
   /** Verifications an unordered window may hold (`DEFAULT_SORT_CAP`). */
   readonly sortCap?: number | undefined;
-  readonly toModel: (raw: unknown) => Verification;
+  /** The verifications of a page's results (an `InvalidResponseError` naming the field of one that does not fit). */
+  readonly toModels: (raws: readonly unknown[]) => Promise<Verification[]>;
 }
 
 /** Bird's paging for the kit. */
@@ -68,7 +69,7 @@ export function messagebirdPaging(o: MessagebirdPagingOptions): PagingSpec<Posit
     if (!parsed.success) throw failure("the page does not fit Bird's format");
     const token = parsed.output.nextPageToken || undefined;
     if (token !== undefined && token === position.t) throw failure('Bird answered a page token with the same token: the walk would never end');
-    return { items: parsed.output.results.map(o.toModel), token };
+    return { items: await o.toModels(parsed.output.results), token };
   }
 
   /** The page at `position`, and where the next one is. */

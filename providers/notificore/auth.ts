@@ -5,8 +5,8 @@
  * lifetime), renewed once after a 401, and shared: concurrent calls wait for one login.
  */
 import * as v from 'valibot';
-import { InvalidResponseError } from '../../src/errors.js';
-import type { HttpClient } from '../../src/http/index.js';
+import { AuthenticationError, InvalidResponseError } from '../../src/errors.js';
+import type { HttpCall, HttpClient, HttpResult } from '../../src/http/index.js';
 import type { CallOptions } from '../../src/provider.js';
 import type { Redactor } from '../../src/redact.js';
 import { tokenSchema } from './wire.js';
@@ -64,6 +64,19 @@ export class TokenKeeper {
     const token = this.#token;
     if (token && this.#options.now() < token.expiresAt - RENEW_BEFORE_MS) return;
     await this.#renew(token && this.#options.now() < token.expiresAt ? 'refresh' : 'login', options);
+  }
+
+  /** A call with a valid token; after a 401, one new login and one more try (a 401 was not processed). */
+  async request(call: HttpCall): Promise<HttpResult> {
+    await this.ensure(call.options);
+    const bearer = this.current;
+    try {
+      return await this.#options.http.request(call);
+    } catch (error) {
+      if (!(error instanceof AuthenticationError)) throw error;
+      await this.reject(bearer, call.options);
+      return this.#options.http.request(call);
+    }
   }
 
   /**

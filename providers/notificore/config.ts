@@ -165,3 +165,20 @@ export interface NotificoreOptions extends ProviderOptions {
   /** The clock, epoch milliseconds; for tests. */
   readonly now?: () => number;
 }
+
+/** Notificore-only extras of `start()`, passed as `vendor`. */
+export interface NotificoreStartExtras {
+  /** An approved template other than the adapter's `templateId`. */
+  readonly templateId?: number;
+  /** A sender other than the adapter's `sender`. */
+  readonly sender?: string;
+}
+
+/** The schema of `StartRequest.vendor`, and the refusal's text. */
+export const NOTIFICORE_EXTRAS = {
+  schema: v.strictObject({ templateId: NOTIFICORE_OPTIONS.templateId, sender: v.optional(v.string()) }),
+  message: 'Notificore takes templateId and sender only',
+};
+
+/** The factory's options: the config's, and the functions and stores only code can give. */
+export const NOTIFICORE_FACTORY_OPTIONS = { ...NOTIFICORE_OPTIONS, triesStore: v.optional(v.looseObject({})), now: v.optional(v.function('must be a function')) };

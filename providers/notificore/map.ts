@@ -10,7 +10,7 @@ import { addMoney, parseDecimal, type Money } from '../../src/money.js';
 import type { Channel, ChannelStep, CheckReason, DeliveryStatus, StartRequest, Verification, VerificationStatus } from '../../src/model.js';
 import type { Redactor } from '../../src/redact.js';
 import { NOTIFICORE_DEFAULTS, NOTIFICORE_LIMITS } from './config.js';
-import { errorBodySchema, type NotificoreAuthentication, type NotificoreChannel, type NotificoreCreateBody } from './wire.js';
+import { errorBodySchema, singleSchema, type NotificoreAuthentication, type NotificoreChannel, type NotificoreCreateBody } from './wire.js';
 
 /** Verification statuses are Notificore's own, one to one. */
 export const VERIFICATION_STATUS: Readonly<Record<string, VerificationStatus>> = {
@@ -267,6 +267,25 @@ export function errorTexts(body: unknown): { message: string; texts: string[]; i
 }
 
 /** The check outcome a failed verify answer stands for, if it is one. */
+/**
+ * The authentication of a single-object answer: `{ data: {…} }` as the schemas and docs have it,
+ * or the bare object as some of the spec's own examples show (the verify answer).
+ */
+export function unwrapSingle(body: unknown): unknown {
+  const envelope = v.safeParse(singleSchema, body);
+  return envelope.success ? envelope.output.data : body;
+}
+
+/**
+ * The outcome of a check Notificore refused (404 or 422): the documented reason its text names,
+ * or else the error it is.
+ */
+export function refusedCheck(failure: HttpFailure, redactor: Redactor, provider: string): CheckReason {
+  const reason = checkOutcome(failure);
+  if (reason === undefined) throw toNotificoreError(failure, redactor, provider);
+  return reason;
+}
+
 export function checkOutcome(failure: HttpFailure): CheckReason | undefined {
   const text = errorTexts(failure.body).texts.join(' ');
   return CHECK_OUTCOMES.find((outcome) => outcome.status === failure.status && outcome.match.test(text))?.reason;

@@ -42,10 +42,8 @@ const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 export interface NotificorePagingOptions {
   readonly name: string;
   readonly now: () => number;
-  readonly windowDays: number;
-  /** `page[limit]` of `list()`. */
-  readonly pageSize: number;
-  readonly prefetch: number;
+  /** The adapter's list options: `listWindowDays` (90), `listPageSize` (`page[limit]` of `list()`, 100), `listPrefetch` (2). */
+  readonly options: { readonly listWindowDays?: number | undefined; readonly listPageSize?: number | undefined; readonly listPrefetch?: number | undefined };
   readonly call: (request: HttpCall) => Promise<HttpResult>;
   /** The model of a page's authentications, in order; throws an InvalidResponseError naming the field of one that does not fit. */
   readonly toModels: (raws: readonly unknown[]) => Promise<Verification[]>;
@@ -55,11 +53,14 @@ export interface NotificorePagingOptions {
 
 /** Notificore's paging for the kit. */
 export function notificorePaging(o: NotificorePagingOptions): PagingSpec<Position> {
+  const windowDays = o.options.listWindowDays ?? 90;
+  const pageSize = o.options.listPageSize ?? 100;
+  const prefetch = o.options.listPrefetch ?? 2;
   function windowOf(query: ListQuery): Pick<Position, 'f' | 't'> {
     // filter[to] is a date: the day after the last instant wanted, so it covers that day whether
     // Notificore reads it as inclusive or as midnight; the exact bounds are applied by the kit.
     const toMs = (query.to?.getTime() ?? o.now()) - 1;
-    const fromMs = query.from?.getTime() ?? toMs - o.windowDays * DAY_MS;
+    const fromMs = query.from?.getTime() ?? toMs - windowDays * DAY_MS;
     return { f: isoDay(fromMs), t: isoDay(toMs + DAY_MS) };
   }
 
@@ -83,7 +84,7 @@ export function notificorePaging(o: NotificorePagingOptions): PagingSpec<Positio
 
   /** The `page[limit]` of a walk: list()'s page size, or near a listPage's limit. */
   function limitOf(query: ListQuery, limit: number | undefined): number {
-    if (limit === undefined) return o.pageSize;
+    if (limit === undefined) return pageSize;
     // The window is whole days: with exact bounds (or more than 3 ids) to apply here, many
     // items may be skipped, so read bigger pages.
     const refined = query.from !== undefined || query.to !== undefined || (query.ids?.length ?? 0) > MAX_SERVER_IDS;
@@ -92,7 +93,7 @@ export function notificorePaging(o: NotificorePagingOptions): PagingSpec<Positio
 
   return {
     position: positionSchema,
-    prefetch: o.prefetch,
+    prefetch: prefetch,
     newerAreInserts: true,
     async read(at, { query, limit: wanted, options }: { query: ListQuery; limit: number | undefined; options: CallOptions | undefined }) {
       const position = at ?? { o: 0, ...windowOf(query) };
@@ -120,7 +121,7 @@ export function notificorePaging(o: NotificorePagingOptions): PagingSpec<Positio
       }
       const next = { ...position, o: nextOffset, c: cap };
       const ahead: Position[] = [];
-      for (let offset = nextOffset + list.length; offset < total && ahead.length < o.prefetch; offset += list.length) ahead.push({ ...next, o: offset });
+      for (let offset = nextOffset + list.length; offset < total && ahead.length < prefetch; offset += list.length) ahead.push({ ...next, o: offset });
       return { at: position, items, next, ahead };
     },
   };

@@ -12,7 +12,7 @@ import * as v from 'valibot';
 import { UnsupportedError, type FieldIssue, type Operation } from '../errors.js';
 import type { ChannelStep, CheckResult, ListQuery, Page, PageQuery, StartRequest, Verification } from '../model.js';
 import type { CallOptions, Capabilities, VerifyProvider } from '../provider.js';
-import { codeSchema, invalid, parseCallOptions, parseId, parseInput, startRequestSchema, type ParseContext } from '../validate.js';
+import { codeSchema, invalid, throwIssues, parseCallOptions, parseCallOptionsOnce, parseId, parseInput, parseStartRequest, type ParseContext } from '../validate.js';
 import { checkResult, type CheckOutcome } from './check.js';
 import { paging, type PagingSpec } from './paging.js';
 import { setCursorKey } from '../listing/cursor.js';
@@ -176,7 +176,7 @@ export function defineProvider<Extras extends object = Record<string, never>, Po
   const defaults = spec.defaultChannels.flatMap((step, index) =>
     caps.channels.includes(step.channel) ? [] : [{ field: `options.channels.${index}.channel`, message: `${spec.title} delivers on ${and(caps.channels)} only` }],
   );
-  if (defaults.length) invalid(defaults, ctx('config', `Invalid ${spec.title} options`));
+  throwIssues(defaults, ctx('config', `Invalid ${spec.title} options`));
 
   async function call<T>(operation: 'get' | 'resend' | 'failover' | 'cancel', id: string, options: StepOptions | undefined, run: (id: string, options: StepOptions | undefined) => Promise<T>): Promise<T> {
     const parsed = parseCallOptions(options, ctx(operation));
@@ -190,8 +190,8 @@ export function defineProvider<Extras extends object = Record<string, never>, Po
 
     async start(request: StartRequest<Extras>, callOptions?: CallOptions): Promise<Verification> {
       const context = ctx('start', 'Invalid start request');
-      const options = parseCallOptions(callOptions, context);
-      const parsed = parseInput(startRequestSchema, request, context);
+      const options = parseCallOptionsOnce(callOptions, context);
+      const parsed = parseStartRequest(request, context) as StartRequest<Extras>;
       const extras = spec.extras ? v.safeParse(spec.extras.schema, parsed.vendor ?? {}) : undefined;
       // One language rule for every vendor that lets us choose (docs/languages.md); a template vendor keeps the locale as given.
       const locale = caps.languages ? decideLocale({ requested: parsed.locale, fallback: spec.defaultLocale, to: parsed.to }, caps.languages) : parsed.locale;
@@ -201,7 +201,7 @@ export function defineProvider<Extras extends object = Record<string, never>, Po
       if (extras ? !extras.success : parsed.vendor !== undefined && Object.keys(parsed.vendor).length > 0) {
         issues.push({ field: 'vendor', message: spec.extras?.message ?? `${spec.title} takes no vendor extras` });
       }
-      if (issues.length) invalid(issues, context);
+      throwIssues(issues, context);
       return spec.start(input, options, prepared?.body);
     },
 

@@ -7,6 +7,7 @@ import * as v from 'valibot';
 import { emit } from '../events.js';
 import { InvalidResponseError, type HttpFailure, type Operation, type SentState, type VerifyError } from '../errors.js';
 import { HttpClient } from '../http/client.js';
+import type { Verification } from '../model.js';
 import type { ProviderOptions } from '../provider.js';
 import { Redactor } from '../redact.js';
 import { brokenField, parseInput, providerOptionEntries } from '../validate.js';
@@ -78,6 +79,32 @@ export interface VendorHttp<Config> {
   toError(failure: HttpFailure, redactor: Redactor, provider: string): VerifyError;
 }
 
+/** How a vendor's body becomes a `Verification`: the adapter's facts, the shell's steps and errors. */
+export interface VendorModel<Wire, Extra = undefined> {
+  /** The valibot schema of one body. */
+  readonly schema: v.GenericSchema<unknown, Wire>;
+  /** How messages name one (`'the verify code in the response'`). */
+  readonly what: string;
+  /** What the mapping needs besides the body (a stored code, a try count), for many bodies in one round trip. */
+  extras?(wires: readonly Wire[], operation: Operation): Promise<readonly (Extra | undefined)[]>;
+  /** The body as a `Verification`; may throw on a value it cannot read (a date). */
+  map(wire: Wire, raw: unknown, operation: Operation, extra: Extra | undefined): Verification;
+}
+
+/** A vendor body to a `Verification`, with the shell's errors (`setupVendor`'s `model`). */
+export interface ModelDecoder<Wire, Extra> {
+  /** One body: parsed, its extras read (unless given), mapped. */
+  one(raw: unknown, operation: Operation, sent: SentState, extra?: Extra): Promise<Verification>;
+  /** The bodies of a list page, their extras read in one round trip. */
+  many(raws: readonly unknown[], operation: Operation): Promise<Verification[]>;
+  /** Parses one body (the first step of `one`), for an adapter that needs the vendor's id before it maps. */
+  parse(raw: unknown, operation: Operation, sent: SentState): Wire;
+  /** Maps a parsed body (the last step of `one`). */
+  map(wire: Wire, raw: unknown, operation: Operation, sent: SentState, extra: Extra | undefined): Verification;
+  /** A body that may not be the verification (an acknowledgement): mapped with `extra` as given, or `undefined`. */
+  maybe(raw: unknown, operation: Operation, extra?: Extra): Verification | undefined;
+}
+
 /** What `setupVendor` gives an adapter: `setupAdapter`'s, and the plumbing built from its facts. */
 export interface VendorSetup<Config> extends Omit<AdapterSetup<Config>, 'http' | 'cursorKey'> {
   /** Removes the credentials from every message, event and cause. */
@@ -90,6 +117,11 @@ export interface VendorSetup<Config> extends Omit<AdapterSetup<Config>, 'http' |
    * not fit LOX24's documented format (history.0.status)`).
    */
   decode<T>(schema: v.GenericSchema<unknown, T>, body: unknown, what: string, operation: Operation, sent: SentState): T;
+  /**
+   * The decoder of a vendor's verification bodies: `decode`, then the extras, then the mapping;
+   * a mapping that throws is an `InvalidResponseError` (`… the verification cannot be read (…)`).
+   */
+  model<Wire, Extra = undefined>(model: VendorModel<Wire, Extra>): ModelDecoder<Wire, Extra>;
   /** The parts of `defineProvider`'s spec the shell knows: spread them into it. */
   readonly shell: {
     /** The vendor's name. */
@@ -130,6 +162,11 @@ export function setupVendor<E extends v.ObjectEntries>(
   facts: VendorHttp<ProviderOptions & v.InferOutput<v.LooseObjectSchema<E, undefined>>>,
 ): VendorSetup<ProviderOptions & v.InferOutput<v.LooseObjectSchema<E, undefined>>> {
   const setup = setupAdapter(options, vendor, entries);
+  function decode<T>(schema: v.GenericSchema<unknown, T>, body: unknown, what: string, operation: Operation, sent: SentState): T {
+    const parsed = v.safeParse(schema, body);
+    if (parsed.success) return parsed.output;
+    throw new InvalidResponseError(`${setup.name} ${operation}: ${what} does not fit ${vendor.title}'s documented format (${brokenField(parsed.issues)})`, { provider: setup.name, operation, sent });
+  }
   const { name, config } = setup;
   const credentials = facts.credentials(config);
   const redactor = new Redactor([...credentials, ...(facts.secrets?.(config) ?? [])]);
@@ -149,10 +186,38 @@ export function setupVendor<E extends v.ObjectEntries>(
     maxListPages: setup.maxListPages,
     redactor,
     http,
-    decode(schema, body, what, operation, sent) {
-      const parsed = v.safeParse(schema, body);
-      if (parsed.success) return parsed.output;
-      throw new InvalidResponseError(`${name} ${operation}: ${what} does not fit ${vendor.title}'s documented format (${brokenField(parsed.issues)})`, { provider: name, operation, sent });
+    decode,
+    model<Wire, Extra>(model: VendorModel<Wire, Extra>): ModelDecoder<Wire, Extra> {
+      const mapped = (wire: Wire, raw: unknown, operation: Operation, sent: SentState, extra: Extra | undefined): Verification => {
+        try {
+          return model.map(wire, raw, operation, extra);
+        } catch (error) {
+          throw new InvalidResponseError(`${name} ${operation}: ${model.what} cannot be read (${(error as Error).message})`, { provider: name, operation, sent });
+        }
+      };
+      return {
+        parse: (raw, operation, sent) => decode(model.schema, raw, model.what, operation, sent),
+        map: mapped,
+        async one(raw, operation, sent, given) {
+          const wire = decode(model.schema, raw, model.what, operation, sent);
+          const extra = given ?? (model.extras ? (await model.extras([wire], operation))[0] : undefined);
+          return mapped(wire, raw, operation, sent, extra);
+        },
+        async many(raws, operation) {
+          const wires = raws.map((raw) => decode(model.schema, raw, model.what, operation, 'no'));
+          const extras = model.extras ? await model.extras(wires, operation) : [];
+          return wires.map((wire, k) => mapped(wire, raws[k], operation, 'no', extras[k]));
+        },
+        maybe(raw, operation, extra) {
+          const parsed = v.safeParse(model.schema, raw);
+          if (!parsed.success) return undefined;
+          try {
+            return model.map(parsed.output, raw, operation, extra);
+          } catch {
+            return undefined;
+          }
+        },
+      };
     },
     shell: {
       vendor: vendor.name,

@@ -2,6 +2,7 @@
  * Codes that polyverify owns for code-transport vendors (LOX24): generated here, stored
  * only as a keyed hash in a `CodeStore`, checked here with expiry and an attempt limit.
  */
+import { randomUUID } from 'node:crypto';
 import { checkResult, type CheckOutcome } from '../adapter/check.js';
 import { StoreUnavailableError, isVerifyError, type Operation, type SentState } from '../errors.js';
 import type { CheckResult, VerificationStatus } from '../model.js';
@@ -85,6 +86,26 @@ export class OwnedCodes {
       state: 'pending',
     };
     await this.#stored('start', () => this.store.save(key, record));
+    return record;
+  }
+
+  /**
+   * Sends a code the safe way: its hash is stored first under a provisional key (a code that
+   * cannot be checked is never sent), then `send` runs and gives the vendor's id, and the record
+   * is re-filed under it; a send that fails drops the record.
+   */
+  async deliver(code: string, limits: CodeLimits, send: () => Promise<string>): Promise<CodeRecord> {
+    const provisional = `provisional:${randomUUID()}`;
+    const record = await this.issue(provisional, code, limits);
+    let id: string;
+    try {
+      id = await send();
+    } catch (error) {
+      // Without the vendor's id the record can never be checked: drop it (or let it expire, if the store is down).
+      await this.discard(provisional);
+      throw error;
+    }
+    await this.move(provisional, id, record);
     return record;
   }
 

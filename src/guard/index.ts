@@ -14,7 +14,7 @@ import { LruMap } from '../lru.js';
 import type { Recipient, StartRequest, Verification } from '../model.js';
 import type { CallOptions, VerifyProvider } from '../provider.js';
 import { maskPhone } from '../redact.js';
-import { invalid, parseCallOptions, parseInput, startRequestSchema, type ParseContext } from '../validate.js';
+import { invalid, parseCallOptions, parseCallOptionsOnce, parseInput, parseStartRequest, type ParseContext } from '../validate.js';
 import { memoryLimitStore, type Limit, type LimitStore, type Taken } from './limits.js';
 import { COSTLY_TYPES, MOBILE_TYPES, numberFacts } from '../numbers.js';
 
@@ -222,10 +222,10 @@ export function guard(provider: VerifyProvider, options: GuardOptions): VerifyPr
     capabilities: provider.capabilities,
     async start(request: StartRequest, callOptions?: CallOptions): Promise<Verification> {
       const context = { provider: name, operation: 'start' as const };
-      parseInput(startRequestSchema, request, context);
-      parseCallOptions(callOptions, context);
-      const verification = await guarded('start', request.to, callOptions, () => provider.start(request, callOptions));
-      recipients.set(verification.id, request.to);
+      const parsed = parseStartRequest(request, context);
+      const options = parseCallOptionsOnce(callOptions, context);
+      const verification = await guarded('start', parsed.to, options, () => provider.start(parsed, options));
+      recipients.set(verification.id, parsed.to);
       return verification;
     },
     check: (id, code, callOptions) => provider.check(id, code, callOptions),

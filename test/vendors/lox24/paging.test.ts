@@ -53,7 +53,7 @@ function server(all: readonly Raw[], { size = 5, order = 'desc', format = 'array
 }
 
 function listing(http: HttpClient, order: Lox24ListOrder = 'detect', sortCap = 1_000) {
-  return paging(lox24Paging({ name: 'lox24', http, order, sortCap, toModel: async (raws) => (raws as Raw[]).map(model) }), { name: 'lox24', title: 'LOX24', kind: 'lox24' });
+  return paging(lox24Paging({ name: 'lox24', http, order, sortCap, toModels: async (raws: readonly unknown[]) => (raws as Raw[]).map(model) }), { name: 'lox24', title: 'LOX24', kind: 'lox24' });
 }
 
 async function ids(items: AsyncIterable<Verification>): Promise<string[]> {
