@@ -2,6 +2,7 @@
  * What `failover()` and `route()` share: ids that name the member that issued them, the
  * combined capabilities of the members, and listing over members.
  */
+import { inspect } from 'node:util';
 import { ValidationError } from './errors.js';
 import { listAcross, listAcrossPage } from './listing/merge.js';
 import { combinedCursorKey, setCursorKey } from './listing/cursor.js';
@@ -113,11 +114,21 @@ function qualifiedView(member: VerifyProvider): VerifyProvider {
   return view;
 }
 
-/** Gives a composite a cursor key derived from its members' keys, so a merged list over it is signed as well. */
-export function withMembersCursorKey<T extends VerifyProvider>(provider: T, members: readonly VerifyProvider[]): T {
-  const key = combinedCursorKey(members, 'composite');
-  if (key) setCursorKey(provider, key);
-  return provider;
+/**
+ * Finishes a wrapper (`failover`, `route`, `guard`, yours) the way every provider is finished:
+ * `util.inspect` shows its name and `shape` (never a member's options), its cursors are signed
+ * with `cursorKey` (a composite's: derived from its members' keys, `membersCursorKey`; a
+ * wrapper of one provider: that provider's, so cursors pass through it), and it is frozen.
+ */
+export function sealWrapper<T extends VerifyProvider>(provider: T, shape: string, cursorKey: Buffer | undefined): T {
+  Object.defineProperty(provider, inspect.custom, { value: () => `VerifyProvider { name: '${provider.name}', ${shape} }` });
+  if (cursorKey) setCursorKey(provider, cursorKey);
+  return Object.freeze(provider);
+}
+
+/** The cursor key of a composite: derived from its members' keys, so a merged list over it is signed as well. */
+export function membersCursorKey(members: readonly VerifyProvider[]): Buffer | undefined {
+  return combinedCursorKey(members, 'composite');
 }
 
 /** Listing over members, newest first, with routable ids. */

@@ -2,10 +2,9 @@
  * Failover between vendors: `start` tries each provider in order while nothing was sent;
  * later calls go to the provider that issued the verification, from its id alone.
  */
-import { inspect } from 'node:util';
 import { isVerifyError, type VerifyError } from './errors.js';
 import { emit, type DecisionEvent, type VerifyEvent } from './events.js';
-import { checkMembers, combinedCapabilities, compositeListing, issuerCalls, qualify, withMembersCursorKey } from './composite.js';
+import { checkMembers, combinedCapabilities, compositeListing, issuerCalls, qualify, membersCursorKey, sealWrapper } from './composite.js';
 import type { StartRequest, Verification } from './model.js';
 import type { CallOptions, VerifyProvider } from './provider.js';
 import { parseCallOptionsOnce, parseStartRequest } from './validate.js';
@@ -94,6 +93,5 @@ export function failover(providers: readonly VerifyProvider[], options: Failover
     list: listing.list,
     listPage: listing.listPage,
   };
-  Object.defineProperty(provider, inspect.custom, { value: () => `VerifyProvider { name: '${name}', failover: [${members.map((m) => `'${m.name}'`).join(', ')}] }` });
-  return withMembersCursorKey(Object.freeze(provider), members);
+  return sealWrapper(provider, `failover: [${members.map((m) => `'${m.name}'`).join(', ')}]`, membersCursorKey(members));
 }

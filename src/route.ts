@@ -2,9 +2,8 @@
  * Routing by destination: a provider per E.164 prefix (longest match wins) or e-mail rule,
  * and a default.
  */
-import { inspect } from 'node:util';
 import { emit, type VerifyEvent } from './events.js';
-import { checkMembers, combinedCapabilities, compositeListing, issuerCalls, qualify, withMembersCursorKey } from './composite.js';
+import { checkMembers, combinedCapabilities, compositeListing, issuerCalls, membersCursorKey, qualify, sealWrapper } from './composite.js';
 import type { StartRequest, Verification } from './model.js';
 import type { CallOptions, VerifyProvider } from './provider.js';
 import { invalid, parseCallOptionsOnce, parseStartRequest } from './validate.js';
@@ -75,6 +74,5 @@ export function route(table: RouteTable, options: RouteOptions = {}): VerifyProv
     list: listing.list,
     listPage: listing.listPage,
   };
-  Object.defineProperty(provider, inspect.custom, { value: () => `VerifyProvider { name: '${name}', route: [${Object.keys(table).map((k) => `'${k}'`).join(', ')}] }` });
-  return withMembersCursorKey(Object.freeze(provider), members);
+  return sealWrapper(provider, `route: [${Object.keys(table).map((k) => `'${k}'`).join(', ')}]`, membersCursorKey(members));
 }

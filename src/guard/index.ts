@@ -5,11 +5,11 @@
  * cannot exist or cost extra.
  */
 import { createHash } from 'node:crypto';
-import { inspect } from 'node:util';
 import * as v from 'valibot';
 import { RateLimitError, ValidationError, isVerifyError, StoreUnavailableError, type Operation } from '../errors.js';
 import { emit, type VerifyEvent } from '../events.js';
-import { cursorKeyOf, setCursorKey } from '../listing/cursor.js';
+import { cursorKeyOf } from '../listing/cursor.js';
+import { sealWrapper } from '../composite.js';
 import { LruMap } from '../lru.js';
 import type { Recipient, StartRequest, Verification } from '../model.js';
 import type { CallOptions, VerifyProvider } from '../provider.js';
@@ -243,9 +243,7 @@ export function guard(provider: VerifyProvider, options: GuardOptions): VerifyPr
     listPage: (query, callOptions) => provider.listPage(query, callOptions),
     ...(provider.pages && { pages: provider.pages.bind(provider) }),
   };
-  const key = cursorKeyOf(provider);
-  if (key) setCursorKey(wrapped, key); // merged lists over the guard sign their cursors as over the provider
-  Object.defineProperty(wrapped, inspect.custom, { value: () => `VerifyProvider { name: '${name}', guard: [${rules.map((r) => `'${r.rule}'`).join(', ')}] }` });
-  return Object.freeze(wrapped);
+  // Merged lists over the guard sign their cursors as over the provider.
+  return sealWrapper(wrapped, `guard: [${rules.map((r) => `'${r.rule}'`).join(', ')}]`, cursorKeyOf(provider));
 }
 
