@@ -293,6 +293,40 @@ describe('OwnedCodes, more', () => {
     expect(await codes.check('a', '123456')).toEqual({ verified: true, status: 'verified' });
   });
 
+  it('deliver: stores the hash before the send, files it under the vendor id after, drops it when the send fails', async () => {
+    const store = new MemoryCodeStore({ now: () => 0 });
+    const codes = new OwnedCodes({ secret: SECRET, store, now: () => 0 });
+    const keysDuringSend: string[] = [];
+    const record = await codes.deliver('123456', { ttlSeconds: 60, maxAttempts: 3 }, async () => {
+      for (const key of ['vendor-1']) keysDuringSend.push(String(await store.get(key)));
+      return 'vendor-1';
+    });
+    expect(keysDuringSend).toEqual(['undefined']);
+    expect(record).toMatchObject({ maxAttempts: 3, expiresAt: 60_000, state: 'pending' });
+    expect(await codes.record('vendor-1')).toEqual(record);
+    expect(await codes.check('vendor-1', '123456')).toEqual({ verified: true, status: 'verified' });
+    // The provisional key held the record during the send, and is gone after it.
+    let provisional: string | undefined;
+    const spy = vi.spyOn(store, 'save');
+    await codes.deliver('654321', { ttlSeconds: 60, maxAttempts: 3 }, async () => {
+      provisional = spy.mock.calls[0]![0];
+      expect(await store.get(provisional)).toMatchObject({ hash: new CodeHasher(SECRET).hash('654321') });
+      return 'vendor-2';
+    });
+    expect(provisional).toMatch(/^provisional:[0-9a-f-]{36}$/);
+    expect(await store.get(provisional!)).toBeUndefined();
+    const refused = new Error('vendor refused');
+    let dropped: string | undefined;
+    spy.mockClear();
+    await expect(
+      codes.deliver('111111', { ttlSeconds: 60, maxAttempts: 3 }, async () => {
+        dropped = spy.mock.calls[0]![0];
+        throw refused;
+      }),
+    ).rejects.toBe(refused);
+    expect(await store.get(dropped!)).toBeUndefined();
+  });
+
   it('moves a record under the vendor id, and discard removes it', async () => {
     const store = new MemoryCodeStore({ now: () => 0 });
     const codes = new OwnedCodes({ secret: SECRET, store, now: () => 0 });

@@ -71,6 +71,74 @@ describe('setupVendor', () => {
     expect(error).toMatchObject({ name: 'InvalidResponseError', provider: 'signup', operation: 'start', sent: 'maybe', message: "signup start: the thing does not fit Acme's documented format (n)" });
   });
 
+  describe('model: a body to a Verification', () => {
+    const schema = v.object({ id: v.string(), at: v.string() });
+    type Wire = v.InferOutput<typeof schema>;
+    const toVerification = (wire: Wire, raw: unknown, extra: number | undefined) => {
+      const createdAt = new Date(wire.at);
+      if (Number.isNaN(createdAt.getTime())) throw new RangeError('at is not a date');
+      return { id: wire.id, provider: 'signup', createdAt, failedAttempts: extra, raw } as never;
+    };
+    const build = (extras?: (wires: readonly Wire[], operation: string) => Promise<(number | undefined)[]>) => {
+      const calls: string[][] = [];
+      const { model } = setup({ apiKey: 'key-one-0123456789', name: 'signup' });
+      const decoder = model<Wire, number>({
+        schema,
+        what: 'the thing',
+        ...(extras && { extras: (wires: readonly Wire[], operation: string) => (calls.push(wires.map((w) => w.id)), extras(wires, operation)) }),
+        map: (wire, raw, _operation, extra) => toVerification(wire, raw, extra),
+      });
+      return { decoder, calls };
+    };
+    const body = (id: string, at = '2026-12-04T10:00:00Z') => ({ id, at });
+
+    it('one: parses, reads the extras of that body (unless given), maps', async () => {
+      const { decoder, calls } = build(async (wires, operation) => wires.map((w) => (operation === 'get' ? w.id.length : 0)));
+      await expect(decoder.one(body('abc'), 'get', 'no')).resolves.toMatchObject({ id: 'abc', failedAttempts: 3, createdAt: new Date('2026-12-04T10:00:00Z'), raw: body('abc') });
+      await expect(decoder.one(body('abc'), 'get', 'no', 9)).resolves.toMatchObject({ failedAttempts: 9 });
+      expect(calls).toEqual([['abc']]);
+    });
+
+    it('many: one extras call for the page, in order', async () => {
+      const { decoder, calls } = build(async (wires) => wires.map((_w, k) => k + 1));
+      const items = await decoder.many([body('a'), body('b')], 'list');
+      expect(items.map((i) => [(i as { id: string }).id, (i as { failedAttempts: number }).failedAttempts])).toEqual([['a', 1], ['b', 2]]);
+      expect(calls).toEqual([['a', 'b']]);
+      const plain = build();
+      await expect(plain.decoder.many([body('a')], 'list')).resolves.toMatchObject([{ id: 'a', failedAttempts: undefined }]);
+      await expect(plain.decoder.one(body('a'), 'get', 'no')).resolves.toMatchObject({ id: 'a', failedAttempts: undefined });
+    });
+
+    it('a body that does not fit names the field; one that cannot be mapped says why; both keep the sent state', async () => {
+      const { decoder } = build();
+      await expect(decoder.one({ id: 'a' }, 'start', 'maybe')).rejects.toMatchObject({
+        name: 'InvalidResponseError',
+        provider: 'signup',
+        operation: 'start',
+        sent: 'maybe',
+        message: "signup start: the thing does not fit Acme's documented format (at)",
+      });
+      await expect(decoder.one(body('a', 'yesterday'), 'get', 'maybe')).rejects.toMatchObject({
+        name: 'InvalidResponseError',
+        operation: 'get',
+        sent: 'maybe',
+        message: 'signup get: the thing cannot be read (at is not a date)',
+      });
+      await expect(decoder.many([body('a'), { id: 'b' }], 'list')).rejects.toMatchObject({ operation: 'list', sent: 'no', message: "signup list: the thing does not fit Acme's documented format (at)" });
+      expect(() => decoder.parse({ id: 1 }, 'get', 'no')).toThrow("signup get: the thing does not fit Acme's documented format (id)");
+      expect(decoder.parse(body('a'), 'get', 'no')).toEqual(body('a'));
+      expect(decoder.map(body('a'), 'raw', 'get', 'no', 4)).toMatchObject({ id: 'a', failedAttempts: 4, raw: 'raw' });
+    });
+
+    it('maybe: the verification when the body is one, else undefined (an acknowledgement, an unreadable date)', () => {
+      const { decoder } = build();
+      expect(decoder.maybe(body('a'), 'resend', 2)).toMatchObject({ id: 'a', failedAttempts: 2 });
+      expect(decoder.maybe(body('a'), 'resend')).toMatchObject({ id: 'a', failedAttempts: undefined });
+      expect(decoder.maybe('accepted', 'resend')).toBeUndefined();
+      expect(decoder.maybe(body('a', 'soon'), 'resend')).toBeUndefined();
+    });
+  });
+
   it('warns through onEvent, as a get unless told', () => {
     const events: VerifyEvent[] = [];
     const { warn } = setup({ apiKey: 'key-one-0123456789', onEvent: (e: VerifyEvent) => events.push(e) });
