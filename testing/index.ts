@@ -20,6 +20,8 @@ import { MessagebirdSimulator, type MessagebirdSimulatorOptions } from '../provi
 import { NotificoreSimulator, type NotificoreSimulatorOptions } from '../providers/notificore/simulator.js';
 
 export { SimulatorBase } from './base.js';
+export { RecordStore } from './records.js';
+export { routeTable } from './router.js';
 export { startHostileServer } from './hostile.js';
 export { runConformance, type ConformanceTarget } from './conformance.js';
 

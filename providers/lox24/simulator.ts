@@ -15,6 +15,11 @@ import { Inbox, type InboxMessage } from '../../testing/inbox.js';
 import { SimulatorBase, type SeedInput, type SimulatedAt, type SimulatorConfig } from '../../testing/base.js';
 import type { Lox24Config } from './config.js';
 import { JsonCache, type SimRequest, type SimResponse, type SimServer } from '../../testing/server.js';
+import { RecordStore } from '../../testing/records.js';
+import { routeTable } from '../../testing/router.js';
+import { Lox24WebhookSender, type Lox24WebhookDelivery } from './simulator-webhooks.js';
+
+export type { Lox24WebhookDelivery } from './simulator-webhooks.js';
 
 // LOX24's documented values, as the simulator reads them (not the adapter's constants).
 /** @internal */
@@ -71,17 +76,6 @@ export interface Lox24SimulatorOptions {
   readonly webhookRetryMs?: number;
 }
 
-/** One delivery of a webhook the simulator made. */
-export interface Lox24WebhookDelivery {
-  /** The event's id (the same on every retry of it). */
-  readonly eventId: string;
-  /** The event's name (`verify_code.delivered`, …). */
-  readonly name: string;
-  /** 1 for the first delivery, 2 for the first retry, … */
-  readonly attempt: number;
-  /** The receiver's HTTP status, or 0 when it could not be reached. */
-  readonly status: number;
-}
 
 /** @internal */
 interface StepRecord {
@@ -129,6 +123,11 @@ const UUID_PATH = new RegExp(`^/verify_codes/(${UUID_PATTERN})$`);
 // LOX24's translated default templates, where the simulator knows them (others are written in English, under their own lang).
 const DEFAULT_TEXT: Record<string, string> = { DE: 'Ihr Code lautet: {{code}}', EN: 'Your code is: {{code}}', PL: 'Twój kod to: {{code}}', FR: 'Votre code est : {{code}}' };
 const BAD_CREDENTIAL_LIMIT = 3;
+const ORDERS = {
+  asc: (a: VerifyCodeRecord, b: VerifyCodeRecord) => a.created_at - b.created_at,
+  desc: (a: VerifyCodeRecord, b: VerifyCodeRecord) => b.created_at - a.created_at,
+  id: (a: VerifyCodeRecord, b: VerifyCodeRecord) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+};
 const BLOCK_WINDOW_MS = 60_000;
 const BLOCK_MS = 600_000;
 
@@ -139,28 +138,19 @@ export class Lox24Simulator extends SimulatorBase {
   readonly token: string;
   /** Current account balance, cents. */
   balanceCents: number;
-  readonly #records = new Map<string, VerifyCodeRecord>();
-  /** The same records in creation order, for pages. */
-  readonly #ordered: VerifyCodeRecord[] = [];
+  readonly #records = new RecordStore<VerifyCodeRecord>();
   /** Records still being delivered. */
   readonly #active = new Set<VerifyCodeRecord>();
   readonly #views = new JsonCache<VerifyCodeRecord>(
     (r) => `${r.status}|${r.updated_at}|${r.history.length}|${r.cost}|${r.sim.done}`,
     (r) => this.#view(r),
   );
-  /** Bumped by every new record; sorted list orders are cached until it moves. */
-  #version = 0;
-  #sorted = new Map<string, { version: number; records: VerifyCodeRecord[] }>();
   readonly #options: Required<Omit<Lox24SimulatorOptions, 'port' | 'latencyMs' | 'balanceCents' | 'outcomes' | 'prices' | 'webhookUrl' | 'webhookRetryMs'>> & {
     prices: Record<Lox24Channel, number>;
   };
   #outcomes: Lox24SimulatorOptions['outcomes'];
   readonly #badCredentials = new Map<string, number[]>();
-  readonly #webhookUrl: string | undefined;
-  readonly #webhookRetryMs: number;
-  /** Webhooks are posted one after the other, in the order delivery produced them. */
-  #webhookQueue: Promise<void> = Promise.resolve();
-  readonly #deliveries: Lox24WebhookDelivery[] = [];
+  readonly #webhooks: Lox24WebhookSender | undefined;
   readonly #timers = new Set<ReturnType<typeof setTimeout>>();
   readonly #blockedUntil = new Map<string, number>();
 
@@ -169,8 +159,7 @@ export class Lox24Simulator extends SimulatorBase {
     this.token = options.token ?? DEFAULT_TOKEN;
     this.balanceCents = options.balanceCents ?? Number.POSITIVE_INFINITY;
     this.#outcomes = options.outcomes;
-    this.#webhookUrl = options.webhookUrl;
-    this.#webhookRetryMs = options.webhookRetryMs ?? 100;
+    this.#webhooks = options.webhookUrl ? new Lox24WebhookSender(options.webhookUrl, options.webhookRetryMs ?? 100) : undefined;
     this.#options = {
       token: this.token,
       userId: options.userId ?? 12345,
@@ -198,15 +187,14 @@ export class Lox24Simulator extends SimulatorBase {
 
   /** Every webhook delivery made so far, in order. */
   get webhookDeliveries(): readonly Lox24WebhookDelivery[] {
-    return this.#deliveries;
+    return this.#webhooks?.deliveries ?? [];
   }
 
   /** Resolves once every webhook produced so far has been delivered (or given up on). */
   async webhooksSettled(): Promise<void> {
     for (;;) {
-      const queue = this.#webhookQueue;
-      await queue;
-      if (queue === this.#webhookQueue && this.#timers.size === 0) return;
+      await this.#webhooks?.settled();
+      if (this.#timers.size === 0) return;
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
   }
@@ -236,7 +224,7 @@ export class Lox24Simulator extends SimulatorBase {
   /** Every verify code held, processed up to now, as LOX24 would return it. */
   verifyCodes(): unknown[] {
     this.#processAll();
-    return [...this.#records.values()].map((record) => this.#view(record));
+    return this.#records.all().map((record) => this.#view(record));
   }
   /** The token it accepts. */
   get credentials(): Pick<Lox24Config, 'token'> {
@@ -292,35 +280,43 @@ export class Lox24Simulator extends SimulatorBase {
   }
 
   #add(record: VerifyCodeRecord): void {
-    this.#records.set(record.id, record);
-    this.#ordered.push(record);
-    this.#version++;
+    this.#records.add(record);
     if (!record.sim.done) this.#active.add(record);
   }
 
   // ---- routes ----
 
   protected route(request: SimRequest): SimResponse {
-    const now = this.now();
-    const blocked = this.#blockedUntil.get(request.ip);
-    if (blocked !== undefined && now < blocked) {
-      return this.#problem(429, 'IP address was temporary blocked, because during short time from it was sent many request with invalid credentials. Please wait and try later.');
-    }
-    if (request.headers['x-lox24-auth-token'] !== this.token) {
-      this.#noteBadCredentials(request.ip, now);
-      return this.#problem(401, "Client ID or API key isn't active or invalid!");
-    }
-    if (request.method === 'POST' && request.path === '/verify_codes') return this.#create(request, now);
-    if (request.method === 'GET' && request.path === '/verify_codes') return this.#list(request, now);
-    const item = UUID_PATH.exec(request.path);
-    if (request.method === 'GET' && item) {
-      const record = this.#records.get(item[1]!.toLowerCase());
-      if (!record) return this.#problem(404, 'Not Found');
-      this.#process(record, now);
-      return this.#ok(200, this.#view(record));
-    }
-    if (request.path === '/verify_codes' || UUID_PATH.test(request.path)) return this.#problem(405, 'Method Not Allowed');
-    return this.#problem(404, 'Not Found');
+    return this.#routes(request);
+  }
+
+  readonly #routes = routeTable(
+    [
+      { method: 'POST', path: '/verify_codes', run: (request) => this.#create(request, this.now()) },
+      { method: 'GET', path: '/verify_codes', run: (request) => this.#list(request, this.now()) },
+      { method: 'GET', path: UUID_PATH, run: (_request, [id]) => this.#read(id!.toLowerCase()) },
+    ],
+    {
+      authorize: (request) => {
+        const now = this.now();
+        const blocked = this.#blockedUntil.get(request.ip);
+        if (blocked !== undefined && now < blocked) {
+          return this.#problem(429, 'IP address was temporary blocked, because during short time from it was sent many request with invalid credentials. Please wait and try later.');
+        }
+        if (request.headers['x-lox24-auth-token'] === this.token) return undefined;
+        this.#noteBadCredentials(request.ip, now);
+        return this.#problem(401, "Client ID or API key isn't active or invalid!");
+      },
+      notFound: () => this.#problem(404, 'Not Found'),
+      wrongMethod: () => this.#problem(405, 'Method Not Allowed'),
+    },
+  );
+
+  #read(id: string): SimResponse {
+    const record = this.#records.get(id);
+    if (!record) return this.#problem(404, 'Not Found');
+    this.#process(record, this.now());
+    return this.#ok(200, this.#view(record));
   }
 
   #create(request: SimRequest, now: number): SimResponse {
@@ -364,7 +360,7 @@ export class Lox24Simulator extends SimulatorBase {
     };
     this.#add(record);
     // Delivery starts after the answer: the created object is New, as LOX24 returns it.
-    if (this.#webhookUrl) this.#drive(record, 0);
+    if (this.#webhooks) this.#drive(record, 0);
     return this.#ok(201, this.#view(record));
   }
 
@@ -416,16 +412,7 @@ export class Lox24Simulator extends SimulatorBase {
   }
 
   #inOrder(order: 'asc' | 'desc' | 'id'): VerifyCodeRecord[] {
-    const cached = this.#sorted.get(order);
-    if (cached?.version === this.#version) return cached.records;
-    const index = new Map(this.#ordered.map((record, i) => [record, i]));
-    const records = [...this.#ordered].sort((a, b) => {
-      if (order === 'id') return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
-      const byTime = order === 'asc' ? a.created_at - b.created_at : b.created_at - a.created_at;
-      return byTime || index.get(a)! - index.get(b)!;
-    });
-    this.#sorted.set(order, { version: this.#version, records });
-    return records;
+    return this.#records.sorted(order, ORDERS[order]);
   }
 
   #validate(input: Record<string, unknown>): { path: string; message: string }[] {
@@ -557,29 +544,9 @@ export class Lox24Simulator extends SimulatorBase {
 
   /** Queues one webhook event (the read model as it is now, with the code, as LOX24 sends it). */
   #webhook(name: string, record: VerifyCodeRecord, at: number, channel?: Record<string, unknown>): void {
-    const url = this.#webhookUrl;
-    if (!url) return;
+    if (!this.#webhooks) return;
     const { sim: _sim, ...model } = record;
-    const event = {
-      id: randomUUID(),
-      api_version: '2022-05-25',
-      name,
-      created_at: at,
-      attempt_total: 4,
-      notification_task_id: randomUUID(),
-      data: { ...model, history: record.history.map((h) => ({ ...h })), routing_strategy: record.routing_strategy.map((r) => ({ ...r })), ...(channel && { channel }) },
-    };
-    this.#webhookQueue = this.#webhookQueue.then(async () => {
-      for (let attempt = 1; attempt <= event.attempt_total; attempt++) {
-        const status = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...event, attempt_number: attempt }) }).then(
-          async (response) => (await response.arrayBuffer(), response.status),
-          () => 0,
-        );
-        this.#deliveries.push({ eventId: event.id, name, attempt, status });
-        if (status >= 200 && status < 300) return;
-        if (attempt < event.attempt_total) await new Promise((resolve) => setTimeout(resolve, this.#webhookRetryMs));
-      }
-    });
+    this.#webhooks.send(name, at, { ...model, history: record.history.map((h) => ({ ...h })), routing_strategy: record.routing_strategy.map((r) => ({ ...r })), ...(channel && { channel }) });
   }
 
   #outcomeOf(phone: string, channel: Lox24Channel): Lox24Outcome {

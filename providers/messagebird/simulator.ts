@@ -16,6 +16,12 @@ import { Inbox, type InboxMessage } from '../../testing/inbox.js';
 import { languageOfNumber } from '../../src/locale.js';
 import { SimulatorBase, type SeedInput, type SimulatedAt, type SimulatorConfig } from '../../testing/base.js';
 import { JsonCache, type SimRequest, type SimResponse, type SimServer } from '../../testing/server.js';
+import { RecordStore } from '../../testing/records.js';
+import { routeTable } from '../../testing/router.js';
+
+// Bird's workspace paths, as the simulator reads its docs.
+const COLLECTION = /^\/workspaces\/([^/]+)\/verify$/;
+const ITEM = /^\/workspaces\/([^/]+)\/verify\/([^/]+)(?:\/(.+))?$/;
 import type { MessagebirdConfig } from './config.js';
 
 // The simulator's own reading of Bird's wire (not the adapter's table, so that a test of one
@@ -112,10 +118,8 @@ export class MessagebirdSimulator extends SimulatorBase {
   readonly workspaceId: string;
   /** Ids the workspace has, to put in the adapter's channel map. */
   readonly ids: Readonly<MessagebirdWorkspaceIds>;
-  readonly #records = new Map<string, VerificationRecord>();
+  readonly #records = new RecordStore<VerificationRecord>();
   /** Bumped by every change; sorted list results are cached per query until it moves. */
-  #version = 0;
-  #listCache: { key: string; version: number; sorted: VerificationRecord[] } | undefined;
   readonly #views = new JsonCache<VerificationRecord>(
     (r) => `${r.status}|${r.failedAttempts}|${r.currentStepIndex}|${r.updatedAt}|${r.expiresAt}`,
     (r) => this.#view(r),
@@ -190,8 +194,7 @@ export class MessagebirdSimulator extends SimulatorBase {
     const id = randomUUID();
     const createdAt = input.createdAt.getTime();
     const status = input.status === 'expired' || input.status === 'failed' ? input.status : 'verified';
-    this.#version++;
-    this.#records.set(id, {
+    this.#records.add({
       id,
       identifier: { phonenumber: input.to },
       locale: 'en-US',
@@ -213,18 +216,37 @@ export class MessagebirdSimulator extends SimulatorBase {
   // ---- routes ----
 
   protected route(request: SimRequest): SimResponse {
-    if (request.headers['authorization'] !== `AccessKey ${this.accessKey}`) return error(401, 'Unauthorized', 'The access key is missing or invalid');
-    const parts = request.path.split('/').filter(Boolean);
-    if (parts[0] !== 'workspaces' || parts[2] !== 'verify') return error(404, 'NotFound', 'Not found');
-    if (parts[1] !== this.workspaceId) return error(403, 'Forbidden', 'The access key has no access to this workspace');
+    if (request.method !== 'GET') this.#records.changed();
+    return this.#routes(request);
+  }
+
+  readonly #routes = routeTable(
+    [
+      { method: 'POST', path: COLLECTION, run: (request, [ws]) => this.#inWorkspace(ws!) ?? this.#create(request, this.now()) },
+      { method: 'GET', path: COLLECTION, run: (request, [ws]) => this.#inWorkspace(ws!) ?? this.#list(request, this.now()) },
+      { method: 'GET', path: ITEM, run: (request, [ws, id, action]) => this.#onItem(request, ws!, id!, action) },
+      { method: 'POST', path: ITEM, run: (request, [ws, id, action]) => this.#onItem(request, ws!, id!, action) },
+    ],
+    {
+      authorize: (request) => (request.headers['authorization'] === `AccessKey ${this.accessKey}` ? undefined : error(401, 'Unauthorized', 'The access key is missing or invalid')),
+      notFound: () => error(404, 'NotFound', 'Not found'),
+      // Another method on the collection is refused as such; on an item, Bird's 404s apply.
+      wrongMethod: (request) => {
+        const [, ws, id] = ITEM.exec(request.path) ?? COLLECTION.exec(request.path) ?? [];
+        return this.#inWorkspace(ws!) ?? (id === undefined ? error(405, 'MethodNotAllowed', 'Method not allowed') : this.#onItem(request, ws!, id, undefined));
+      },
+    },
+  );
+
+  /** The 403 of a workspace the access key does not open, else nothing. */
+  #inWorkspace(workspace: string): SimResponse | undefined {
+    return workspace === this.workspaceId ? undefined : error(403, 'Forbidden', 'The access key has no access to this workspace');
+  }
+
+  #onItem(request: SimRequest, workspace: string, id: string, action: string | undefined): SimResponse {
+    const refused = this.#inWorkspace(workspace);
+    if (refused) return refused;
     const now = this.now();
-    if (request.method !== 'GET') this.#version++;
-    const [, , , id, action] = parts;
-    if (id === undefined) {
-      if (request.method === 'POST') return this.#create(request, now);
-      if (request.method === 'GET') return this.#list(request, now);
-      return error(405, 'MethodNotAllowed', 'Method not allowed');
-    }
     const record = UUID.test(id) ? this.#records.get(id.toLowerCase()) : undefined;
     if (!record) return error(404, 'NotFound', 'Verification not found');
     this.#expire(record, now);
@@ -289,7 +311,7 @@ export class MessagebirdSimulator extends SimulatorBase {
       expiresAt: now + timeout * 1000,
       code: generateCode(codeLength),
     };
-    this.#records.set(record.id, record);
+    this.#records.add(record);
     const view = this.#view(record);
     this.#send(record, now);
     return { status: 202, body: view };
@@ -387,13 +409,7 @@ export class MessagebirdSimulator extends SimulatorBase {
     const compare = (a: { c: number; id: string }, b: { c: number; id: string }) => (a.c !== b.c ? a.c - b.c : a.id < b.id ? -1 : a.id > b.id ? 1 : 0) * direction;
     const key = (r: VerificationRecord) => ({ c: r.createdAt, id: r.id });
     const cacheKey = JSON.stringify([reverse, startAt, endAt]);
-    let sorted = this.#listCache?.key === cacheKey && this.#listCache.version === this.#version ? this.#listCache.sorted : undefined;
-    if (!sorted) {
-      sorted = [...this.#records.values()]
-        .filter((r) => (startAt === undefined || r.createdAt >= startAt) && (endAt === undefined || r.createdAt < endAt))
-        .sort((a, b) => compare(key(a), key(b)));
-      this.#listCache = { key: cacheKey, version: this.#version, sorted };
-    }
+    const sorted = this.#records.sorted(cacheKey, (a, b) => compare(key(a), key(b)), (r) => (startAt === undefined || r.createdAt >= startAt) && (endAt === undefined || r.createdAt < endAt));
     // The first record after the page token's key (binary search over the sorted records).
     let low = 0;
     let high = sorted.length;

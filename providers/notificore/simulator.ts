@@ -17,7 +17,11 @@ import { generateCode } from '../../src/codes/generate.js';
 import { Inbox } from '../../testing/inbox.js';
 import { SimulatorBase, type SeedInput, type SimulatedAt, type SimulatorConfig } from '../../testing/base.js';
 import { JsonCache, type SimRequest, type SimResponse, type SimServer } from '../../testing/server.js';
-import type { NotificoreChannel } from './wire.js';
+import { RecordStore } from '../../testing/records.js';
+import { routeTable } from '../../testing/router.js';
+
+/** Notificore's channels, as the simulator reads its docs. */
+type NotificoreChannel = 'sms' | 'viber';
 
 /** How a simulated Notificore message ends. */
 export type NotificoreOutcome = 'delivered' | 'undelivered';
@@ -128,12 +132,10 @@ export class NotificoreSimulator extends SimulatorBase {
   readonly apiKey: string;
   /** The account balance: each message costs its price; at 0 or below, starts are refused. */
   balance: number;
-  readonly #records = new Map<string, AuthenticationRecord>();
+  readonly #records = new RecordStore<AuthenticationRecord>();
   /** Pending authentications, swept for expiry before a list. */
   readonly #pending = new Set<AuthenticationRecord>();
   /** Bumped by every change; list results are cached per query until it moves. */
-  #version = 0;
-  #listCache: { key: string; version: number; matches: AuthenticationRecord[] } | undefined;
   /** Full views (with messages), as get and list return them. */
   readonly #views = new JsonCache<AuthenticationRecord>(
     (r) => `${r.status}|${r.updated_at}|${r.expired_at}|${r.price}|${r.messages.length}`,
@@ -178,12 +180,12 @@ export class NotificoreSimulator extends SimulatorBase {
     const record = this.#records.get(id);
     if (!record) throw new RangeError(`no authentication ${id}`);
     record.status = status;
-    this.#version++;
+    this.#records.changed();
   }
 
   /** Ids in the order the list serves them for `sort=created_at&way=desc` (newest first). */
   newestFirst(): string[] {
-    return [...this.#records.values()].sort((a, b) => b.created_at - a.created_at || (a.id < b.id ? 1 : -1)).map((r) => r.id);
+    return [...this.#records.all()].sort((a, b) => b.created_at - a.created_at || (a.id < b.id ? 1 : -1)).map((r) => r.id);
   }
 
   /** The API key it accepts. */
@@ -205,11 +207,11 @@ export class NotificoreSimulator extends SimulatorBase {
     const id = randomUUID();
     const createdAt = Math.floor(input.createdAt.getTime() / 1000) * 1000;
     const recipient = input.to.replace(/^\+/, '');
-    this.#version++;
+    this.#records.changed();
     const status = input.status ?? 'verified';
     const currency = this.#options.currency ?? 'EUR';
     const channel = (input.channel as NotificoreChannel | undefined) ?? 'sms';
-    this.#records.set(id, {
+    this.#records.add({
       id,
       recipient,
       status,
@@ -258,29 +260,46 @@ export class NotificoreSimulator extends SimulatorBase {
   // ---- routes ----
 
   protected route(request: SimRequest): SimResponse {
-    // Notificore's dates have whole seconds; so does everything the simulator stores.
-    const now = Math.floor(this.now() / 1000) * 1000;
-    const { method, path } = request;
-    if (method === 'POST' && path === '/api/auth/login') {
-      const key = (request.body as { api_key?: unknown } | undefined)?.api_key;
-      if (key !== this.apiKey) return { status: 401, body: { message: 'Unauthenticated.' } };
-      return { status: 200, body: { bearer: this.#issueToken(now) } };
-    }
-    if (!this.#authorized(request, now)) return { status: 401, body: { message: 'Unauthenticated.' } };
-    if (method !== 'GET') this.#version++;
-    if (method === 'POST' && path === '/api/auth/refresh') return { status: 200, body: { bearer: this.#issueToken(now) } };
-    if (method === 'POST' && path === '/api/2fa/authentications/otp') return this.#create(request, now);
-    if (method === 'GET' && path === '/api/2fa/authentications') return this.#list(request, now);
-    let match: RegExpExecArray | null;
-    if (method === 'POST' && (match = ROUTES.verify.exec(path))) return this.#verify(match[1]!, request, now);
-    if (method === 'POST' && (match = ROUTES.resend.exec(path))) return this.#resend(match[1]!, now);
-    if (method === 'POST' && (match = ROUTES.cancel.exec(path))) return this.#cancel(match[1]!, now);
-    if (method === 'GET' && (match = ROUTES.item.exec(path))) {
-      const record = this.#find(match[1]!, now);
-      return record ? { status: 200, json: `{"data":${this.#views.json(record)}}` } : notFound();
-    }
-    return { status: 404, body: { message: 'Not Found' } };
+    if (request.method !== 'GET') this.#records.changed();
+    return this.#routes(request);
   }
+
+  // Notificore's dates have whole seconds; so does everything the simulator stores.
+  #second(): number {
+    return Math.floor(this.now() / 1000) * 1000;
+  }
+
+  readonly #routes = routeTable(
+    [
+      {
+        method: 'POST',
+        path: '/api/auth/login',
+        open: true,
+        run: (request) => {
+          const key = (request.body as { api_key?: unknown } | undefined)?.api_key;
+          return key === this.apiKey ? { status: 200, body: { bearer: this.#issueToken(this.#second()) } } : { status: 401, body: { message: 'Unauthenticated.' } };
+        },
+      },
+      { method: 'POST', path: '/api/auth/refresh', run: () => ({ status: 200, body: { bearer: this.#issueToken(this.#second()) } }) },
+      { method: 'POST', path: '/api/2fa/authentications/otp', run: (request) => this.#create(request, this.#second()) },
+      { method: 'GET', path: '/api/2fa/authentications', run: (request) => this.#list(request, this.#second()) },
+      { method: 'POST', path: ROUTES.verify, run: (request, [id]) => this.#verify(id!, request, this.#second()) },
+      { method: 'POST', path: ROUTES.resend, run: (_request, [id]) => this.#resend(id!, this.#second()) },
+      { method: 'POST', path: ROUTES.cancel, run: (_request, [id]) => this.#cancel(id!, this.#second()) },
+      {
+        method: 'GET',
+        path: ROUTES.item,
+        run: (_request, [id]) => {
+          const record = this.#find(id!, this.#second());
+          return record ? { status: 200, json: `{"data":${this.#views.json(record)}}` } : notFound();
+        },
+      },
+    ],
+    {
+      authorize: (request) => (this.#authorized(request, this.#second()) ? undefined : { status: 401, body: { message: 'Unauthenticated.' } }),
+      notFound: () => ({ status: 404, body: { message: 'Not Found' } }),
+    },
+  );
 
   #create(request: SimRequest, now: number): SimResponse {
     const body = (typeof request.body === 'object' && request.body !== null ? request.body : {}) as Record<string, unknown>;
@@ -339,7 +358,7 @@ export class NotificoreSimulator extends SimulatorBase {
       messages: [],
       sim: { code: generateCode(digits), tries: 0 },
     };
-    this.#records.set(record.id, record);
+    this.#records.add(record);
     this.#pending.add(record);
     this.#send(record, now);
     return { status: 201, body: { data: this.#view(record, false) } };
@@ -415,9 +434,7 @@ export class NotificoreSimulator extends SimulatorBase {
 
     for (const record of this.#pending) this.#expire(record, now);
     const key = JSON.stringify([from, to, ids, status, channel, recipient, country, sort, way]);
-    const cached = this.#listCache?.key === key && this.#listCache.version === this.#version ? this.#listCache.matches : undefined;
-    const matches = cached ?? this.#matching(from, to, ids, status, channel, recipient, country, sort, way);
-    this.#listCache = { key, version: this.#version, matches };
+    const matches = this.#matching(key, from, to, ids, status, channel, recipient, country, sort, way);
     const served = Math.min(limit, this.#options.maxPageSize ?? limit);
     const list = matches.slice(offset, offset + served).map((record) => this.#views.json(record));
     const answer: SimResponse = { status: 200, json: `{"data":{"list":[${list.join(',')}],"total":${matches.length}}}` };
@@ -426,6 +443,7 @@ export class NotificoreSimulator extends SimulatorBase {
   }
 
   #matching(
+    key: string,
     from: number,
     to: number,
     ids: string[],
@@ -438,7 +456,15 @@ export class NotificoreSimulator extends SimulatorBase {
   ): AuthenticationRecord[] {
     // filter[to] is a date: the whole day is included.
     const toEnd = to + 86_400_000;
-    const matches = [...this.#records.values()].filter((record) => {
+    const direction = way === 'desc' ? -1 : 1;
+    const field = (record: AuthenticationRecord): string | number => record[sort] ?? '';
+    const compare = (a: AuthenticationRecord, b: AuthenticationRecord) => {
+      const x = field(a);
+      const y = field(b);
+      if (x !== y) return (x < y ? -1 : 1) * direction;
+      return (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) * direction;
+    };
+    return this.#records.sorted(key, compare, (record) => {
       return (
         record.created_at >= from &&
         record.created_at < toEnd &&
@@ -449,18 +475,6 @@ export class NotificoreSimulator extends SimulatorBase {
         (country === null || record.country_code === country)
       );
     });
-    const direction = way === 'desc' ? -1 : 1;
-    const key = (record: AuthenticationRecord): string | number => {
-      const value = record[sort];
-      return value === null ? '' : value;
-    };
-    matches.sort((a, b) => {
-      const x = key(a);
-      const y = key(b);
-      if (x !== y) return (x < y ? -1 : 1) * direction;
-      return (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) * direction;
-    });
-    return matches;
   }
 
   // ---- state ----
@@ -477,7 +491,7 @@ export class NotificoreSimulator extends SimulatorBase {
 
   #finish(record: AuthenticationRecord, status: AuthenticationRecord['status'], at: number): void {
     this.#pending.delete(record);
-    this.#version++;
+    this.#records.changed();
     record.status = status;
     record.finished_at = at;
     record.updated_at = at;

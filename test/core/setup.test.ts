@@ -125,6 +125,7 @@ describe('setupVendor', () => {
         message: 'signup get: the thing cannot be read (at is not a date)',
       });
       await expect(decoder.many([body('a'), { id: 'b' }], 'list')).rejects.toMatchObject({ operation: 'list', sent: 'no', message: "signup list: the thing does not fit Acme's documented format (at)" });
+      await expect(decoder.many([body('a', 'soon')], 'list')).rejects.toMatchObject({ operation: 'list', sent: 'no', message: 'signup list: the thing cannot be read (at is not a date)' });
       expect(() => decoder.parse({ id: 1 }, 'get', 'no')).toThrow("signup get: the thing does not fit Acme's documented format (id)");
       expect(decoder.parse(body('a'), 'get', 'no')).toEqual(body('a'));
       expect(decoder.map(body('a'), 'raw', 'get', 'no', 4)).toMatchObject({ id: 'a', failedAttempts: 4, raw: 'raw' });
@@ -137,6 +138,34 @@ describe('setupVendor', () => {
       expect(decoder.maybe('accepted', 'resend')).toBeUndefined();
       expect(decoder.maybe(body('a', 'soon'), 'resend')).toBeUndefined();
     });
+  });
+
+  it('builds the HTTP client from the facts: base URL, authorization, the request-id header, the vendor error mapping under the instance name', async () => {
+    const seen: Request[] = [];
+    const fetch = async (input: RequestInfo | URL, init?: RequestInit) => {
+      seen.push(new Request(input, init));
+      return new Response('{"error":"boom"}', { status: 409, headers: { 'content-type': 'application/json', 'x-acme-request': 'req-7' } });
+    };
+    const mapped: string[] = [];
+    const { http } = setupVendor({ apiKey: 'key-one-0123456789', name: 'signup', fetch, retries: 0 }, vendor, entries, {
+      baseUrl: 'https://api.acme.example/v2/',
+      credentials: (c) => [c.apiKey],
+      authorize: (request, c) => request.headers.set('Authorization', `Bearer ${c.apiKey}`),
+      requestIdHeader: 'X-Acme-Request',
+      toError: (failure, _redactor, provider) => (mapped.push(provider), errorForStatus(failure, provider, { message: 'conflict' })),
+    });
+    const error = await http.request({ operation: 'get', method: 'GET', path: 'things/1', sends: false, options: undefined }).catch((e: unknown) => e);
+    expect(seen[0]!.url).toBe('https://api.acme.example/v2/things/1');
+    expect(seen[0]!.headers.get('authorization')).toBe('Bearer key-one-0123456789');
+    expect(seen[0]!.headers.get('accept')).toBe('application/json');
+    expect(mapped).toEqual(['signup']);
+    expect(error).toMatchObject({ provider: 'signup', status: 409, requestId: 'req-7' });
+    // Without secrets, account or request-id facts, and without options at all to name the instance.
+    const bare = setupVendor({ apiKey: 'key-one-0123456789', fetch, retries: 0 }, vendor, entries, { baseUrl: 'https://api.acme.example/', credentials: (c) => [c.apiKey], authorize: () => undefined, toError: (failure, _r, provider) => errorForStatus(failure, provider, { message: 'x' }) });
+    const plain = await bare.http.request({ operation: 'get', method: 'GET', path: 'things/1', sends: false, options: undefined }).catch((e: unknown) => e);
+    expect(plain).toMatchObject({ provider: 'acme', requestId: undefined });
+    expect(bare.shell.cursorKey).toEqual(createHmac('sha256', 'key-one-0123456789').update('polyverify cursor acme').digest());
+    expect(bare.redactor.text('key-one-0123456789')).not.toContain('key-one');
   });
 
   it('warns through onEvent, as a get unless told', () => {
