@@ -10,7 +10,7 @@ const entries = publicEntries as Record<string, string>;
 // Valibot's schema constructors (`v.object(…)`, `v.pipe(…)`) are pure, but a bundler cannot know
 // it: a module-level schema nobody uses would stay in a user's bundle, with every module that
 // shares its chunk. Marking each constructor call `@__PURE__` at build time lets a user's bundler
-// drop what the user's imports do not reach (test/tree-shaking.test.ts). Parsing calls stay as they are.
+// drop what the user's imports do not reach (test/principles/tree-shaking.test.ts). Parsing calls stay as they are.
 const VALIBOT_CONSTRUCTOR = /\bv\.(?!safeParse\b|parse\b|is\b|assert\b)([a-zA-Z]+)\(/g;
 const pureValibot = {
   name: 'pure-valibot',

@@ -11,7 +11,7 @@ import base from './vitest.config.js';
 const focus = process.env['MUTATE_TESTS']?.split(',').filter(Boolean);
 const config = mergeConfig(
   base,
-  defineConfig({ test: { exclude: ['test/cli.test.ts', 'test/cli.edges.test.ts', 'test/redis.test.ts', 'test/secrets.test.ts', 'test/report.test.ts', 'test/tree-shaking.test.ts', 'node_modules/**'], testTimeout: 90_000, hookTimeout: 90_000 } }),
+  defineConfig({ test: { exclude: ['test/app/cli.test.ts', 'test/app/cli.edges.test.ts', 'test/core/redis.test.ts', 'test/principles/secrets.test.ts', 'test/app/report.test.ts', 'test/principles/tree-shaking.test.ts', 'node_modules/**'], testTimeout: 90_000, hookTimeout: 90_000 } }),
 );
 // Set, not merged: mergeConfig would add the focus to the base's include.
 if (focus?.length) config.test!.include = focus;

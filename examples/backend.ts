@@ -18,7 +18,7 @@
  *
  *   npm run backend        (builds, then runs with the vendors of POLYVERIFY_CONFIG / POLYVERIFY_PROVIDER)
  *
- * `test/example-backend.test.ts` drives it over HTTP against the simulators, webhooks included.
+ * `test/app/example-backend.test.ts` drives it over HTTP against the simulators, webhooks included.
  */
 import { realpathSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';

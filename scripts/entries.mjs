@@ -1,5 +1,5 @@
 // The package's entry points, from the layout: the core, polyverify/adapter, polyverify/testing,
-// the CLI, and one per vendor folder under providers/ (test/registry.test.ts checks that the
+// the CLI, and one per vendor folder under providers/ (test/principles/layers.test.ts checks that the
 // folders are the registry's vendors, and that package.json, tsconfig and typedoc agree).
 import { readdirSync } from 'node:fs';
 
