@@ -118,7 +118,7 @@ export class OwnedCodes {
     // One step where the store can (a single round trip to Redis); else save, then delete.
     if (this.store.move && (await this.#stored('start', () => this.store.move!(from, to), 'maybe', what))) return;
     await this.#stored('start', () => this.store.save(to, record), 'maybe', what);
-    await this.store.delete(from).catch(() => undefined);
+    await this.discard(from);
   }
 
   /** The outcome of checking `code` against the record under `key` (one atomic store attempt). */
@@ -160,7 +160,10 @@ export class OwnedCodes {
 
   /** Removes a record; a failing store is ignored (the record expires with its code). */
   discard(key: string): Promise<void> {
-    return this.store.delete(key).catch(() => undefined);
+    // A store written by hand may throw rather than reject: ignored all the same.
+    return Promise.resolve()
+      .then(() => this.store.delete(key))
+      .catch(() => undefined);
   }
 
   #stored<T>(operation: Operation, run: () => Promise<T>, sent: SentState = 'no', what = 'the code store failed'): Promise<T> {

@@ -394,6 +394,64 @@ describe('OwnedCodes over a store of your own', () => {
   });
 });
 
+describe('OwnedCodes over a failing store', () => {
+  const broken = (how: 'reject' | 'throw', move = false): CodeStore => {
+    const fail = (what: string) => (how === 'throw' ? () => { throw new Error(`${what} down`); } : () => Promise.reject(new Error(`${what} down`)));
+    return { save: fail('save'), get: fail('get'), attempt: fail('attempt'), cancel: fail('cancel'), delete: fail('delete'), ...(move && { move: fail('move') }) } as CodeStore;
+  };
+
+  for (const how of ['reject', 'throw'] as const) {
+    it(`every operation is a StoreUnavailableError naming the provider and operation (a store that ${how}s)`, async () => {
+      const codes = new OwnedCodes({ secret: SECRET, store: broken(how), provider: 'lox24-eu' });
+      const expectFailure = async (pending: Promise<unknown>, operation: string, message: string) => {
+        const error = await pending.catch((e: unknown) => e);
+        expect(error).toMatchObject({ name: 'StoreUnavailableError', provider: 'lox24-eu', operation, sent: 'no', retryable: true, message });
+      };
+      await expectFailure(codes.issue('a', '123456', { ttlSeconds: 60, maxAttempts: 3 }), 'start', 'lox24-eu start: the code store failed (save down)');
+      await expectFailure(codes.outcome('a', '123456'), 'check', 'lox24-eu check: the code store failed (attempt down)');
+      await expectFailure(codes.cancel('a'), 'cancel', 'lox24-eu cancel: the code store failed (cancel down)');
+      await expectFailure(codes.record('a'), 'get', 'lox24-eu get: the code store failed (get down)');
+      await expectFailure(codes.record('a', 'list'), 'list', 'lox24-eu list: the code store failed (get down)');
+      await expect(codes.discard('a')).resolves.toBeUndefined();
+    });
+  }
+
+  it('a store that fails after the vendor accepted is sent: maybe, not retryable, and says the code cannot be checked', async () => {
+    for (const move of [false, true]) {
+      const codes = new OwnedCodes({ secret: SECRET, store: broken('reject', move), provider: 'lox24-eu' });
+      const error = await codes.move('provisional:x', 'v-1', record()).catch((e: unknown) => e);
+      expect(error).toMatchObject({
+        name: 'StoreUnavailableError',
+        operation: 'start',
+        sent: 'maybe',
+        retryable: false,
+        message: `lox24-eu start: the vendor accepted verification v-1, but its code could not be stored and cannot be checked (${move ? 'move' : 'save'} down)`,
+      });
+    }
+    const unnamed = await new OwnedCodes({ secret: SECRET, store: broken('reject') }).record('a').catch((e: unknown) => e);
+    expect(unnamed).toMatchObject({ provider: 'codes', message: 'codes get: the code store failed (get down)' });
+    const notAnError = await new OwnedCodes({ secret: SECRET, store: { ...broken('reject'), get: () => Promise.reject('plain') } as CodeStore }).record('a').catch((e: unknown) => e);
+    expect(notAnError).toMatchObject({ message: 'codes get: the code store failed (plain)' });
+  });
+
+  it('a successful move leaves nothing to save; a move that finds nothing falls back to save, then delete', async () => {
+    const calls: string[] = [];
+    const store = (moved: boolean): CodeStore => ({
+      save: async (key) => void calls.push(`save ${key}`),
+      get: async () => undefined,
+      attempt: async () => ({ outcome: 'not_found' }),
+      cancel: async () => undefined,
+      delete: async (key) => void calls.push(`delete ${key}`),
+      move: async (from, to) => (calls.push(`move ${from} ${to}`), moved),
+    });
+    await new OwnedCodes({ secret: SECRET, store: store(true) }).move('p', 'v', record());
+    expect(calls).toEqual(['move p v']);
+    calls.length = 0;
+    await new OwnedCodes({ secret: SECRET, store: store(false) }).move('p', 'v', record());
+    expect(calls).toEqual(['move p v', 'save v', 'delete p']);
+  });
+});
+
 describe('moving a record', () => {
   it('MemoryCodeStore.move re-files a record and says false for none; OwnedCodes falls back to save when move finds nothing', async () => {
     const store = new MemoryCodeStore();
