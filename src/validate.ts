@@ -221,17 +221,20 @@ export function parseCallOptions<T extends object>(options: T | undefined, conte
 const parsedOnce = new WeakSet<object>();
 
 /** A start request parsed with `startRequestSchema` (once, however many wrappers it passes through). */
-export function parseStartRequest(request: unknown, context: ParseContext): StartRequest {
+export function parseStartRequest(request: unknown, context: ParseContext, handDown = true): StartRequest {
   if (typeof request === 'object' && request !== null && parsedOnce.has(request)) return request as StartRequest;
-  const parsed = Object.freeze(parseInput(startRequestSchema, request, context)) as StartRequest;
-  parsedOnce.add(parsed);
+  const parsed = parseInput(startRequestSchema, request, context) as StartRequest;
+  // The last layer (an adapter's shell) hands nothing down: it neither freezes nor remembers.
+  if (!handDown) return parsed;
+  parsedOnce.add(Object.freeze(parsed));
   return parsed;
 }
 
 /** Call options, parsed once like `parseStartRequest`. */
-export function parseCallOptionsOnce<T extends object>(options: T | undefined, context: ParseContext): T | undefined {
+export function parseCallOptionsOnce<T extends object>(options: T | undefined, context: ParseContext, handDown = true): T | undefined {
   if (options === undefined || parsedOnce.has(options)) return options;
   const parsed = parseCallOptions(options, context)!;
+  if (!handDown) return parsed;
   // Frozen so that no layer changes what the layers below trust.
   Object.freeze(parsed);
   parsedOnce.add(parsed);

@@ -190,8 +190,8 @@ export function defineProvider<Extras extends object = Record<string, never>, Po
 
     async start(request: StartRequest<Extras>, callOptions?: CallOptions): Promise<Verification> {
       const context = ctx('start', 'Invalid start request');
-      const options = parseCallOptionsOnce(callOptions, context);
-      const parsed = parseStartRequest(request, context) as StartRequest<Extras>;
+      const options = parseCallOptionsOnce(callOptions, context, false);
+      const parsed = parseStartRequest(request, context, false) as StartRequest<Extras>;
       const extras = spec.extras ? v.safeParse(spec.extras.schema, parsed.vendor ?? {}) : undefined;
       // One language rule for every vendor that lets us choose (docs/languages.md); a template vendor keeps the locale as given.
       const locale = caps.languages ? decideLocale({ requested: parsed.locale, fallback: spec.defaultLocale, to: parsed.to }, caps.languages) : parsed.locale;
