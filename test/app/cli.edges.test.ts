@@ -153,12 +153,19 @@ describe('polyverify simulate', () => {
   }
 
   async function freePort(): Promise<number> {
-    // Three free ports in a row, as the command needs.
+    // Three free ports in a row, as the command needs: each is bound once here, then released.
+    const bind = (port: number) =>
+      new Promise<ReturnType<typeof createServer> | undefined>((resolve) => {
+        const server = createServer();
+        server.once('error', () => resolve(undefined));
+        server.listen(port, '127.0.0.1', () => resolve(server));
+      });
     for (;;) {
-      const server = createServer();
-      const port = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)));
-      server.close();
-      if (port < 60_000) return port;
+      const first = await bind(0);
+      const port = (first!.address() as { port: number }).port;
+      const rest = port < 60_000 ? [await bind(port + 1), await bind(port + 2)] : [];
+      await Promise.all([first, ...rest].map((server) => server && new Promise((resolve) => server.close(resolve))));
+      if (rest.length === 2 && rest.every(Boolean)) return port;
     }
   }
 
