@@ -49,28 +49,14 @@ export const LOX24_OPTIONS = {
   listSortCap: v.optional(boundedInteger(1, 1_000_000)),
 };
 
-/** A LOX24 provider's config (JSON-friendly). */
-export interface Lox24Config extends CommonConfig {
+/**
+ * A LOX24 provider's config (JSON-friendly): the options of `lox24()` that JSON can hold, each
+ * documented once, on `Lox24Options`; `test/principles/options.test.ts` holds them equal to the
+ * schema that checks them (`LOX24_OPTIONS`).
+ */
+export interface Lox24Config extends CommonConfig, Omit<Lox24Options, keyof ProviderOptions | 'codeStore' | 'now'> {
   /** Names the vendor: `'lox24'`. */
   readonly provider: 'lox24';
-  /** The `X-LOX24-AUTH-TOKEN` value. */
-  readonly token: string;
-  /** HMAC secret of code hashes (16+ characters), the same in every instance. */
-  readonly secret?: string;
-  /** Default code lifetime, seconds. */
-  readonly ttlSeconds?: number;
-  /** Default wrong-code limit. */
-  readonly maxAttempts?: number;
-  /** Default length of generated codes. */
-  readonly codeLength?: number;
-  /** Ask LOX24 to wipe the code after sending (default true). */
-  readonly deleteCodeAfterSend?: boolean;
-  /** Default channel plan. */
-  readonly channels?: readonly ChannelStep[];
-  /** How LOX24 orders `/verify_codes` (`detect` by default; see docs/lox24.md). */
-  readonly listOrder?: 'detect' | 'desc' | 'asc' | 'unordered';
-  /** Most verify codes an unordered LOX24 may have in one list window (10 000): they are sorted in memory. */
-  readonly listSortCap?: number;
 }
 
 /** LOX24 for `createProvider` and `providerFromEnv`. */

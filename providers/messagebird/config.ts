@@ -110,22 +110,14 @@ export const MESSAGEBIRD_OPTIONS = {
   listSortCap: v.optional(boundedInteger(1, 1_000_000)),
 };
 
-/** A Bird (MessageBird) provider's config (JSON-friendly). */
-export interface MessagebirdConfig extends CommonConfig {
+/**
+ * A Bird (MessageBird) provider's config (JSON-friendly): the options of `messagebird()` that JSON can hold, each
+ * documented once, on `MessagebirdOptions`; `test/principles/options.test.ts` holds them equal to the
+ * schema that checks them (`MESSAGEBIRD_OPTIONS`).
+ */
+export interface MessagebirdConfig extends CommonConfig, Omit<MessagebirdOptions, keyof ProviderOptions> {
   /** Names the vendor: `'messagebird'`. */
   readonly provider: 'messagebird';
-  /** The access key (`Authorization: AccessKey <key>`). */
-  readonly accessKey: string;
-  /** The workspace (UUID). */
-  readonly workspaceId: string;
-  /** How each abstract channel is reached. */
-  readonly channels: MessagebirdChannelMap;
-  /** Default plan. */
-  readonly defaultChannels?: readonly ChannelStep[];
-  /** Bird `limit` of `list()` pages (100; 1–100). */
-  readonly listPageSize?: number;
-  /** Most verifications a Bird in no time order may have in one list window (10 000). */
-  readonly listSortCap?: number;
 }
 
 const ENV = {

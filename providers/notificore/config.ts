@@ -87,26 +87,14 @@ export const NOTIFICORE_OPTIONS = {
   listPrefetch: v.optional(boundedInteger(0, 8)),
 };
 
-/** A Notificore provider's config (JSON-friendly). */
-export interface NotificoreConfig extends CommonConfig {
+/**
+ * A Notificore provider's config (JSON-friendly): the options of `notificore()` that JSON can hold, each
+ * documented once, on `NotificoreOptions`; `test/principles/options.test.ts` holds them equal to the
+ * schema that checks them (`NOTIFICORE_OPTIONS`).
+ */
+export interface NotificoreConfig extends CommonConfig, Omit<NotificoreOptions, keyof ProviderOptions | 'triesStore' | 'now'> {
   /** Names the vendor: `'notificore'`. */
   readonly provider: 'notificore';
-  /** The live or test API key. */
-  readonly apiKey: string;
-  /** Default sender name (alphanumeric 3–11 or numeric 3–15). */
-  readonly sender?: string;
-  /** Default SMS sender of the Viber→SMS fallback. */
-  readonly smsSender?: string;
-  /** Default approved template id. */
-  readonly templateId?: number;
-  /** Default channel plan. */
-  readonly channels?: readonly ChannelStep[];
-  /** Days listed back when a list query has no `from` (90). */
-  readonly listWindowDays?: number;
-  /** `page[limit]` of `list()` pages (100; 10–500). */
-  readonly listPageSize?: number;
-  /** Pages `list()` fetches ahead (2; 0–8). */
-  readonly listPrefetch?: number;
 }
 
 /** Notificore for `createProvider` and `providerFromEnv`. */
