@@ -1,4 +1,5 @@
 /** The provider shell (src/adapter/define.ts): `prepare` runs once per start and hands its body to `start`. */
+import { inspect } from 'node:util';
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
 import { defineProvider } from '../../src/adapter/define.js';
@@ -61,5 +62,85 @@ describe('prepare', () => {
     const error = await rejectionOf(provider.start({ to: '+491701234567', reference: 'bad', ttlSeconds: 5 }));
     expect(error).toMatchObject({ name: 'ValidationError', message: 'Invalid start request: ttlSeconds: must be 30 to 600 for Made; reference: is bad for Made' });
     expect(started).toEqual([]);
+  });
+});
+
+describe('the shell’s checks, before the adapter is asked', () => {
+  function made(overrides: { capabilities?: Partial<Capabilities>; defaultChannels?: { channel: 'sms' | 'voice' | 'email' }[]; code?: { pattern: RegExp; message: string } } = {}) {
+    const started: unknown[] = [];
+    const checked: string[] = [];
+    const provider = defineProvider({
+      vendor: 'made',
+      title: 'Made',
+      name: 'made-eu',
+      capabilities: { ...capabilities, ...overrides.capabilities },
+      id: { pattern: /^m\d+$/, what: 'a Made id' },
+      ...(overrides.code && { code: overrides.code }),
+      defaultChannels: overrides.defaultChannels ?? [{ channel: 'sms' }],
+      async start(input) {
+        started.push(input);
+        return { id: 'm1', provider: 'made', createdAt: new Date(0) } as unknown as Verification;
+      },
+      check: async (_id, code) => (checked.push(code), { verified: true }),
+      get: async () => ({}) as Verification,
+      paging: { position: v.number(), read: async () => ({ at: 0, items: [] }) },
+    });
+    return { provider, started, checked };
+  }
+  const issuesOf = async (pending: Promise<unknown>) => ((await rejectionOf(pending)) as { issues: unknown[] }).issues;
+
+  it('refuses what the capabilities exclude, every issue named, nothing started', async () => {
+    const { provider, started } = made({ capabilities: { channels: ['sms', 'voice'] } });
+    expect(await issuesOf(provider.start({ to: { email: 'a@example.com' }, channels: [{ channel: 'viber' }], code: '12', codeLength: 3, ttlSeconds: 601, maxAttempts: 6 }))).toEqual([
+      { field: 'to', message: 'Made delivers to phone numbers only' },
+      { field: 'code', message: 'Made generates the code; a code of your own cannot be sent' },
+      { field: 'codeLength', message: 'must be 4 to 8 for Made' },
+      { field: 'ttlSeconds', message: 'must be 30 to 600 for Made' },
+      { field: 'maxAttempts', message: 'must be 1 to 5 for Made' },
+      { field: 'channels.0.channel', message: 'Made delivers on sms and voice only' },
+    ]);
+    const mail = made({ capabilities: { recipients: ['email'], customCode: true, channels: ['email'] }, defaultChannels: [{ channel: 'email' }] });
+    expect(await issuesOf(mail.provider.start({ to: '+491701234567', code: '123456789' }))).toEqual([
+      { field: 'to', message: 'Made delivers to e-mail addresses only' },
+      { field: 'code', message: 'must be 4 to 8 characters' },
+    ]);
+    expect(await issuesOf(provider.start({ to: '+491701234567', ttlSeconds: 29, codeLength: 9 }))).toEqual([
+      { field: 'codeLength', message: 'must be 4 to 8 for Made' },
+      { field: 'ttlSeconds', message: 'must be 30 to 600 for Made' },
+    ]);
+    expect(await issuesOf(provider.start({ to: '+491701234567', vendor: { x: 1 } as never }))).toEqual([{ field: 'vendor', message: 'Made takes no vendor extras' }]);
+    expect(started).toEqual([]);
+    await provider.start({ to: '+491701234567', vendor: {}, codeLength: 8, maxAttempts: 5, ttlSeconds: 30 });
+    expect(started).toHaveLength(1);
+  });
+
+  it('a default plan the vendor cannot run fails at creation, naming the option', () => {
+    const error = (() => {
+      try {
+        made({ defaultChannels: [{ channel: 'sms' }, { channel: 'voice' }] });
+      } catch (e) {
+        return e as { message: string; issues: unknown[]; operation: string };
+      }
+    })();
+    expect(error).toMatchObject({ operation: 'config', issues: [{ field: 'options.channels.1.channel', message: 'Made delivers on sms only' }] });
+    expect(error!.message).toMatch(/^Invalid Made options/);
+  });
+
+  it('checks codes: the vendor’s pattern when it has one, else a string of 1 to 32 characters', async () => {
+    const { provider, checked } = made();
+    for (const bad of ['', 'x'.repeat(33), 123456 as unknown as string]) expect(await rejectionOf(provider.check('m1', bad))).toMatchObject({ name: 'ValidationError', operation: 'check' });
+    await provider.check('m1', 'x'.repeat(32));
+    await provider.check('m1', 'a');
+    expect(checked).toEqual(['x'.repeat(32), 'a']);
+    const digits = made({ code: { pattern: /^\d{6}$/, message: 'must be 6 digits for Made' } });
+    for (const bad of ['12345', 123456 as unknown as string]) {
+      expect(await rejectionOf(digits.provider.check('m1', bad))).toMatchObject({ name: 'ValidationError', operation: 'check', issues: [{ field: 'code', message: 'must be 6 digits for Made' }] });
+    }
+    await digits.provider.check('m1', '123456');
+    expect(digits.checked).toEqual(['123456']);
+  });
+
+  it('shows its name and vendor, and nothing else, to util.inspect', () => {
+    expect(inspect(made().provider)).toBe("VerifyProvider { name: 'made-eu', vendor: 'made' }");
   });
 });
