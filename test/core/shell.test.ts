@@ -6,6 +6,7 @@ import { defineProvider } from '../../src/adapter/define.js';
 import type { Verification } from '../../src/model.js';
 import type { Capabilities } from '../../src/provider.js';
 import { rejectionOf } from '../helpers.js';
+import { cursorKeyOf } from '../../src/listing/cursor.js';
 
 const capabilities: Capabilities = {
   channels: ['sms'],
@@ -142,5 +143,68 @@ describe('the shell’s checks, before the adapter is asked', () => {
 
   it('shows its name and vendor, and nothing else, to util.inspect', () => {
     expect(inspect(made().provider)).toBe("VerifyProvider { name: 'made-eu', vendor: 'made' }");
+  });
+});
+
+describe('operations and listing through the shell', () => {
+  function withOps(spec: { caps?: Partial<Capabilities>; ops?: Record<string, unknown>; unsupported?: Record<string, string>; cursorKey?: Buffer; maxListPages?: number } = {}) {
+    let reads = 0;
+    const calls: string[] = [];
+    const provider = defineProvider({
+      vendor: 'made',
+      title: 'Made',
+      name: 'made-eu',
+      capabilities: { ...capabilities, ...spec.caps },
+      id: { pattern: /^m\d+$/, what: 'a Made id' },
+      defaultChannels: [{ channel: 'sms' }],
+      start: async () => ({}) as Verification,
+      check: async () => ({ verified: true }),
+      get: async (id) => (calls.push(`get ${id}`), { id } as Verification),
+      ...(spec.ops as object),
+      ...(spec.unsupported && { unsupported: spec.unsupported }),
+      ...(spec.cursorKey && { cursorKey: spec.cursorKey }),
+      ...(spec.maxListPages && { maxListPages: spec.maxListPages }),
+      paging: { position: v.number(), read: async (at: number | undefined) => (reads++, { at: at ?? 0, items: [], next: (at ?? 0) + 1 }) },
+    });
+    return { provider, calls, reads: () => reads };
+  }
+
+  it('refuses what the capabilities exclude with one UnsupportedError, the vendor’s reason or a plain one, nothing sent', async () => {
+    const { provider } = withOps({ unsupported: { cancel: 'Made ends verifications by expiry' } });
+    expect(await rejectionOf(provider.resend('m1'))).toMatchObject({ name: 'UnsupportedError', provider: 'made-eu', operation: 'resend', sent: 'no', message: 'made-eu resend: Made has no resend' });
+    expect(await rejectionOf(provider.failover('m1'))).toMatchObject({ name: 'UnsupportedError', operation: 'failover', message: 'made-eu failover: Made has no failover' });
+    expect(await rejectionOf(provider.cancel('m1'))).toMatchObject({ name: 'UnsupportedError', operation: 'cancel', message: 'made-eu cancel: Made ends verifications by expiry' });
+    // Capabilities that say yes without the operation: still refused, never a crash.
+    const claimed = withOps({ caps: { resend: true, failover: true, cancel: 'vendor' } });
+    for (const operation of ['resend', 'failover', 'cancel'] as const) expect(await rejectionOf(claimed.provider[operation]('m1'))).toMatchObject({ name: 'UnsupportedError', operation });
+    // Operations the adapter has but the capabilities exclude: refused too.
+    const hidden = withOps({ ops: { resend: async () => ({}) as Verification, failover: async () => ({}) as Verification, cancel: async () => ({}) as Verification } });
+    for (const operation of ['resend', 'failover', 'cancel'] as const) expect(await rejectionOf(hidden.provider[operation]('m1'))).toMatchObject({ name: 'UnsupportedError', operation });
+  });
+
+  it('runs the operations the capabilities include, after checking the id for that operation', async () => {
+    const seen: string[] = [];
+    const op = (name: string) => async (id: string, options: unknown) => (seen.push(`${name} ${id} ${JSON.stringify(options)}`), { id } as Verification);
+    const { provider, calls } = withOps({ caps: { resend: true, failover: true, cancel: 'vendor' }, ops: { resend: op('resend'), failover: op('failover'), cancel: op('cancel') } });
+    await provider.get('m1');
+    await provider.resend('m2', { step: 1 });
+    await provider.failover('m3');
+    await provider.cancel('m4');
+    expect(calls).toEqual(['get m1']);
+    expect(seen).toEqual(['resend m2 {"step":1}', 'failover m3 undefined', 'cancel m4 undefined']);
+    for (const operation of ['get', 'resend', 'failover', 'cancel'] as const) {
+      expect(await rejectionOf(provider[operation]('x1'))).toMatchObject({ name: 'ValidationError', operation, issues: [{ field: 'id', message: 'must be a Made id' }] });
+    }
+    expect(await rejectionOf(provider.check('x1', '1234'))).toMatchObject({ name: 'ValidationError', operation: 'check', issues: [{ field: 'id', message: 'must be a Made id' }] });
+    expect(await rejectionOf(provider.get('m1', { timeoutMs: -1 }))).toMatchObject({ name: 'ValidationError', operation: 'get' });
+  });
+
+  it('signs its cursors with the key given, and stops a walk after maxListPages pages without an item', async () => {
+    const key = Buffer.alloc(32, 7);
+    const { provider, reads } = withOps({ cursorKey: key, maxListPages: 3 });
+    expect(cursorKeyOf(provider)).toEqual(key);
+    expect(cursorKeyOf(withOps().provider)).toBeUndefined();
+    expect(await rejectionOf(provider.listPage({}))).toMatchObject({ operation: 'list' });
+    expect(reads()).toBe(3);
   });
 });
