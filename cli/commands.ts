@@ -36,6 +36,8 @@ const CHANNEL_LIST = CHANNELS.join(', ');
 export const CONFIG_FLAGS: readonly FlagHelp[] = [
   ['--config FILE', 'a provider config as JSON (an array: a failover, in order); without it, POLYVERIFY_CONFIG, or POLYVERIFY_PROVIDER and that vendor’s variables'],
   ['--redis URL', 'share state through Redis (LOX24 codes, Notificore’s try counts, guard limits) so check works in another process than start; or POLYVERIFY_REDIS_URL'],
+  ['--redis-prefix P', 'the application’s Redis key prefix (pv:), the same as its own; or POLYVERIFY_REDIS_PREFIX'],
+  ['--redis-retain-seconds N', 'how long finished LOX24 codes keep their status (3600); or POLYVERIFY_REDIS_RETAIN_SECONDS'],
 ];
 
 /** The flags every command takes. */

@@ -8,6 +8,7 @@ import { ValidationError } from '../src/errors.js';
 import type { VerifyEvent } from '../src/events.js';
 import { createProvider, type PolyverifyConfig, type ProviderConfig, type RuntimeOptions } from '../providers/index.js';
 import { ENV, builtIn } from '../providers/built-in.js';
+import { redisStoreOptions } from '../providers/redis-env.js';
 import { failover } from '../src/failover.js';
 import type { VerifyProvider } from '../src/provider.js';
 
@@ -28,6 +29,8 @@ export class UsageError extends Error {
 export const COMMON_OPTIONS = {
   config: { type: 'string' },
   redis: { type: 'string' },
+  'redis-prefix': { type: 'string' },
+  'redis-retain-seconds': { type: 'string' },
   json: { type: 'boolean' },
   debug: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -66,6 +69,10 @@ async function loadConfig(path: string | undefined, io: Io): Promise<PolyverifyC
 export interface Sources {
   readonly config?: string | undefined;
   readonly redis?: string | undefined;
+  /** `--redis-prefix`, else `POLYVERIFY_REDIS_PREFIX`. */
+  readonly 'redis-prefix'?: string | undefined;
+  /** `--redis-retain-seconds`, else `POLYVERIFY_REDIS_RETAIN_SECONDS`. */
+  readonly 'redis-retain-seconds'?: string | undefined;
 }
 
 const opened: (() => Promise<void>)[] = [];
@@ -81,7 +88,14 @@ async function runtimeOf(sources: Sources, io: Io, onEvent?: (e: VerifyEvent) =>
   const runtime: RuntimeOptions = onEvent ? { onEvent } : {};
   if (!url) return runtime;
   const { connectRedisStore } = await import('polyverify/redis');
-  const store = await connectRedisStore(url);
+  const flagged = sources['redis-prefix'] !== undefined || sources['redis-retain-seconds'] !== undefined;
+  const store = await connectRedisStore(
+    url,
+    redisStoreOptions(
+      { prefix: sources['redis-prefix'] ?? io.env[ENV.redisPrefix], retainSeconds: sources['redis-retain-seconds'] ?? io.env[ENV.redisRetainSeconds] },
+      flagged ? { prefix: '--redis-prefix', retainSeconds: '--redis-retain-seconds' } : undefined,
+    ),
+  );
   opened.push(() => store.close());
   return { ...runtime, store, limits: store.limits };
 }

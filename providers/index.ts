@@ -12,6 +12,7 @@ import type { RuntimeOptions } from '../src/adapter/vendor.js';
 import type { EnvVars } from '../src/config.js';
 import type { VerifyProvider } from '../src/provider.js';
 import { ENV, builtIn, type PolyverifyConfig } from './built-in.js';
+import { redisStoreOptions } from './redis-env.js';
 
 export * from '../src/index.js';
 export type { PolyverifyConfig, ProviderConfig } from './built-in.js';
@@ -38,7 +39,9 @@ export function createProvider(config: PolyverifyConfig, runtime?: RuntimeOption
  * `createProvider` takes), else `POLYVERIFY_PROVIDER` and that vendor's variables. A
  * missing variable is named in the error. With `POLYVERIFY_REDIS_URL` (and no
  * `runtime.store`), the state is shared in Redis: `polyverify/redis` is loaded and connects
- * (needs the `redis` or `ioredis` package); the connection lasts as long as the process.
+ * (needs the `redis` or `ioredis` package), under `POLYVERIFY_REDIS_PREFIX` (`pv:`) with
+ * finished codes kept `POLYVERIFY_REDIS_RETAIN_SECONDS` (3600); the connection lasts as long as
+ * the process.
  *
  * @example
  * ```ts
@@ -50,7 +53,7 @@ export async function providerFromEnv(env: EnvVars, runtime: RuntimeOptions = {}
   const url = env[ENV.redisUrl];
   if (url && !runtime.store) {
     const { connectRedisStore } = await import('polyverify/redis');
-    const store = await connectRedisStore(url);
+    const store = await connectRedisStore(url, redisStoreOptions({ prefix: env[ENV.redisPrefix], retainSeconds: env[ENV.redisRetainSeconds] }));
     return builtIn.createFromConfig(config, { ...runtime, store, ...(!runtime.limits && { limits: store.limits }) }).catch(async (error: unknown) => {
       await store.close();
       throw error;

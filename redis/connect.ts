@@ -47,7 +47,9 @@ export async function connectRedisStore(url: string, options: Omit<RedisCodeStor
   const { client, close } = await connectClient(url, timeoutMs);
   const store = new RedisCodeStore({ ...options, client }) as OwnedRedisCodeStore;
   Object.defineProperty(store, 'close', { value: close });
-  Object.defineProperty(store, 'limits', { value: redisLimits(client, { timeoutMs }) });
+  // The guard's counters live under the same application prefix as the codes.
+  const prefix = options.prefix ?? 'pv:';
+  Object.defineProperty(store, 'limits', { value: redisLimits(client, { timeoutMs, prefix: `${prefix}limit:` }) });
   return store;
 }
 

@@ -69,6 +69,10 @@ export const COMMON_ENV = {
   config: 'POLYVERIFY_CONFIG',
   /** A Redis URL: codes, try counts and guard limits shared by every instance. */
   redisUrl: 'POLYVERIFY_REDIS_URL',
+  /** The Redis key prefix of this application (`pv:`): give each application sharing a Redis its own. */
+  redisPrefix: 'POLYVERIFY_REDIS_PREFIX',
+  /** How long a finished LOX24 code's record is kept, in seconds (3600): what `get`, `list` and reports see as its status. */
+  redisRetainSeconds: 'POLYVERIFY_REDIS_RETAIN_SECONDS',
 } as const;
 
 /** `createProvider` and its kin over one list of vendors (see `vendors()` in `polyverify`). */

@@ -17,7 +17,7 @@ import { Redis } from 'ioredis';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { MemoryCodeStore, StoreUnavailableError, createProvider, type VerifyEvent } from '../../providers/index.js';
+import { MemoryCodeStore, StoreUnavailableError, createProvider, providerFromEnv, type VerifyEvent } from '../../providers/index.js';
 import { lox24 } from '../../providers/lox24/index.js';
 import { notificore } from '../../providers/notificore/index.js';
 import { RedisCodeStore, connectRedisStore, type RedisClient } from '../../redis/index.js';
@@ -222,6 +222,35 @@ describe('many instances, one truth', () => {
     const down = await run(['check', id, code, '--config', config, '--redis', 'redis://127.0.0.1:9']);
     expect(down.code).toBe(8);
     expect(down.stderr).toMatch(/^polyverify check: StoreUnavailableError: redis: cannot connect to redis:\/\/127\.0\.0\.1:9 \(/);
+  });
+
+  it('an application on its own prefix and the CLI see the same codes: --redis-prefix or POLYVERIFY_REDIS_PREFIX (issue 33, trap 2)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'polyverify-prefix-'));
+    const config = join(dir, 'lox24.json');
+    writeFileSync(config, JSON.stringify({ provider: 'lox24', token: TOKEN, secret: SECRET, baseUrl: sim.url }));
+    const prefix = `${freshPrefix()}app:`;
+    const app = await providerFromEnv({ POLYVERIFY_PROVIDER: 'lox24', LOX24_TOKEN: TOKEN, POLYVERIFY_SECRET: SECRET, LOX24_BASE_URL: sim.url, POLYVERIFY_REDIS_URL: redis.url, POLYVERIFY_REDIS_PREFIX: prefix });
+    const v = await app.start({ to: PHONE });
+    expect(await app.check(v.id, sim.lastCode(v.id)!)).toMatchObject({ verified: true });
+    const cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+    const get = (args: string[], env: Record<string, string> = {}) =>
+      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
+        execFile(process.execPath, [cli, 'get', v.id, '--config', config, '--redis', redis.url, '--json', ...args], { timeout: 30_000, env: { PATH: process.env.PATH!, ...env } }, (error, stdout, stderr) =>
+          resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+        ),
+      );
+    // The default prefix finds no record: the verified code reads as LOX24 alone says (pending).
+    expect(JSON.parse((await get([])).stdout)).toMatchObject({ id: v.id, status: 'pending' });
+    expect(JSON.parse((await get(['--redis-prefix', prefix])).stdout)).toMatchObject({ id: v.id, status: 'verified' });
+    expect(JSON.parse((await get([], { POLYVERIFY_REDIS_PREFIX: prefix })).stdout)).toMatchObject({ id: v.id, status: 'verified' });
+    const bad = await get(['--redis-prefix', 'my app', '--redis-retain-seconds', '5']);
+    expect(bad.code).toBe(3); // a configuration error
+    expect(bad.stderr).toContain('--redis-prefix: must be 1 to 64 letters, digits or _ : . - (e.g. myapp:)');
+    expect(bad.stderr).toContain('--redis-retain-seconds: must be a whole number of seconds from 60 to 31536000 (a year)');
+    await expect(providerFromEnv({ POLYVERIFY_PROVIDER: 'lox24', LOX24_TOKEN: TOKEN, POLYVERIFY_REDIS_URL: redis.url, POLYVERIFY_REDIS_RETAIN_SECONDS: 'an hour' })).rejects.toMatchObject({
+      name: 'ValidationError',
+      issues: [{ field: 'POLYVERIFY_REDIS_RETAIN_SECONDS', message: 'must be a whole number of seconds from 60 to 31536000 (a year)' }],
+    });
   });
 
   it("Notificore's try counts are shared: attemptsRemaining is right whichever instance checks", async () => {
