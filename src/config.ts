@@ -185,7 +185,10 @@ export function configTools<Config extends NamedConfig>(builtIn: readonly Vendor
       try {
         return JSON.parse(json) as Config;
       } catch {
-        throw new ValidationError([{ field: COMMON_ENV.config, message: 'is not valid JSON' }], CONTEXT, 'Invalid environment');
+        // A path is the usual mistake: the variable holds the config itself.
+        const path = /^\s*[.~/\w-][^{}[\]]*\.json\s*$/.test(json);
+        const message = path ? 'holds the config itself as JSON, not a path to a file (use the CLI’s --config FILE for a file)' : 'is not valid JSON';
+        throw new ValidationError([{ field: COMMON_ENV.config, message }], CONTEXT, 'Invalid environment');
       }
     }
     const provider = read(COMMON_ENV.provider, true);

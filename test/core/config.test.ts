@@ -89,6 +89,12 @@ describe('providerFromEnv', () => {
     expect(one.name).toBe('lox24');
     const error = await rejectionOf(providerFromEnv({ POLYVERIFY_CONFIG: `{"provider":"lox24","token":"${SECRETS[0]}"` }));
     expect(error.issues).toEqual([{ field: 'POLYVERIFY_CONFIG', message: 'is not valid JSON' }]);
+    // A path, the usual mistake (issue 33, trap 11), is named as such.
+    for (const path of ['./polyverify.json', 'config/lox24.json', '/etc/app/verify.json']) {
+      expect((await rejectionOf(providerFromEnv({ POLYVERIFY_CONFIG: path }))).issues).toEqual([
+        { field: 'POLYVERIFY_CONFIG', message: 'holds the config itself as JSON, not a path to a file (use the CLI’s --config FILE for a file)' },
+      ]);
+    }
     expectNoSecret(error);
   });
 });
