@@ -5,7 +5,9 @@
  */
 import type { AttemptOutcome, AttemptResult, CodeRecord, CodeStore } from '../src/codes/store.js';
 import type { TriesStore } from '../src/codes/tries.js';
+import type { LimitStore } from '../src/guard/limits.js';
 import { Commands, type RedisClient } from './client.js';
+import { redisLimits } from './limits.js';
 import { ATTEMPT, CANCEL, FAIL_TRY, GET, MOVE, SAVE, START_TRIES } from './scripts.js';
 
 /** Options of {@link RedisCodeStore}. */
@@ -47,10 +49,17 @@ export class RedisCodeStore implements CodeStore, TriesStore {
   readonly #prefix: string;
   readonly #retainMs: number;
   readonly #now: () => number;
+  /**
+   * `guard()`'s counters on the same client, under this store's prefix (`<prefix>limit:`):
+   * `createProvider(config, { store })` uses them for a config's `guard`, so one store shares
+   * everything the instances of a backend must share — codes, try counts and limits.
+   */
+  readonly limits: LimitStore;
 
   constructor(options: RedisCodeStoreOptions, now: () => number = Date.now) {
     this.#commands = new Commands(options.client, options.timeoutMs ?? 2_000);
     this.#prefix = options.prefix ?? 'pv:';
+    this.limits = redisLimits(options.client, { timeoutMs: options.timeoutMs ?? 2_000, prefix: `${this.#prefix}limit:` });
     this.#retainMs = options.retainMs ?? 3_600_000;
     this.#now = now;
   }

@@ -8,7 +8,6 @@ import { ValidationError } from '../src/errors.js';
 import type { RedisClient } from './client.js';
 import { RedisCodeStore, type RedisCodeStoreOptions } from './code-store.js';
 import type { LimitStore } from '../src/guard/limits.js';
-import { redisLimits } from './limits.js';
 
 /** A store that owns its client: `close()` ends the connection; `limits` are `guard()`'s counters on the same connection. */
 export interface OwnedRedisCodeStore extends RedisCodeStore {
@@ -47,9 +46,6 @@ export async function connectRedisStore(url: string, options: Omit<RedisCodeStor
   const { client, close } = await connectClient(url, timeoutMs);
   const store = new RedisCodeStore({ ...options, client }) as OwnedRedisCodeStore;
   Object.defineProperty(store, 'close', { value: close });
-  // The guard's counters live under the same application prefix as the codes.
-  const prefix = options.prefix ?? 'pv:';
-  Object.defineProperty(store, 'limits', { value: redisLimits(client, { timeoutMs, prefix: `${prefix}limit:` }) });
   return store;
 }
 

@@ -10,6 +10,7 @@ import type { EnvReader, RuntimeOptions, VendorDescriptor } from './adapter/vend
 import { commonOptionEntries, fieldIssues } from './validate.js';
 import { failover } from './failover.js';
 import { guard, guardConfigEntries, type GuardConfig } from './guard/index.js';
+import type { LimitStore } from './guard/limits.js';
 
 const CONTEXT = { provider: 'config', operation: 'config' as const };
 
@@ -136,7 +137,9 @@ export function configTools<Config extends NamedConfig>(builtIn: readonly Vendor
 
   function guarded(provider: VerifyProvider, rules: GuardConfig | undefined, runtime: RuntimeOptions): VerifyProvider {
     if (!rules) return provider;
-    return guard(provider, { ...rules, ...(runtime.onEvent && { onEvent: runtime.onEvent }), ...(runtime.limits && { limits: runtime.limits }) });
+    // One shared store shares the limits too (a RedisCodeStore has them): a guard that holds per instance only is what runtime.limits or a store without limits gives.
+    const limits = runtime.limits ?? (runtime.store as { readonly limits?: LimitStore } | undefined)?.limits;
+    return guard(provider, { ...rules, ...(runtime.onEvent && { onEvent: runtime.onEvent }), ...(limits && { limits }) });
   }
 
   async function createFromConfig(

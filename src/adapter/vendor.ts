@@ -31,7 +31,11 @@ export interface RuntimeOptions {
    * ```
    */
   readonly store?: CodeStore & TriesStore;
-  /** Where the counters of a config's `guard` live (in this process by default); `polyverify/redis`'s `redisLimits(client)` shares them. */
+  /**
+   * Where the counters of a config's `guard` live: these, else the `store`'s own limits when it
+   * has them (a `RedisCodeStore` does: one store shares codes, try counts and limits), else this
+   * process's memory.
+   */
   readonly limits?: LimitStore;
   /** Vendors besides the built-in ones (a third-party adapter's descriptor). */
   readonly vendors?: readonly VendorDescriptor[];

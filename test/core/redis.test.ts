@@ -224,6 +224,20 @@ describe('many instances, one truth', () => {
     expect(down.stderr).toMatch(/^polyverify check: StoreUnavailableError: redis: cannot connect to redis:\/\/127\.0\.0\.1:9 \(/);
   });
 
+  it('one store shares everything: a config guard through createProvider(config, { store }) holds across instances (issue 33, trap 1)', async () => {
+    const prefix = freshPrefix();
+    const config = { provider: 'lox24' as const, token: TOKEN, secret: SECRET, baseUrl: sim.url, guard: { perPhone: { max: 1, windowSeconds: 600 } } };
+    const instanceA = await createProvider(config, { store: new RedisCodeStore({ client: await CLIENTS.ioredis(), prefix }) });
+    const instanceB = await createProvider(config, { store: new RedisCodeStore({ client: await CLIENTS['node-redis'](), prefix }) });
+    const before = sim.requestCount;
+    await instanceA.start({ to: PHONE });
+    expect(await rejectionOf(instanceB.start({ to: PHONE }))).toMatchObject({ name: 'RateLimitError', sent: 'no' });
+    expect(sim.requestCount - before).toBe(1);
+    // Each store's limits sit under its prefix.
+    const keys = await ((await CLIENTS.ioredis()) as unknown as Redis).keys(`${prefix}limit:*`);
+    expect(keys.length).toBeGreaterThan(0);
+  });
+
   it('an application on its own prefix and the CLI see the same codes: --redis-prefix or POLYVERIFY_REDIS_PREFIX (issue 33, trap 2)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'polyverify-prefix-'));
     const config = join(dir, 'lox24.json');
