@@ -1,7 +1,7 @@
 /**
- * The record store of a simulator: records by id and in creation order, date windows, page
- * slices, and sorted orders cached until a record is added or changed (a simulator holding
- * 100 000 records answers a page without sorting them again).
+ * The record store of a simulator: records by id and in creation order, and sorted (and
+ * filtered) orders cached until a record is added or changed (a simulator holding 100 000
+ * records answers a page without sorting them again).
  */
 
 /** What a stored record has: its id. */
@@ -67,18 +67,4 @@ export class RecordStore<R extends StoredRecord> {
     this.#sorted.set(key, { version: this.#version, records: kept });
     return kept;
   }
-}
-
-/** Records of `records` created within `[from, to]` (either bound may be absent), by `createdAt`. */
-export function inWindow<R>(records: readonly R[], createdAt: (record: R) => number, from?: number, to?: number): R[] {
-  if (from === undefined && to === undefined) return [...records];
-  return records.filter((record) => {
-    const at = createdAt(record);
-    return (from === undefined || at >= from) && (to === undefined || at <= to);
-  });
-}
-
-/** One page of `records`: `size` of them from `offset`. */
-export function pageOf<R>(records: readonly R[], offset: number, size: number): R[] {
-  return records.slice(offset, offset + size);
 }

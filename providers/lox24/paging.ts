@@ -223,6 +223,8 @@ export function lox24Paging(o: Lox24PagingOptions): PagingSpec<Position> {
     async function* pages() {
       let first: ReadPage | undefined;
       for (let page = 1; ; page++) {
+        // Pages whose items all fall outside the window never reach the sort cap: bound them as the last-page search is.
+        if (page > MAX_PAGE) throw failure(`LOX24's pages do not end (page ${MAX_PAGE} still had verify codes)`);
         const raw = await read(page, options);
         if (raw.items.length === 0) return;
         if (!first) first = raw;

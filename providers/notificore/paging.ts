@@ -17,6 +17,7 @@ import { UUID } from '../../src/validate.js';
 import * as v from 'valibot';
 import { InvalidResponseError } from '../../src/errors.js';
 import type { PagingSpec } from '../../src/adapter/paging.js';
+import { newestFirst } from '../../src/adapter/order.js';
 import type { ListQuery, Verification } from '../../src/model.js';
 import type { CallOptions } from '../../src/provider.js';
 import type { HttpCall, HttpResult } from '../../src/http/index.js';
@@ -103,7 +104,7 @@ export function notificorePaging(o: NotificorePagingOptions): PagingSpec<Positio
       if (!params) return { at: position, items: [] };
       if (query.ids && query.ids.length <= MAX_SERVER_IDS) {
         const found = await Promise.all(query.ids.filter((id) => UUID.test(id)).map((id) => o.getOne(id, options)));
-        const items = found.filter((v): v is Verification => v !== undefined).sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? -1 : 1));
+        const items = found.filter((v): v is Verification => v !== undefined).sort(newestFirst);
         return { at: position, items };
       }
       const result = await o.call({ operation: 'list', method: 'GET', path: 'api/2fa/authentications', searchParams: params, sends: false, options });

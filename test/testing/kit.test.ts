@@ -1,6 +1,6 @@
 /** The simulator kit's record store and route table, on their own. */
 import { describe, expect, it } from 'vitest';
-import { RecordStore, inWindow, pageOf } from '../../testing/records.js';
+import { RecordStore } from '../../testing/records.js';
 import { routeTable } from '../../testing/router.js';
 import type { SimRequest } from '../../testing/server.js';
 
@@ -52,22 +52,6 @@ describe('RecordStore', () => {
     store.sorted('k16', undefined);
     expect(store.sorted('k0', undefined)).not.toBe(first);
     expect(store.sorted('k16', undefined)).toBe(store.sorted('k16', undefined));
-  });
-});
-
-describe('inWindow and pageOf', () => {
-  const records = [1, 2, 3, 4, 5].map((at) => ({ id: String(at), at }));
-  it('keeps records created within both bounds, inclusive', () => {
-    expect(inWindow(records, (r) => r.at, 2, 4).map((r) => r.at)).toEqual([2, 3, 4]);
-    expect(inWindow(records, (r) => r.at, 4).map((r) => r.at)).toEqual([4, 5]);
-    expect(inWindow(records, (r) => r.at, undefined, 1).map((r) => r.at)).toEqual([1]);
-    const all = inWindow(records, (r) => r.at);
-    expect(all).toEqual(records);
-    expect(all).not.toBe(records);
-  });
-  it('slices a page', () => {
-    expect(pageOf(records, 1, 2).map((r) => r.at)).toEqual([2, 3]);
-    expect(pageOf(records, 4, 2).map((r) => r.at)).toEqual([5]);
   });
 });
 

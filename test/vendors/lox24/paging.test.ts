@@ -364,3 +364,19 @@ describe('ties and bare hydra collections', () => {
     expect(asked).toEqual([1]);
   });
 });
+
+describe('a window LOX24 never ends', () => {
+  it('is bounded: past MAX_PAGE pages whose items all fall outside the window, an InvalidResponseError', async () => {
+    let reads = 0;
+    const http = {
+      async request(call: HttpCall) {
+        reads++;
+        const page = Number(call.searchParams!.get('page'));
+        return { status: 200, body: [raw(`p${page}`, 10_000 + (page % 7))], headers: new Headers(), requestId: undefined, sent: 'no' as const };
+      },
+    } as unknown as HttpClient;
+    const error = await listing(http, 'unordered').listPage({ from: new Date(T0 - 1000) }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'InvalidResponseError', message: `lox24 list: LOX24's pages do not end (page ${MAX_PAGE} still had verify codes)` });
+    expect(reads).toBe(MAX_PAGE);
+  }, 60_000);
+});
