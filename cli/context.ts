@@ -106,20 +106,31 @@ export async function configuredProvider(sources: Sources, io: Io, onEvent?: (e:
   return builtIn.createFromConfig(config, await runtimeOf(sources, io, onEvent));
 }
 
+/** The configs of single providers inside any config form, each once, in order. */
+function leafConfigs(config: unknown, into = new Map<string, unknown>()): unknown[] {
+  if (Array.isArray(config)) for (const entry of config) leafConfigs(entry, into);
+  else if (typeof config === 'object' && config !== null && !('provider' in config) && ('failover' in config || 'route' in config)) {
+    const members = (config as { failover?: unknown; route?: Record<string, unknown> }).failover ?? Object.values((config as { route: Record<string, unknown> }).route ?? {});
+    leafConfigs(members, into);
+  } else into.set(JSON.stringify(config), config);
+  return [...into.values()];
+}
+
 /**
- * The provider to list from: every configured provider (ids routable when there are
- * several), or only the one named by `--provider`.
+ * The provider to list from: the configured provider itself (ids as the application hands them
+ * out, whatever the config's form), or only the providers named by `--provider`.
  */
 export async function listingProvider(sources: Sources, only: string | undefined, io: Io, onEvent?: (e: VerifyEvent) => void): Promise<VerifyProvider> {
   const config = await loadConfig(sources.config, io);
-  const configs = (Array.isArray(config) ? config : [config]) as ProviderConfig[];
   const runtime = await runtimeOf(sources, io, onEvent);
-  const providers = await Promise.all(configs.map((c) => createProvider(c, runtime)));
-  const chosen = only === undefined ? providers : providers.filter((p) => p.name === only);
+  if (only === undefined) return builtIn.createFromConfig(config, runtime);
+  const providers = await Promise.all(leafConfigs(config).map((c) => createProvider(c as ProviderConfig, runtime)));
+  const chosen = providers.filter((p) => p.name === only);
   if (chosen.length === 0) {
     throw new UsageError(`no configured provider is named '${only}' (there are ${providers.map((p) => p.name).join(', ')})`);
   }
-  return Array.isArray(config) ? failover(chosen) : chosen[0]!;
+  // From several, ids stay routable (`lox24:…`): the form every other command takes back.
+  return config === leafConfigs(config)[0] ? chosen[0]! : failover(chosen);
 }
 
 /**
@@ -127,5 +138,5 @@ export async function listingProvider(sources: Sources, only: string | undefined
  * front when ids are routable (a longer instance name still prints whole, past the column).
  */
 export function idWidth(provider: VerifyProvider): number {
-  return provider.name === 'failover' ? 48 : 36;
+  return provider.name === 'failover' || provider.name === 'route' ? 48 : 36;
 }

@@ -66,7 +66,7 @@ export const check: Command = async (args, io) => {
   const [id, code] = positionals as [string, string];
   const provider = await configuredProvider(values, io);
   const result: CheckResult = await provider.check(id, code);
-  if (values.json) io.out(JSON.stringify({ ...result, ...(result.verification && { verification: plain(result.verification) }) }));
+  if (values.json) io.out(JSON.stringify(result));
   else for (const line of describeCheck(result)) io.out(line);
   return result.verified ? 0 : EXIT_NOT_VERIFIED;
 };

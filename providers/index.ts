@@ -40,24 +40,37 @@ export function createProvider(config: PolyverifyConfig, runtime?: RuntimeOption
  * missing variable is named in the error. With `POLYVERIFY_REDIS_URL` (and no
  * `runtime.store`), the state is shared in Redis: `polyverify/redis` is loaded and connects
  * (needs the `redis` or `ioredis` package), under `POLYVERIFY_REDIS_PREFIX` (`pv:`) with
- * finished codes kept `POLYVERIFY_REDIS_RETAIN_SECONDS` (3600); the connection lasts as long as
- * the process.
+ * finished codes kept `POLYVERIFY_REDIS_RETAIN_SECONDS` (3600).
+ *
+ * The provider has `close()`: it closes what this call opened (the Redis connection), so that a
+ * script or a test ends; without one it does nothing. Call it once, after the last call.
  *
  * @example
  * ```ts
  * const verify = await providerFromEnv(process.env); // POLYVERIFY_PROVIDER=notificore, NOTIFICORE_API_KEY=…
+ * try { await verify.start({ to: '+491701234567' }); } finally { await verify.close(); }
  * ```
  */
-export async function providerFromEnv(env: EnvVars, runtime: RuntimeOptions = {}): Promise<VerifyProvider> {
+export async function providerFromEnv(env: EnvVars, runtime: RuntimeOptions = {}): Promise<VerifyProvider & { close(): Promise<void> }> {
   const config = builtIn.configFromEnv(env, runtime);
   const url = env[ENV.redisUrl];
   if (url && !runtime.store) {
     const { connectRedisStore } = await import('polyverify/redis');
     const store = await connectRedisStore(url, redisStoreOptions({ prefix: env[ENV.redisPrefix], retainSeconds: env[ENV.redisRetainSeconds] }));
-    return builtIn.createFromConfig(config, { ...runtime, store, ...(!runtime.limits && { limits: store.limits }) }).catch(async (error: unknown) => {
+    try {
+      return closable(await builtIn.createFromConfig(config, { ...runtime, store, ...(!runtime.limits && { limits: store.limits }) }), () => store.close());
+    } catch (error) {
       await store.close();
       throw error;
-    });
+    }
   }
-  return builtIn.createFromConfig(config, runtime);
+  return closable(await builtIn.createFromConfig(config, runtime), async () => {});
+}
+
+/** `provider` with `close()`; everything else is the provider's own (through its prototype, cursor keys included). */
+function closable(provider: VerifyProvider, close: () => Promise<void>): VerifyProvider & { close(): Promise<void> } {
+  let closing: Promise<void> | undefined;
+  const view = Object.create(provider) as VerifyProvider & { close(): Promise<void> };
+  Object.defineProperty(view, 'close', { value: () => (closing ??= close()) });
+  return Object.freeze(view);
 }

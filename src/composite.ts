@@ -6,7 +6,7 @@ import { inspect } from 'node:util';
 import { ValidationError } from './errors.js';
 import { listAcross, listAcrossPage } from './listing/merge.js';
 import { combinedCursorKey, setCursorKey } from './listing/cursor.js';
-import type { CheckResult, ListFilter, ListQuery, Page, PageQuery, Verification } from './model.js';
+import type { ListFilter, ListQuery, Page, PageQuery, Verification } from './model.js';
 import type { CallOptions, Capabilities, VerifyProvider } from './provider.js';
 import { invalid } from './validate.js';
 
@@ -45,10 +45,6 @@ export function qualify(verification: Verification, member: string): Verificatio
   return { ...verification, id: routableId(member, verification.id) };
 }
 
-export function qualifyResult(result: CheckResult, member: string): CheckResult {
-  return result.verification ? { ...result, verification: qualify(result.verification, member) } : result;
-}
-
 const ALL_FILTERS: readonly ListFilter[] = ['from', 'to', 'status', 'channel', 'phone', 'reference', 'ids'];
 
 /** The capabilities of a set of members, as a caller of the composite meets them. */
@@ -85,11 +81,11 @@ export function combinedCapabilities(members: readonly VerifyProvider[]): Capabi
  * A member seen through the composite: same listing, ids qualified with the member's name.
  * Everything else is the member's own (its prototype too, for providers written as classes).
  */
-function qualifiedView(member: VerifyProvider): VerifyProvider {
-  const name = member.name;
+function qualifiedView(member: VerifyProvider, name = member.name): VerifyProvider {
   const pages = member.pages;
   const view = Object.create(member) as VerifyProvider;
   Object.defineProperties(view, {
+    name: { value: name },
     list: {
       value: (query?: ListQuery, options?: CallOptions) =>
         (async function* () {
@@ -120,7 +116,8 @@ function qualifiedView(member: VerifyProvider): VerifyProvider {
  * with `cursorKey` (a composite's: derived from its members' keys, `membersCursorKey`; a
  * wrapper of one provider: that provider's, so cursors pass through it), and it is frozen.
  */
-export function sealWrapper<T extends VerifyProvider>(provider: T, shape: string, cursorKey: Buffer | undefined): T {
+export function sealWrapper<T extends VerifyProvider>(provider: T, shape: string, cursorKey: Buffer | undefined, members?: readonly VerifyProvider[]): T {
+  if (members) MEMBERS.set(provider, members);
   Object.defineProperty(provider, inspect.custom, { value: () => `VerifyProvider { name: '${provider.name}', ${shape} }` });
   if (cursorKey) setCursorKey(provider, cursorKey);
   return Object.freeze(provider);
@@ -131,9 +128,32 @@ export function membersCursorKey(members: readonly VerifyProvider[]): Buffer | u
   return combinedCursorKey(members, 'composite');
 }
 
-/** Listing over members, newest first, with routable ids. */
+/** The members of each `failover` and `route` (composites that qualify ids with their members' names). */
+const MEMBERS = new WeakMap<VerifyProvider, readonly VerifyProvider[]>();
+
+/** Every provider below `members` that is not itself a failover or route, with the names on the way to it; each once (the first way found). */
+function leavesOf(members: readonly VerifyProvider[], path: readonly string[] = [], found = new Map<VerifyProvider, string[]>()): Map<VerifyProvider, string[]> {
+  for (const member of members) {
+    const inner = MEMBERS.get(member);
+    if (inner) leavesOf(inner, [...path, member.name], found);
+    else if (!found.has(member)) found.set(member, [...path, member.name]);
+  }
+  return found;
+}
+
+/** How many ways lead to providers below `members` (a provider in two members counts twice). */
+function waysDown(members: readonly VerifyProvider[]): number {
+  return members.reduce((sum, member) => sum + (MEMBERS.has(member) ? waysDown(MEMBERS.get(member)!) : 1), 0);
+}
+
+/**
+ * Listing over members, newest first, with routable ids. When one provider sits in two members
+ * (LOX24 for `+49`, and in the default's failover), each provider below is listed once, under
+ * the first way to it: otherwise its verifications, and their costs, would count twice.
+ */
 export function compositeListing(members: readonly VerifyProvider[]) {
-  const views = members.map(qualifiedView);
+  const leaves = leavesOf(members);
+  const views = leaves.size === waysDown(members) ? members.map((member) => qualifiedView(member)) : [...leaves].map(([leaf, path]) => qualifiedView(leaf, path.join(ID_SEPARATOR)));
   return {
     list: (query?: ListQuery, options?: CallOptions): AsyncIterable<Verification> => listAcross(views, query, options),
     listPage: async (query?: PageQuery, options?: CallOptions): Promise<Page<Verification>> => {
@@ -146,8 +166,10 @@ export function compositeListing(members: readonly VerifyProvider[]) {
 /** Runs `call` on the member a routable id names. */
 export function onIssuer<T>(members: readonly VerifyProvider[], owner: string, id: unknown, operation: 'check' | 'get' | 'resend' | 'failover' | 'cancel', call: (member: VerifyProvider, memberId: string) => Promise<T>): Promise<T> {
   try {
-    const parts = splitRoutableId(id, owner, operation);
-    const member = members.find((m) => m.name === parts.member);
+    let parts = splitRoutableId(id, owner, operation);
+    // An id from a composite of the same name (a config's array form and its route form): the rest is ours.
+    if (parts.member === owner && !members.some((m) => m.name === owner) && parts.id.includes(ID_SEPARATOR)) parts = splitRoutableId(parts.id, owner, operation);
+    const member = members.find((m) => m.name === parts.member) ?? descendant(members, parts.member);
     if (!member) invalid([{ field: 'id', message: `names '${parts.member}', which ${owner} does not have` }], { provider: owner, operation });
     return call(member, parts.id);
   } catch (error) {
@@ -155,10 +177,19 @@ export function onIssuer<T>(members: readonly VerifyProvider[], owner: string, i
   }
 }
 
+/**
+ * The one provider named `name` below `members` (inside a member failover or route): an id from
+ * another form of the same config (`lox24:…` from the array form, given to the route form).
+ */
+function descendant(members: readonly VerifyProvider[], name: string): VerifyProvider | undefined {
+  const named = [...leavesOf(members).keys()].filter((leaf) => leaf.name === name);
+  return named.length === 1 ? named[0] : undefined;
+}
+
 /** `check`, `get`, `resend`, `failover` and `cancel` of a composite: each goes to the issuing member. */
 export function issuerCalls(members: readonly VerifyProvider[], owner: string): Pick<VerifyProvider, 'check' | 'get' | 'resend' | 'failover' | 'cancel'> {
   return {
-    check: (id, code, o) => onIssuer(members, owner, id, 'check', async (member, memberId) => qualifyResult(await member.check(memberId, code, o), member.name)),
+    check: (id, code, o) => onIssuer(members, owner, id, 'check', (member, memberId) => member.check(memberId, code, o)),
     get: (id, o) => onIssuer(members, owner, id, 'get', async (member, memberId) => qualify(await member.get(memberId, o), member.name)),
     resend: (id, o) => onIssuer(members, owner, id, 'resend', async (member, memberId) => qualify(await member.resend(memberId, o), member.name)),
     failover: (id, o) => onIssuer(members, owner, id, 'failover', async (member, memberId) => qualify(await member.failover(memberId, o), member.name)),

@@ -7,8 +7,9 @@ import * as v from 'valibot';
 import { ValidationError, type FieldIssue } from './errors.js';
 import type { BackoffOptions, VerifyProvider } from './provider.js';
 import type { EnvReader, RuntimeOptions, VendorDescriptor } from './adapter/vendor.js';
-import { commonOptionEntries, fieldIssues } from './validate.js';
+import { INSTANCE_NAME, commonOptionEntries, fieldIssues } from './validate.js';
 import { failover } from './failover.js';
+import { route } from './route.js';
 import { guard, guardConfigEntries, type GuardConfig } from './guard/index.js';
 import type { LimitStore } from './guard/limits.js';
 
@@ -38,13 +39,38 @@ export interface CommonConfig {
   readonly guard?: GuardConfig;
 }
 
-/** Several providers tried in order (a `failover`) under one guard: the object form of a config array. */
-export interface GuardedFailoverConfig<Config> {
-  /** The members, tried in this order. */
-  readonly failover: readonly Config[];
-  /** The guard in front of the whole failover. */
-  readonly guard?: GuardConfig;
-}
+/**
+ * Several providers as one, in a config: tried in order (`failover`, what an array is too) or
+ * chosen by destination (`route`, keys as `route()` takes them), each member any config form,
+ * with an optional guard in front and a name (the first part of ids when it is itself a member).
+ * The same config in two places is one provider (listed once).
+ *
+ * @example
+ * ```json
+ * { "route": { "+44": { "provider": "messagebird", "...": "..." }, "default": [{ "provider": "lox24", "...": "..." }, { "provider": "notificore", "...": "..." }] },
+ *   "guard": { "perPhone": { "max": 3, "windowSeconds": 600 } } }
+ * ```
+ */
+export type CompositeConfig<Config> =
+  | {
+      /** The members, tried in this order. */
+      readonly failover: readonly ConfigForm<Config>[];
+      /** The guard in front of the whole failover. */
+      readonly guard?: GuardConfig;
+      /** The failover's name (`failover`). */
+      readonly name?: string;
+    }
+  | {
+      /** The member for each destination: E.164 prefixes, `@`, `@domain` and `default`. */
+      readonly route: Readonly<Record<string, ConfigForm<Config>>>;
+      /** The guard in front of the whole route. */
+      readonly guard?: GuardConfig;
+      /** The route's name (`route`). */
+      readonly name?: string;
+    };
+
+/** Any form of a config: one provider's, an array (a failover), or a {@link CompositeConfig}. */
+export type ConfigForm<Config> = Config | readonly ConfigForm<Config>[] | CompositeConfig<Config>;
 
 /** What every config has: the vendor it is for. */
 export interface NamedConfig {
@@ -66,7 +92,7 @@ export type EnvVars = Readonly<Record<string, string | undefined>>;
 export const COMMON_ENV = {
   /** Names the vendor whose own variables configure the provider (`lox24`, `notificore`, …). */
   provider: 'POLYVERIFY_PROVIDER',
-  /** A whole config as JSON (one, an array for a failover, or `{ failover, guard }`); wins over the rest. */
+  /** A whole config as JSON (one, an array for a failover, `{ failover }` or `{ route }`); wins over the rest. */
   config: 'POLYVERIFY_CONFIG',
   /** A Redis URL: codes, try counts and guard limits shared by every instance. */
   redisUrl: 'POLYVERIFY_REDIS_URL',
@@ -80,10 +106,10 @@ export const COMMON_ENV = {
 export interface ConfigTools<Config extends NamedConfig> {
   /** Creates a provider from one config, loading only that vendor's adapter. */
   createProvider(config: Config | OtherVendorConfig, runtime?: RuntimeOptions): Promise<VerifyProvider>;
-  /** One provider, a `failover` over several in the given order, or a guarded failover (`{ failover: [...], guard }`). */
-  createFromConfig(config: Config | OtherVendorConfig | readonly (Config | OtherVendorConfig)[] | GuardedFailoverConfig<Config | OtherVendorConfig>, runtime?: RuntimeOptions): Promise<VerifyProvider>;
+  /** One provider, a `failover` over an array in the given order, or a {@link CompositeConfig} (`{ failover }`, `{ route }`), nested as deep as you like. */
+  createFromConfig(config: ConfigForm<Config | OtherVendorConfig>, runtime?: RuntimeOptions): Promise<VerifyProvider>;
   /** The config the environment describes (no provider is created). */
-  configFromEnv(env: EnvVars, runtime?: Pick<RuntimeOptions, 'vendors'>): Config | OtherVendorConfig | (Config | OtherVendorConfig)[];
+  configFromEnv(env: EnvVars, runtime?: Pick<RuntimeOptions, 'vendors'>): ConfigForm<Config | OtherVendorConfig>;
   /** The provider the environment describes. */
   providerFromEnv(env: EnvVars, runtime?: RuntimeOptions): Promise<VerifyProvider>;
 }
@@ -92,6 +118,15 @@ function known(vendors: readonly VendorDescriptor[], extra: readonly VendorDescr
   const byName = new Map<string, VendorDescriptor>();
   for (const vendor of [...vendors, ...extra]) byName.set(vendor.name, vendor);
   return [...byName.values()];
+}
+
+/** The destinations a route config takes, as `route()` does. */
+const ROUTE_KEY = /^(?:default|\+\d{1,14}|@(?:[^\s@]+\.[^\s@]+)?)$/;
+
+/** `'failover'` or `'route'` for the object forms of several providers; `undefined` for one provider's config. */
+function compositeKind(config: unknown): 'failover' | 'route' | undefined {
+  if (typeof config !== 'object' || config === null || Array.isArray(config) || 'provider' in config) return undefined;
+  return 'route' in config ? 'route' : 'failover' in config ? 'failover' : undefined;
 }
 
 function list(names: readonly string[]): string {
@@ -142,37 +177,74 @@ export function configTools<Config extends NamedConfig>(builtIn: readonly Vendor
     return guard(provider, { ...rules, ...(runtime.onEvent && { onEvent: runtime.onEvent }), ...(limits && { limits }) });
   }
 
-  async function createFromConfig(
-    config: Config | OtherVendorConfig | readonly (Config | OtherVendorConfig)[] | GuardedFailoverConfig<Config | OtherVendorConfig>,
-    runtime: RuntimeOptions = {},
-  ): Promise<VerifyProvider> {
-    if (typeof config === 'object' && config !== null && 'failover' in config) {
-      const { failover: members, guard: rules, ...extra } = config as GuardedFailoverConfig<Config | OtherVendorConfig>;
-      const unknown = Object.keys(extra);
-      if (!Array.isArray(members) || unknown.length) {
-        throw new ValidationError([{ field: unknown.length ? String(unknown[0]) : 'failover', message: unknown.length ? 'is not an option of a guarded failover (failover, guard)' : 'must be an array of provider configs' }], CONTEXT, 'Invalid provider config');
-      }
-      const rulesParsed = v.safeParse(v.optional(v.strictObject(guardConfigEntries, 'must be an object of guard rules')), rules);
-      if (!rulesParsed.success) throw new ValidationError(fieldIssues(rulesParsed.issues, 'guard'), CONTEXT, 'Invalid provider config');
-      return guarded(await createFromConfig(members, runtime), rulesParsed.output as GuardConfig | undefined, runtime);
+  /** Every issue of a config of any form, before anything is created; `root` prefixes the fields. */
+  function configIssues(config: unknown, vendors: VendorDescriptor[], root: string): FieldIssue[] {
+    const at = (field: string) => (root ? `${root}.${field}` : field);
+    if (Array.isArray(config)) {
+      if (config.length === 0) return [{ field: root || 'config', message: 'must name at least one provider' }];
+      return config.flatMap((entry, index) => configIssues(entry, vendors, at(String(index))));
     }
-    if (!Array.isArray(config)) return createProvider(config as Config, runtime);
-    if (config.length === 0) throw new ValidationError([{ field: 'config', message: 'must name at least one provider' }], CONTEXT, 'Invalid provider config');
-    const vendors = known(builtIn, runtime.vendors);
-    const issues: FieldIssue[] = [];
-    config.forEach((entry, index) => {
+    const kind = compositeKind(config);
+    if (!kind) {
       try {
-        parse(entry, vendors, String(index));
+        parse(config, vendors, root || undefined);
+        return [];
       } catch (error) {
-        issues.push(...(error as ValidationError).issues);
+        return [...(error as ValidationError).issues];
       }
-    });
-    if (issues.length) throw new ValidationError(issues, CONTEXT, 'Invalid provider config');
-    const providers = await Promise.all(config.map((entry) => createProvider(entry, runtime)));
-    return failover(providers, { ...(runtime.onEvent && { onEvent: runtime.onEvent }) });
+    }
+    const { [kind]: members, guard: rules, name, ...extra } = config as Record<string, unknown>;
+    const issues: FieldIssue[] = Object.keys(extra).map((key) => ({ field: at(key), message: `is not an option of a ${kind} config (${kind}, guard, name); a config is one provider's, an array, { failover } or { route }` }));
+    const rulesParsed = v.safeParse(v.optional(v.strictObject(guardConfigEntries, 'must be an object of guard rules')), rules);
+    if (!rulesParsed.success) issues.push(...fieldIssues(rulesParsed.issues, at('guard')));
+    if (name !== undefined && (typeof name !== 'string' || !INSTANCE_NAME.test(name))) issues.push({ field: at('name'), message: 'must be 1 to 40 letters, digits, _ or -' });
+    if (kind === 'failover') {
+      if (!Array.isArray(members)) issues.push({ field: at('failover'), message: 'must be an array of provider configs' });
+      else issues.push(...configIssues(members, vendors, at('failover')));
+    } else if (typeof members !== 'object' || members === null || Array.isArray(members) || Object.keys(members).length === 0) {
+      issues.push({ field: at('route'), message: "must be an object of destinations ('+44', '@', '@example.com', 'default') to provider configs" });
+    } else {
+      for (const [key, member] of Object.entries(members)) {
+        if (!ROUTE_KEY.test(key)) issues.push({ field: at(`route.${key}`), message: "is not a destination: use an E.164 prefix ('+49'), '@', '@domain' or 'default'" });
+        issues.push(...configIssues(member, vendors, at(`route.${key}`)));
+      }
+    }
+    return issues;
   }
 
-  function configFromEnv(env: EnvVars, runtime: Pick<RuntimeOptions, 'vendors'> = {}): Config | OtherVendorConfig | (Config | OtherVendorConfig)[] {
+  /** Creates a checked config; `made` makes the same config in two places one provider. */
+  async function build(config: unknown, runtime: RuntimeOptions, made: Map<string, Promise<VerifyProvider>>): Promise<VerifyProvider> {
+    const key = JSON.stringify(config);
+    let provider = made.get(key);
+    if (!provider) made.set(key, (provider = buildOnce(config, runtime, made)));
+    return provider;
+  }
+
+  async function buildOnce(config: unknown, runtime: RuntimeOptions, made: Map<string, Promise<VerifyProvider>>): Promise<VerifyProvider> {
+    const events = runtime.onEvent && { onEvent: runtime.onEvent };
+    if (Array.isArray(config)) return failover(await Promise.all(config.map((entry) => build(entry, runtime, made))), { ...events });
+    const kind = compositeKind(config);
+    if (!kind) return createProvider(config as Config, runtime);
+    const { guard: rules, name } = config as { guard?: GuardConfig; name?: string };
+    const named = { ...events, ...(name !== undefined && { name }) };
+    let provider: VerifyProvider;
+    if (kind === 'failover') {
+      provider = failover(await Promise.all((config as { failover: unknown[] }).failover.map((entry) => build(entry, runtime, made))), named);
+    } else {
+      const entries = Object.entries((config as { route: Record<string, unknown> }).route);
+      const members = await Promise.all(entries.map(([, entry]) => build(entry, runtime, made)));
+      provider = route(Object.fromEntries(entries.map(([key], index) => [key, members[index]!])), named);
+    }
+    return guarded(provider, rules, runtime);
+  }
+
+  async function createFromConfig(config: ConfigForm<Config | OtherVendorConfig>, runtime: RuntimeOptions = {}): Promise<VerifyProvider> {
+    const issues = configIssues(config, known(builtIn, runtime.vendors), '');
+    if (issues.length) throw new ValidationError(issues, CONTEXT, 'Invalid provider config');
+    return build(config, runtime, new Map());
+  }
+
+  function configFromEnv(env: EnvVars, runtime: Pick<RuntimeOptions, 'vendors'> = {}): ConfigForm<Config | OtherVendorConfig> {
     const vendors = known(builtIn, runtime.vendors);
     const problems: FieldIssue[] = [];
     const read: EnvReader = (name, required = false) => {

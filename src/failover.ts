@@ -93,5 +93,5 @@ export function failover(providers: readonly VerifyProvider[], options: Failover
     list: listing.list,
     listPage: listing.listPage,
   };
-  return sealWrapper(provider, `failover: [${members.map((m) => `'${m.name}'`).join(', ')}]`, membersCursorKey(members));
+  return sealWrapper(provider, `failover: [${members.map((m) => `'${m.name}'`).join(', ')}]`, membersCursorKey(members), members);
 }

@@ -136,7 +136,10 @@ export type CheckReason =
   | 'already_verified';
 
 /**
- * The outcome of `check()`. A wrong code is a result, not an exception.
+ * The outcome of `check()`: the same four fields on every vendor, and nothing else — no phone
+ * number, no vendor record — so it is safe to return to the client that sent the code. A wrong
+ * code is a result, not an exception. The verification itself (with `to` and the vendor's
+ * `raw`) is server-side data: read it with `get(id)` when you need it.
  *
  * @example
  * ```ts
@@ -153,8 +156,6 @@ export interface CheckResult {
   readonly reason?: CheckReason;
   /** Wrong codes still allowed, where known. */
   readonly attemptsRemaining?: number;
-  /** The verification as the vendor returned it with the check, where it does. */
-  readonly verification?: Verification;
 }
 
 /**

@@ -74,5 +74,5 @@ export function route(table: RouteTable, options: RouteOptions = {}): VerifyProv
     list: listing.list,
     listPage: listing.listPage,
   };
-  return sealWrapper(provider, `route: [${Object.keys(table).map((k) => `'${k}'`).join(', ')}]`, membersCursorKey(members));
+  return sealWrapper(provider, `route: [${Object.keys(table).map((k) => `'${k}'`).join(', ')}]`, membersCursorKey(members), members);
 }

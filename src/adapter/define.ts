@@ -157,7 +157,12 @@ export function defineProvider<Extras extends object = Record<string, never>, Po
     if (!context) contexts.set(key, (context = { provider: name, operation, ...(summary && { summary }) }));
     return context;
   };
-  const checkedId = (id: unknown, operation: Operation) => parseId(id, spec.id.pattern, ctx(operation), spec.id.what);
+  const ownPrefix = `${name}:`;
+  /** The vendor's id: an id a composite of this one provider handed out (`lox24:…`) is accepted too, so every form of one config takes the same ids. */
+  const checkedId = (id: unknown, operation: Operation): string => {
+    const own = typeof id === 'string' && id.startsWith(ownPrefix) && !spec.id.pattern.test(id) ? id.slice(ownPrefix.length) : id;
+    return parseId(own, spec.id.pattern, ctx(operation), spec.id.what);
+  };
   const codeContext: ParseContext = { provider: name, operation: 'check', root: 'code' };
   /** The code of a check: the vendor's pattern, else polyverify's rule (a string of 1 to 32 characters; valibot words a refusal). */
   const checkCode = (code: unknown): void => {
@@ -180,8 +185,7 @@ export function defineProvider<Extras extends object = Record<string, never>, Po
 
   async function call<T>(operation: 'get' | 'resend' | 'failover' | 'cancel', id: string, options: StepOptions | undefined, run: (id: string, options: StepOptions | undefined) => Promise<T>): Promise<T> {
     const parsed = parseCallOptions(options, ctx(operation));
-    checkedId(id, operation);
-    return run(id, parsed);
+    return run(checkedId(id, operation), parsed);
   }
 
   const provider: VerifyProvider<Extras> = {
@@ -209,9 +213,9 @@ export function defineProvider<Extras extends object = Record<string, never>, Po
       // Not async: one promise less between the store's answer and the caller.
       try {
         const options = parseCallOptions(callOptions, ctx('check'));
-        checkedId(id, 'check');
+        const vendorId = checkedId(id, 'check');
         checkCode(code);
-        return spec.check(id, code, options).then(checkResult);
+        return spec.check(vendorId, code, options).then(checkResult);
       } catch (error) {
         return Promise.reject(error);
       }

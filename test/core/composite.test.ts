@@ -56,7 +56,7 @@ function member(name: string, startError?: unknown, capabilities: Partial<Capabi
     },
     async check(id, code) {
       calls.push(`check ${id} ${code}`);
-      const result: CheckResult = code === 'with' ? { verified: true, status: 'verified', verification: verification(id) } : { verified: false, status: 'pending', reason: 'incorrect_code' };
+      const result: CheckResult = code === 'with' ? { verified: true, status: 'verified' } : { verified: false, status: 'pending', reason: 'incorrect_code' };
       return result;
     },
     async get(id) {
@@ -226,8 +226,7 @@ describe('calls by routable id', () => {
     expect((await verify.failover('a:x3', { step: 2 })).id).toBe('a:x3');
     expect((await verify.cancel('a:x4')).id).toBe('a:x4');
     const verified = await verify.check('b:x5', 'with');
-    expect(verified).toMatchObject({ verified: true, status: 'verified' });
-    expect(verified.verification!.id).toBe('b:x5');
+    expect(verified).toEqual({ verified: true, status: 'verified' });
     expect(await verify.check('a:x6', 'without')).toEqual({ verified: false, status: 'pending', reason: 'incorrect_code' });
     expect(a.calls).toEqual(['failover x3 2', 'cancel x4', 'check x6 without']);
     expect(b.calls).toEqual(['get x1', 'resend x2 1', 'check x5 with']);

@@ -72,7 +72,7 @@ describe('steps', () => {
     await verify.resend(v.id, { step: 1 });
     expect(sim.inbox.messages(TO).map((m) => m.channel)).toEqual(['sms', 'sms']);
     const checked = await verify.check(v.id, sim.lastCode(v.id)!);
-    expect(checked).toMatchObject({ verified: true, verification: { deliveredChannel: 'sms' } });
+    expect(checked).toEqual({ verified: true, status: 'verified' });
   });
 
   it('failover past the last step is refused by Bird, typed, with nothing sent', async () => {
@@ -118,8 +118,7 @@ describe('behaviours Bird leaves open', () => {
     const verify = await setup({ statusNames: { verified: 'approved' } });
     const v = await verify.start({ to: TO });
     const result = await verify.check(v.id, sim.lastCode(v.id)!);
-    expect(result).toMatchObject({ verified: true, status: 'verified' });
-    expect((result.verification!.raw as { status: string }).status).toBe('approved');
+    expect(result).toEqual({ verified: true, status: 'verified' });
   });
 
   for (const stepAnswer of ['verification', 'ack', 'text', 'empty'] as const) {

@@ -155,15 +155,15 @@ describe('check', () => {
     const seen = expectCall('post', `${BASE}/${ID}`, 200, wire({ status: 'verified' }));
     const result = await provider().check(ID, '123456');
     expect(seen.body).toEqual({ code: '123456' });
-    expect(result).toMatchObject({ verified: true, status: 'verified', verification: { deliveredChannel: 'whatsapp' } });
+    expect(result).toEqual({ verified: true, status: 'verified' });
   });
 
-  it('reads any 200 as verified, whatever the status string, keeping the raw value', async () => {
+  it('reads any 200 as verified, whatever the status string', async () => {
     for (const status of ['accepted', 'pending', 'approved', 'succeeded']) {
       expectCall('post', `${BASE}/${ID}`, 200, wire({ status }));
       const result = await provider().check(ID, '123456');
-      expect(result).toMatchObject({ verified: true, status: 'verified', verification: { status: 'verified', deliveredChannel: 'whatsapp' } });
-      expect((result.verification!.raw as { status: string }).status).toBe(status);
+      // One shape on every vendor: the record the answer carried stays out of the result.
+      expect(result).toEqual({ verified: true, status: 'verified' });
     }
   });
 
@@ -176,7 +176,7 @@ describe('check', () => {
     }
     // A body that is the verification enriches the result.
     nock(MESSAGEBIRD_BASE_URL).post(`${BASE}/${ID}`).reply(200, wire({ status: 'accepted' }));
-    expect(await provider().check(ID, '123456')).toMatchObject({ verified: true, status: 'verified', verification: { id: ID, status: 'verified' } });
+    expect(await provider().check(ID, '123456')).toEqual({ verified: true, status: 'verified' });
     expect(nock.isDone()).toBe(true);
   });
 

@@ -149,16 +149,13 @@ describe('check', () => {
       .reply(200, fixture('notificore/verify-response.json'));
     const result = await provider().check(ID, '76928');
     expect(sent).toEqual({ access_code: '76928' });
-    expect(result).toMatchObject({ verified: true, status: 'verified' });
-    // The verify answer has no messages: its price alone is not the cost (get() has it).
-    expect(result.verification).toMatchObject({ status: 'verified', cost: null, finishedAt: new Date('2025-02-11T07:59:43Z') });
+    expect(result).toEqual({ verified: true, status: 'verified' });
   });
 
   it("accepts the verify answer without the data wrapper, as the spec's own example shows it", async () => {
     vendor().post(`/api/2fa/authentications/otp/${ID}/verify`).reply(200, fixture('notificore/verify-response.json').data);
     const result = await provider().check(ID, '76928');
-    expect(result).toMatchObject({ verified: true, status: 'verified' });
-    expect(result.verification).toMatchObject({ id: ID, status: 'verified', cost: null });
+    expect(result).toEqual({ verified: true, status: 'verified' });
   });
 
   const outcomes: [string, number, string, Record<string, unknown>][] = [
