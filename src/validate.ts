@@ -19,8 +19,27 @@ export const UUID = new RegExp(`^${UUID_PATTERN}$`);
 export const E164 = /^\+[1-9]\d{6,14}$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const BCP47 = /^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$/;
-/** A BCP 47 language tag (`en`, `de-AT`, `pt-BR`). */
-const localeSchema = v.pipe(v.string('must be a string'), v.regex(BCP47, "must be a BCP 47 language tag such as 'en' or 'de-AT'"));
+/**
+ * Whether a tag's language is one the runtime's locale data knows (`en`, `pt-BR`, `yue`; not
+ * `xx`): the likely script of a known language is always known. A typo is the caller's own
+ * mistake, refused before any vendor (a failover must not take it for a vendor's refusal).
+ * A runtime without `Intl.Locale` accepts every well-formed tag.
+ */
+export function namesLanguage(tag: string): boolean {
+  if (typeof Intl.Locale !== 'function') return true;
+  try {
+    return new Intl.Locale(tag).maximize().script !== undefined;
+  } catch {
+    return false;
+  }
+}
+
+/** A BCP 47 language tag (`en`, `de-AT`, `pt-BR`) of a language that exists. */
+const localeSchema = v.pipe(
+  v.string('must be a string'),
+  v.regex(BCP47, "must be a BCP 47 language tag such as 'en' or 'de-AT'"),
+  v.check(namesLanguage, "names no known language (a typo? a tag such as 'en' or 'de-AT')"),
+);
 
 export const phoneSchema = v.pipe(v.string('must be a string'), v.regex(E164, 'must be an E.164 phone number such as +491701234567'));
 

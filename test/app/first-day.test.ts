@@ -15,7 +15,7 @@ import type { Lox24Simulator } from '../../providers/lox24/simulator.js';
 import type { MessagebirdSimulator } from '../../providers/messagebird/simulator.js';
 import type { NotificoreSimulator } from '../../providers/notificore/simulator.js';
 import { run } from '../cli-run.js';
-import { rejectionOf } from '../helpers.js';
+import { eventLog, rejectionOf } from '../helpers.js';
 import { startRedisServer } from '../redis-server.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -164,5 +164,31 @@ describe('trap 5: what providerFromEnv opens, close() closes', () => {
     const v = await verify.start({ to: '+491701234567' });
     expect(await verify.check(v.id, codeOf(v))).toEqual({ verified: true, status: 'verified' });
     await expect(verify.close()).resolves.toBeUndefined();
+  });
+});
+
+describe('trap 10: the caller’s own mistake never moves traffic to the fallback', () => {
+  it('a locale that names no language is refused before any member is asked', async () => {
+    const { events, onEvent } = eventLog();
+    const verify = await createProvider([loxConfig, ncConfig], { onEvent });
+    const before = [lox.requestCount, nc.requestCount];
+    const error = await rejectionOf(verify.start({ to: '+491701234567', locale: 'xx' }));
+    expect(error).toMatchObject({ name: 'ValidationError', provider: 'failover', sent: 'no' });
+    expect(error.issues).toEqual([{ field: 'locale', message: "names no known language (a typo? a tag such as 'en' or 'de-AT')" }]);
+    expect([lox.requestCount, nc.requestCount]).toEqual(before);
+    expect(events.filter((e) => e.type === 'decision')).toEqual([]);
+  });
+
+  it('what one vendor cannot do moves on, and says so', async () => {
+    const { events, onEvent } = eventLog();
+    const verify = await createProvider([loxConfig, ncConfig], { onEvent });
+    const v = await verify.start({ to: '+491701234567', channels: [{ channel: 'viber' }, { channel: 'sms' }] });
+    expect(v.id).toMatch(/^notificore:/);
+    expect(events.filter((e) => e.type === 'decision').map((e) => [e.member, (e as { decision: string }).decision, (e as { error?: { code: string } }).error?.code])).toEqual([
+      ['lox24', 'try', undefined],
+      ['lox24', 'next', 'validation'],
+      ['notificore', 'try', undefined],
+      ['notificore', 'sent', undefined],
+    ]);
   });
 });
