@@ -76,11 +76,12 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
     run: simulate,
     options: SIMULATE_OPTIONS,
     summary: 'Runs the vendor simulators on 127.0.0.1 for local development, until Ctrl-C.',
-    usage: 'polyverify simulate [--port N] [--json]',
+    usage: 'polyverify simulate [--port N] [--json] [--fail VENDOR=HOW]…',
     about: 'Prints their URLs, the credentials they accept and a config for --config; then each code delivered, as it is sent.',
     flags: [
       ['--port N', 'listen on ports N, N+1, N+2 (default: free ports); the same port gives the same credentials and ids'],
       ['--json', 'print the config alone as JSON on stdout (the rest goes to stderr), then one JSON line per code delivered'],
+      ['--fail VENDOR=HOW', 'make a simulator fail: auth, funds, rate-limit (nothing sent: a failover moves on) or down (503: it stops); repeatable'],
     ],
     configured: false,
   },

@@ -82,6 +82,23 @@ export async function closeOpened(): Promise<void> {
   await Promise.all(opened.splice(0).map((close) => close().catch(() => undefined)));
 }
 
+const DEFAULT_RETAIN_MS = 3_600_000;
+
+/**
+ * What a report or list over `from…` cannot see right, said before it is read: the verified
+ * status of codes polyverify checks itself (LOX24's) lives in the application's store, so
+ * without that store they read as pending or expired, and past the store's retention as expired.
+ */
+export function ownedCodesNote(sources: Sources, io: Io, provider: VerifyProvider, from: Date | undefined): string | undefined {
+  if (provider.capabilities.codeOwner === 'vendor') return undefined;
+  if ((sources.redis ?? io.env[ENV.redisUrl]) === undefined) {
+    return 'note: the verified status of codes polyverify checks itself (LOX24) lives in your application’s store; without --redis (or POLYVERIFY_REDIS_URL) they read as pending, then expired';
+  }
+  const retainMs = redisStoreOptions({ retainSeconds: sources['redis-retain-seconds'] ?? io.env[ENV.redisRetainSeconds] }).retainMs ?? DEFAULT_RETAIN_MS;
+  if (from === undefined || from.getTime() >= Date.now() - retainMs) return undefined;
+  return `note: finished LOX24 codes are kept ${retainMs / 1000} s in the store, so those finished before ${new Date(Date.now() - retainMs).toISOString()} read as expired and their conversion shows low; set POLYVERIFY_REDIS_RETAIN_SECONDS (or --redis-retain-seconds) in the application and here to at least the windows you report on`;
+}
+
 /** The runtime options of a command: its events, and the Redis store when a URL is given. */
 async function runtimeOf(sources: Sources, io: Io, onEvent?: (e: VerifyEvent) => void): Promise<RuntimeOptions> {
   const url = sources.redis ?? io.env[ENV.redisUrl];

@@ -18,7 +18,7 @@ import { scorecard } from '../src/listing/scorecard.js';
 import { MemoryCodeStore } from '../src/codes/memory-store.js';
 import { seedHistory } from './demo-data.js';
 import { describeScorecard } from './report.js';
-import { reportHtml } from './report/html.js';
+import { scorecardHtml } from '../src/listing/report/html.js';
 import { startAll } from './simulate.js';
 import { describeSummary, money, tableLines } from './format.js';
 import type { Command } from './operations.js';
@@ -106,7 +106,7 @@ export async function runDemo(print: Print, htmlPath: string): Promise<void> {
     print(`7. The vendor scorecard: ${history.count} past verifications seeded over 14 days, each vendor with its own conversion, speed and prices per country`);
     const card = await scorecard(listAcross([lox, nc, bird], { from: history.from }));
     for (const line of describeScorecard(card).slice(2, 2 + card.byProvider.length + 2)) print(`   ${line}`);
-    await writeFile(htmlPath, reportHtml(card, { from: history.from, to: undefined, generatedAt: new Date() }));
+    await writeFile(htmlPath, scorecardHtml(card, { from: history.from, to: undefined, generatedAt: new Date() }));
     print(`   report      ${htmlPath} (charts and every table; open it in a browser)`);
     print('');
     print('done: three vendors, codes from the inboxes, wrong and right checks, a safe failover, one list, exact costs, a scorecard.');

@@ -4,12 +4,12 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { createScorer, type ScoreRow, type Scorecard } from '../src/listing/scorecard.js';
-import { COMMON_OPTIONS, UsageError, listingProvider, parse, type Io } from './context.js';
+import { COMMON_OPTIONS, UsageError, listingProvider, ownedCodesNote, parse, type Io } from './context.js';
 import { tableLines } from './format.js';
 import { FILTER_OPTIONS, date, progress, query } from './listing.js';
 import type { Command } from './operations.js';
-import { reportHtml } from './report/html.js';
-import { formatSeconds, moneyText, percent } from './report/figures.js';
+import { scorecardHtml } from '../src/listing/report/html.js';
+import { formatSeconds, moneyText, percent } from '../src/listing/report/figures.js';
 
 const HEADERS = ['provider', 'country', 'started', 'verified', 'pending', 'conversion', 'median', 'p90', 'cost', 'not final', 'per verified'];
 
@@ -56,6 +56,8 @@ export const report: Command = async (args, io) => {
   const filters = query(values);
   const meter = progress(io);
   const provider = await listingProvider(values, values.provider, io, meter.onEvent);
+  const note = ownedCodesNote(values, io, provider, date('from', values.from));
+  if (note) io.err(note);
   const scorer = await createScorer({ bucket });
   for await (const v of provider.list(filters)) {
     meter.record();
@@ -64,7 +66,7 @@ export const report: Command = async (args, io) => {
   meter.done();
   const card = scorer.result();
   if (values.html !== undefined) {
-    await writeFile(values.html, reportHtml(card, { from: date('from', values.from), to: date('to', values.to), generatedAt: new Date() }));
+    await writeFile(values.html, scorecardHtml(card, { from: date('from', values.from), to: date('to', values.to), generatedAt: new Date() }));
   }
   if (values.json) io.out(JSON.stringify(card));
   else for (const text of describeScorecard(card)) io.out(text);

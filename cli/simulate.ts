@@ -6,6 +6,7 @@ import { once } from 'node:events';
 import type { ProviderConfig } from '../providers/index.js';
 import { SIMULATED_VENDORS, startSimulator, type Simulators } from '../testing/index.js';
 import type { InboxMessage } from '../testing/inbox.js';
+import type { Fault } from '../testing/server.js';
 import type { Verification } from '../src/model.js';
 import { COMMON_OPTIONS, UsageError, parse } from './context.js';
 import type { Command } from './operations.js';
@@ -65,17 +66,51 @@ export async function startAll(port = 0): Promise<RunningSimulators> {
 }
 
 /** The flags of `simulate`. */
-export const SIMULATE_OPTIONS = { help: COMMON_OPTIONS.help, json: COMMON_OPTIONS.json, debug: COMMON_OPTIONS.debug, port: { type: 'string' } } as const;
+export const SIMULATE_OPTIONS = { help: COMMON_OPTIONS.help, json: COMMON_OPTIONS.json, debug: COMMON_OPTIONS.debug, port: { type: 'string' }, fail: { type: 'string', multiple: true } } as const;
+
+/**
+ * How `--fail VENDOR=HOW` makes a simulated vendor fail, on every request it applies to:
+ * a refusal that proves nothing was sent (a failover moves on), or `down` (503: a send may have
+ * gone out, so a failover stops — as it must with a real vendor).
+ */
+const FAILURES: Readonly<Record<string, Fault>> = {
+  auth: { refuse: 'auth', times: Infinity },
+  funds: { refuse: 'funds', times: Infinity },
+  'rate-limit': { refuse: 'rate-limit', times: Infinity },
+  down: { status: 503, body: { message: 'Service Unavailable' }, times: Infinity },
+};
+
+/** The faults `--fail` asks for, by vendor; a bad one is a usage error naming what is allowed. */
+function failuresOf(flags: readonly string[] | undefined): Map<string, Fault[]> {
+  const byVendor = new Map<string, Fault[]>();
+  for (const flag of flags ?? []) {
+    const [vendor, how] = flag.split('=');
+    const fault = how === undefined ? undefined : FAILURES[how];
+    if (!vendor || !(SIMULATED_VENDORS as string[]).includes(vendor) || !fault) {
+      throw new UsageError(`--fail must be VENDOR=HOW with VENDOR ${SIMULATED_VENDORS.join(', ')} and HOW ${Object.keys(FAILURES).join(', ')} (e.g. --fail lox24=funds)`);
+    }
+    byVendor.set(vendor, [...(byVendor.get(vendor) ?? []), fault]);
+  }
+  return byVendor;
+}
 
 export const simulate: Command = async (args, io) => {
   const { values } = parse(args, SIMULATE_OPTIONS, 0);
   const port = values.port === undefined ? 0 : /^\d+$/.test(values.port) ? Number(values.port) : NaN;
   if (!Number.isInteger(port) || port < 0 || port > 65_535 - SIMULATED_VENDORS.length) throw new UsageError(`--port must be a port number (it and the next ${SIMULATED_VENDORS.length - 1} are used)`);
+  const failures = failuresOf(values.fail);
   const sims = await startAll(port);
   // With --json, stdout carries JSON only: the config, then one line per code delivered; people's lines go to stderr.
   const say = values.json ? io.err : io.out;
   say(`polyverify simulate: ${sims.simulators.length} vendor simulators on 127.0.0.1 (Ctrl-C stops them)`);
   for (const line of sims.lines) say(line);
+  for (const sim of sims.simulators) {
+    const vendor = (sim.config() as ProviderConfig).provider;
+    for (const fault of failures.get(vendor) ?? []) {
+      sim.fault(fault);
+      say(`${vendor} fails every request it applies to: ${Object.keys(FAILURES).find((how) => FAILURES[how] === fault)} (${fault.refuse ? 'nothing sent: a failover moves on' : 'a send may have gone out: a failover stops'})`);
+    }
+  }
   say('');
   if (values.json) {
     io.out(JSON.stringify(sims.configs));

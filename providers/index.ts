@@ -51,7 +51,15 @@ export function createProvider(config: PolyverifyConfig, runtime?: RuntimeOption
  * try { await verify.start({ to: '+491701234567' }); } finally { await verify.close(); }
  * ```
  */
-export async function providerFromEnv(env: EnvVars, runtime: RuntimeOptions = {}): Promise<VerifyProvider & { close(): Promise<void> }> {
+export async function providerFromEnv(
+  env: EnvVars,
+  runtime: RuntimeOptions = {},
+): Promise<
+  VerifyProvider & {
+    /** Closes what `providerFromEnv` opened (the Redis connection); the same promise on every call. */
+    close(): Promise<void>;
+  }
+> {
   const config = builtIn.configFromEnv(env, runtime);
   const url = env[ENV.redisUrl];
   if (url && !runtime.store) {

@@ -33,10 +33,11 @@ export {
   type VerifyErrorCode,
 } from './errors.js';
 export type { VerifyEvent } from './events.js';
-export { MemoryCodeStore, MemoryTriesStore, type CodeStore, type TriesStore } from './codes/index.js';
+export { MemoryCodeStore, type CodeStore, type TriesStore } from './codes/index.js';
 export { listAcross, listAcrossPage, type AcrossOptions } from './listing/merge.js';
 export { summarize, type Summary } from './listing/summary.js';
 export { scorecard, type Scorecard } from './listing/scorecard.js';
+export { scorecardHtml } from './listing/report/html.js';
 export type { RuntimeOptions } from './adapter/vendor.js';
 export { failover, type FailoverOptions } from './failover.js';
 export { guard, type GuardOptions, type LimitStore } from './guard/index.js';

@@ -4,7 +4,7 @@
  */
 import type { Channel, VerificationStatus } from '../src/model.js';
 import type { Inbox } from './inbox.js';
-import { SimServer, type Fault, type SimRequest, type SimResponse, type SimServerOptions } from './server.js';
+import { SimServer, type Fault, type Refusal, type SimRequest, type SimResponse, type SimServerOptions } from './server.js';
 
 /** A finished verification to add to a simulator directly (list tests, benchmarks, the demo). */
 export interface SeedInput {
@@ -57,13 +57,23 @@ export abstract class SimulatorBase {
    */
   protected static async listen<T extends SimulatorBase>(options: SimServerOptions, create: (server: SimServer) => T): Promise<T> {
     let simulator: T | undefined;
-    const server = await SimServer.start((request) => simulator!.route(request), options);
+    const server = await SimServer.start((request) => simulator!.route(request), options, (reason, request) => simulator!.refusal(reason, request));
     simulator = create(server);
     return simulator;
   }
 
   /** Answers one request. */
   protected abstract route(request: SimRequest): SimResponse;
+
+  /**
+   * The vendor's answer when it refuses `request` for `reason` (a `refuse` fault), or undefined
+   * where the reason does not apply to that request. This default answers 401, 429, and 402 to
+   * a `POST` (what sends) with an empty body; a simulator overrides it with its vendor's own.
+   */
+  protected refusal(reason: Refusal, request: SimRequest): SimResponse | undefined {
+    if (reason === 'funds') return request.method === 'POST' ? { status: 402, body: {} } : undefined;
+    return { status: reason === 'auth' ? 401 : 429, body: {} };
+  }
 
   /** What was delivered so far, codes included. */
   abstract readonly inbox: Inbox;

@@ -62,8 +62,17 @@ export class JsonCache<T extends object> {
 }
 
 /**
+ * Why a vendor refuses a request in a way that proves nothing was sent: bad credentials
+ * (`auth`), no funds (`funds`, on the requests that would send), too many requests (`rate-limit`).
+ */
+export type Refusal = 'auth' | 'funds' | 'rate-limit';
+
+/**
  * A fault to inject into matching requests.
- * - `status` (+ `body`): answer with it, without processing the request;
+ * - `refuse`: answer as the vendor does when it refuses for that reason (its own status and
+ *   body): a client reads it as "nothing was sent", so a failover moves on;
+ * - `status` (+ `body`): answer with it, without processing the request. A client sees only
+ *   the status: a 5xx on a send is "maybe sent" to it (a failover stops), a 4xx "not sent";
  * - `delayMs`: process the request, then wait before answering (a client timeout then
  *   means "received, maybe sent");
  * - `drop: 'before'`: close the connection without processing; `drop: 'after'`: process,
@@ -74,6 +83,8 @@ export interface Fault {
   readonly method?: string;
   /** Exact path or a pattern. */
   readonly path?: string | RegExp;
+  /** Answer as the vendor does when it refuses for this reason, without processing the request. */
+  readonly refuse?: Refusal;
   /** Answer with this status, without processing the request. */
   readonly status?: number;
   /** The body of that answer (JSON). */
@@ -101,6 +112,9 @@ export class SimClock {
   }
 }
 
+/** The vendor's answer to a request it refuses for a reason, or undefined where that reason does not apply to the request. */
+export type RefusalAnswer = (reason: Refusal, request: SimRequest) => SimResponse | undefined;
+
 /** Answers one request. */
 export type Route = (request: SimRequest) => SimResponse | Promise<SimResponse>;
 
@@ -126,9 +140,11 @@ export class SimServer {
   readonly #sockets = new Set<Socket>();
   readonly #latencyMs: number;
   readonly #logLimit: number;
+  readonly #refusal: RefusalAnswer;
   #url = '';
 
-  private constructor(route: Route, options: SimServerOptions) {
+  private constructor(route: Route, options: SimServerOptions, refusal: RefusalAnswer) {
+    this.#refusal = refusal;
     this.#latencyMs = options.latencyMs ?? 0;
     this.#logLimit = options.logLimit ?? 10_000;
     this.#server = createServer((req, res) => {
@@ -142,8 +158,8 @@ export class SimServer {
   }
 
   /** Starts a server on 127.0.0.1 (a free port) that answers every request with `route`. */
-  static async start(route: Route, options: SimServerOptions = {}): Promise<SimServer> {
-    const server = new SimServer(route, options);
+  static async start(route: Route, options: SimServerOptions = {}, refusal: RefusalAnswer = () => undefined): Promise<SimServer> {
+    const server = new SimServer(route, options, refusal);
     await new Promise<void>((resolve, reject) => {
       server.#server.once('error', reject);
       server.#server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
@@ -195,7 +211,8 @@ export class SimServer {
     this.requests.push(request);
     if (this.requests.length > this.#logLimit) this.requests.shift();
 
-    const fault = this.#takeFault(request);
+    const [fault, refused] = this.#takeFault(request);
+    if (refused) return this.#send(res, refused, fault?.delayMs);
     if (fault?.drop === 'before') return void req.socket.destroy();
     if (fault?.status !== undefined) {
       return this.#send(res, { status: fault.status, body: fault.body, headers: fault.headers ?? {} }, fault.delayMs);
@@ -223,13 +240,15 @@ export class SimServer {
     res.end(body);
   }
 
-  #takeFault(request: SimRequest): Fault | undefined {
-    const index = this.#faults.findIndex(({ fault }) => matches(fault, request));
-    if (index === -1) return undefined;
+  /** The first fault for `request`, and the vendor's refusal when it is one (a refusal that does not apply to the request, such as `funds` on a read, is passed over). */
+  #takeFault(request: SimRequest): [Fault | undefined, SimResponse | undefined] {
+    let refused: SimResponse | undefined;
+    const index = this.#faults.findIndex(({ fault }) => matches(fault, request) && (fault.refuse === undefined || (refused = this.#refusal(fault.refuse, request)) !== undefined));
+    if (index === -1) return [undefined, undefined];
     const entry = this.#faults[index]!;
     entry.left--;
     if (entry.left <= 0) this.#faults.splice(index, 1);
-    return entry.fault;
+    return [entry.fault, refused];
   }
 }
 

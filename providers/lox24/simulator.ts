@@ -14,7 +14,7 @@ import { generateCode } from '../../src/codes/generate.js';
 import { Inbox, type InboxMessage } from '../../testing/inbox.js';
 import { SimulatorBase, type SeedInput, type SimulatedAt, type SimulatorConfig } from '../../testing/base.js';
 import type { Lox24Config } from './config.js';
-import { JsonCache, type SimRequest, type SimResponse, type SimServer } from '../../testing/server.js';
+import { JsonCache, type Refusal, type SimRequest, type SimResponse, type SimServer } from '../../testing/server.js';
 import { RecordStore } from '../../testing/records.js';
 import { routeTable } from '../../testing/router.js';
 import { Lox24WebhookSender, type Lox24WebhookDelivery } from './simulator-webhooks.js';
@@ -285,6 +285,12 @@ export class Lox24Simulator extends SimulatorBase {
   }
 
   // ---- routes ----
+
+  protected override refusal(reason: Refusal, request: SimRequest): SimResponse | undefined {
+    if (reason === 'auth') return this.#problem(401, "Client ID or API key isn't active or invalid!");
+    if (reason === 'rate-limit') return this.#problem(429, 'IP address was temporary blocked, because during short time from it was sent many request with invalid credentials. Please wait and try later.');
+    return request.method === 'POST' && request.path === '/verify_codes' ? this.#problem(402, 'There are not enough funds on your account!') : undefined;
+  }
 
   protected route(request: SimRequest): SimResponse {
     return this.#routes(request);

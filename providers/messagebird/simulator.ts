@@ -15,7 +15,7 @@ import type { Channel } from '../../src/model.js';
 import { Inbox, type InboxMessage } from '../../testing/inbox.js';
 import { languageOfNumber } from '../../src/locale.js';
 import { SimulatorBase, type SeedInput, type SimulatedAt, type SimulatorConfig } from '../../testing/base.js';
-import { JsonCache, type SimRequest, type SimResponse, type SimServer } from '../../testing/server.js';
+import { JsonCache, type Refusal, type SimRequest, type SimResponse, type SimServer } from '../../testing/server.js';
 import { RecordStore } from '../../testing/records.js';
 import { routeTable } from '../../testing/router.js';
 
@@ -214,6 +214,13 @@ export class MessagebirdSimulator extends SimulatorBase {
   }
 
   // ---- routes ----
+
+  /** Bird documents no answer for missing funds or too many requests: the simulator answers 402 and 429 in Bird's error shape (docs/messagebird.md). */
+  protected override refusal(reason: Refusal, request: SimRequest): SimResponse | undefined {
+    if (reason === 'auth') return error(401, 'Unauthorized', 'The access key is missing or invalid');
+    if (reason === 'rate-limit') return error(429, 'TooManyRequests', 'Too many requests');
+    return request.method === 'POST' && COLLECTION.test(request.path) ? error(402, 'PaymentRequired', 'Insufficient balance') : undefined;
+  }
 
   protected route(request: SimRequest): SimResponse {
     if (request.method !== 'GET') this.#records.changed();

@@ -16,7 +16,7 @@ import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { generateCode } from '../../src/codes/generate.js';
 import { Inbox } from '../../testing/inbox.js';
 import { SimulatorBase, type SeedInput, type SimulatedAt, type SimulatorConfig } from '../../testing/base.js';
-import { JsonCache, type SimRequest, type SimResponse, type SimServer } from '../../testing/server.js';
+import { JsonCache, type Refusal, type SimRequest, type SimResponse, type SimServer } from '../../testing/server.js';
 import { RecordStore } from '../../testing/records.js';
 import { routeTable } from '../../testing/router.js';
 
@@ -258,6 +258,12 @@ export class NotificoreSimulator extends SimulatorBase {
   }
 
   // ---- routes ----
+
+  protected override refusal(reason: Refusal, request: SimRequest): SimResponse | undefined {
+    if (reason === 'auth') return { status: 401, body: { message: 'Unauthenticated.' } };
+    if (reason === 'rate-limit') return { status: 429, body: { message: 'Too many duplicate request detected' } };
+    return request.method === 'POST' && request.path === '/api/2fa/authentications/otp' ? invalid(['Insufficient funds']) : undefined;
+  }
 
   protected route(request: SimRequest): SimResponse {
     if (request.method !== 'GET') this.#records.changed();

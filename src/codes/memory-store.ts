@@ -1,8 +1,10 @@
 /**
- * The in-process code store.
+ * The in-process store of codes and try counts: what `RedisCodeStore` shares between
+ * instances, kept in one process.
  */
 import { hashesEqual } from './hash.js';
 import { decideAttempt, type AttemptResult, type CodeRecord, type CodeStore } from './store.js';
+import { MemoryTriesStore, type TriesStore } from './tries.js';
 
 /** Options of {@link MemoryCodeStore}. */
 export interface MemoryCodeStoreOptions {
@@ -12,6 +14,8 @@ export interface MemoryCodeStoreOptions {
   readonly sweepEveryMs?: number;
   /** The clock (epoch ms); for tests. */
   readonly now?: () => number;
+  /** Try counts kept at most: the most recent verifications' (10 000). */
+  readonly triesLimit?: number;
 }
 
 /**
@@ -20,9 +24,14 @@ export interface MemoryCodeStoreOptions {
  * record, so memory stays bounded by the rate of new codes times their lifetime. Atomic
  * because JavaScript runs each method's synchronous part without interleaving.
  * Codes do not survive a restart and are not shared between processes.
+ *
+ * It is also a `TriesStore` (Notificore's wrong-code counts), so one store is the whole state
+ * of several providers in one process: `createProvider(config, { store: new MemoryCodeStore() })`,
+ * as `RedisCodeStore` is for several instances.
  */
-export class MemoryCodeStore implements CodeStore {
+export class MemoryCodeStore implements CodeStore, TriesStore {
   readonly #records = new Map<string, CodeRecord>();
+  readonly #tries: MemoryTriesStore;
   readonly #retainMs: number;
   readonly #sweepEveryMs: number;
   readonly #now: () => number;
@@ -32,6 +41,19 @@ export class MemoryCodeStore implements CodeStore {
     this.#retainMs = options.retainMs ?? 3_600_000;
     this.#sweepEveryMs = options.sweepEveryMs ?? 10_000;
     this.#now = options.now ?? Date.now;
+    this.#tries = new MemoryTriesStore({ now: this.#now, ...(options.triesLimit !== undefined && { limit: options.triesLimit }) });
+  }
+
+  startTries(key: string, max: number, ttlMs: number): Promise<void> {
+    return this.#tries.startTries(key, max, ttlMs);
+  }
+
+  failTry(key: string): Promise<number | undefined> {
+    return this.#tries.failTry(key);
+  }
+
+  triesFailed(keys: readonly string[]): Promise<(number | undefined)[]> {
+    return this.#tries.triesFailed(keys);
   }
 
   /** Records held now (including expired ones not yet swept). */

@@ -2,19 +2,20 @@
  * The first day of a new team (issue 33): each trap a team fell into, replayed as the mistake a
  * new user makes, now either working or failing loudly with what to do. One `describe` per trap.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { createClient } from 'redis';
 import { connectRedisStore } from '../../redis/index.js';
-import { MemoryCodeStore, createProvider, providerFromEnv, type PolyverifyConfig, type ProviderConfig, type Verification } from '../../providers/index.js';
+import { MemoryCodeStore, createProvider, providerFromEnv, scorecard, scorecardHtml, type PolyverifyConfig, type ProviderConfig, type Verification } from '../../providers/index.js';
 import { startSimulator } from '../../testing/index.js';
 import type { Lox24Simulator } from '../../providers/lox24/simulator.js';
 import type { MessagebirdSimulator } from '../../providers/messagebird/simulator.js';
 import type { NotificoreSimulator } from '../../providers/notificore/simulator.js';
-import { run } from '../cli-run.js';
+import { cli, run } from '../cli-run.js';
 import { eventLog, rejectionOf } from '../helpers.js';
 import { startRedisServer } from '../redis-server.js';
 
@@ -44,7 +45,7 @@ describe('trap 4: route in the JSON config, and ids every form of one config tak
   const routed = (): PolyverifyConfig => ({ route: { '+44': birdConfig, default: [loxConfig, ncConfig] }, guard: { perPhone: { max: 5, windowSeconds: 600 } } });
 
   // LOX24's codes are polyverify's own: instances that check each other's ids share a store.
-  const store = { codeStore: new MemoryCodeStore() };
+  const store = { store: new MemoryCodeStore() };
 
   it('builds a route from JSON, through createProvider and POLYVERIFY_CONFIG alike', async () => {
     const app = await createProvider(routed(), store);
@@ -190,5 +191,115 @@ describe('trap 10: the caller’s own mistake never moves traffic to the fallbac
       ['notificore', 'try', undefined],
       ['notificore', 'sent', undefined],
     ]);
+  });
+});
+
+describe('trap 3: LOX24’s verified status kept as long as the reports need it', () => {
+  it('POLYVERIFY_REDIS_RETAIN_SECONDS keeps a finished code’s record that long in Redis', async () => {
+    const redis = await startRedisServer();
+    const client = createClient({ url: redis.url });
+    await client.connect();
+    onTestFinished(async () => {
+      await client.quit();
+      await redis.kill();
+    });
+    const verify = await providerFromEnv({ POLYVERIFY_CONFIG: JSON.stringify(loxConfig), POLYVERIFY_REDIS_URL: redis.url, POLYVERIFY_REDIS_PREFIX: 'signup:', POLYVERIFY_REDIS_RETAIN_SECONDS: '2678400' });
+    onTestFinished(() => verify.close());
+    const v = await verify.start({ to: '+491701234572' });
+    await verify.check(v.id, codeOf(v));
+    const [key] = await client.keys('signup:*');
+    // Kept 31 days past the code's expiry (LOX24's default lifetime is 5 minutes at most).
+    expect(await client.ttl(key!)).toBeGreaterThan(2_678_400);
+    expect((await verify.get(v.id)).status).toBe('verified');
+  });
+
+  it('the report says when its window starts before what the store keeps, and is quiet when the store keeps it', async () => {
+    const redis = await startRedisServer();
+    onTestFinished(() => redis.kill());
+    const file = join(dir, 'lox.json');
+    writeFileSync(file, JSON.stringify(loxConfig));
+    const from = new Date(Date.now() - 2 * 86_400_000).toISOString();
+    const short = await run(['report', '--config', file, '--from', from, '--json'], { env: { POLYVERIFY_REDIS_URL: redis.url } });
+    expect(short.code).toBe(0);
+    expect(short.stderr).toMatch(/^note: finished LOX24 codes are kept 3600 s in the store, so those finished before \S+ read as expired and their conversion shows low; set POLYVERIFY_REDIS_RETAIN_SECONDS \(or --redis-retain-seconds\)/);
+    const kept = await run(['report', '--config', file, '--from', from, '--json', '--redis-retain-seconds', '2678400'], { env: { POLYVERIFY_REDIS_URL: redis.url } });
+    expect(kept.stderr).toBe('');
+  });
+});
+
+describe('trap 9: the HTML report from code', () => {
+  it('scorecardHtml turns a scorecard into the page the CLI writes', async () => {
+    const sim = await startSimulator('notificore');
+    onTestFinished(() => sim.close());
+    const day = Date.UTC(2026, 10, 20, 10);
+    sim.seed({ to: '+491701234567', createdAt: new Date(day), status: 'verified', finishedAt: new Date(day + 20_000), price: '0.02' });
+    sim.seed({ to: '+491701234568', createdAt: new Date(day + 1000), status: 'expired', finishedAt: new Date(day + 301_000), price: '0' });
+    const verify = await createProvider(sim.config() as ProviderConfig);
+    const from = new Date(day - 86_400_000);
+    const card = await scorecard(verify.list({ from }));
+    const html = scorecardHtml(card, { from, generatedAt: new Date(day + 86_400_000) });
+    expect(html.startsWith('<!doctype html>')).toBe(true);
+    expect(html).toContain('<p class="meta" id="summary" data-count="2">2 verifications created 2026-11-19T10:00:00.000Z to 2026-11-20T10:00:01.000Z · 1 providers · generated 2026-11-21T10:00:00.000Z by polyverify</p>');
+    expect(html).toMatch(/<tr data-provider="notificore" data-country="DE" data-channel="[a-z]+"><td>notificore<\/td><td>DE<\/td><td>[a-z]+<\/td><td data-metric="started" data-value="2">2<\/td><td data-metric="verified" data-value="1">1<\/td>/);
+    expect(html).not.toContain('<script');
+  });
+});
+
+describe('trap 6: simulated faults that say "nothing sent", from code and from `polyverify simulate`', () => {
+  const errors = { auth: 'AuthenticationError', funds: 'InsufficientFundsError', 'rate-limit': 'RateLimitError' } as const;
+  for (const vendor of ['lox24', 'notificore', 'messagebird'] as const) {
+    for (const reason of ['auth', 'funds', 'rate-limit'] as const) {
+      it(`${vendor} refusing for ${reason}: the vendor's own answer, read as nothing sent`, async () => {
+        const sim = await startSimulator(vendor);
+        onTestFinished(() => sim.close());
+        const verify = await createProvider({ ...sim.config(), retries: 0 } as ProviderConfig);
+        sim.fault({ refuse: reason, times: Infinity });
+        const error = await rejectionOf(verify.start({ to: '+491701234567' }));
+        expect(error).toMatchObject({ name: errors[reason], operation: vendor === 'notificore' && reason !== 'funds' ? 'auth' : 'start', sent: 'no' }); // Notificore logs in first
+        expect(sim.inbox.messages('+491701234567')).toEqual([]);
+      });
+    }
+  }
+
+  it('a refusal for funds passes over reads and waits for the send', async () => {
+    const sim = await startSimulator('lox24');
+    onTestFinished(() => sim.close());
+    const verify = await createProvider(sim.config() as ProviderConfig);
+    sim.fault({ refuse: 'funds' });
+    await verify.listPage({ limit: 1 });
+    expect(await rejectionOf(verify.start({ to: '+491701234567' }))).toMatchObject({ name: 'InsufficientFundsError', status: 402 });
+    expect((await verify.start({ to: '+491701234567' })).status).toBe('pending');
+  });
+
+  it('a failover moves on past a refusal and stops at a 503, as it must', async () => {
+    const sim = await startSimulator('lox24');
+    onTestFinished(() => sim.close());
+    const configs = [{ ...sim.config(), retries: 0 }, ncConfig] as ProviderConfig[];
+    sim.fault({ refuse: 'funds' });
+    expect((await (await createProvider(configs)).start({ to: '+491701234567' })).id).toMatch(/^notificore:/);
+    sim.fault({ status: 503 });
+    expect(await rejectionOf((await createProvider(configs)).start({ to: '+491701234567' }))).toMatchObject({ name: 'ProviderUnavailableError', provider: 'lox24', sent: 'maybe' });
+  });
+
+  it('`polyverify simulate --fail lox24=funds` makes the app’s failover use the next vendor', async () => {
+    const child = spawn(process.execPath, [cli, 'simulate', '--json', '--fail', 'lox24=funds'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    let out = '';
+    let err = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
+    while (!out.includes('\n')) await new Promise((resolve) => setTimeout(resolve, 25));
+    try {
+      const configs = JSON.parse(out.slice(0, out.indexOf('\n'))) as ProviderConfig[];
+      expect(err).toContain('lox24 fails every request it applies to: funds (nothing sent: a failover moves on)');
+      const verify = await createProvider(configs);
+      expect((await verify.start({ to: '+491701234567' })).id).toMatch(/^notificore:/);
+    } finally {
+      child.kill('SIGINT');
+      await exited;
+    }
+    const bad = await run(['simulate', '--fail', 'lox24=broke']);
+    expect(bad).toMatchObject({ code: 2, stdout: '' });
+    expect(bad.stderr).toContain('--fail must be VENDOR=HOW with VENDOR lox24, notificore, messagebird and HOW auth, funds, rate-limit, down (e.g. --fail lox24=funds)');
   });
 });

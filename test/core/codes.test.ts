@@ -103,6 +103,24 @@ describe('OwnedCodes', () => {
   });
 });
 
+describe('MemoryCodeStore as a TriesStore', () => {
+  it('counts wrong codes per key until the limit and the lifetime, keeping the newest keys', async () => {
+    let now = 1_000;
+    const store = new MemoryCodeStore({ now: () => now, triesLimit: 2 });
+    await store.startTries('a', 3, 60_000);
+    expect(await store.failTry('a')).toBe(2);
+    expect(await store.failTry('a')).toBe(1);
+    expect(await store.failTry('a')).toBe(0);
+    expect(await store.failTry('a')).toBe(0);
+    expect(await store.failTry('none')).toBeUndefined();
+    await store.startTries('b', 5, 60_000);
+    await store.startTries('c', 5, 60_000);
+    expect(await store.triesFailed(['a', 'b', 'c'])).toEqual([undefined, 0, 0]);
+    now += 60_000;
+    expect(await store.triesFailed(['b'])).toEqual([undefined]);
+  });
+});
+
 describe('hashesEqual', () => {
   const a = new CodeHasher(SECRET).hash('123456');
   const b = new CodeHasher(SECRET).hash('654321');

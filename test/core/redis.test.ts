@@ -325,7 +325,7 @@ describe('faults: Redis killed, frozen and restarted', () => {
 
       // Restarted, empty: the store works again (scripts are loaded again through EVAL).
       await redis.restart();
-      await expect.poll(async () => (await verify.start({ to: PHONE }).then(() => 'ok', (e: Error) => e.name)), { timeout: 5_000, interval: 100 }).toBe('ok');
+      await expect.poll(async () => (await verify.start({ to: PHONE }).then(() => 'ok', (e: Error) => e.name)), { timeout: 15_000, interval: 100 }).toBe('ok');
       const again = await verify.start({ to: PHONE });
       expect(await verify.check(again.id, sim.lastCode(PHONE)!)).toMatchObject({ verified: true });
 
@@ -337,7 +337,7 @@ describe('faults: Redis killed, frozen and restarted', () => {
       expect(frozen.message).toBe('lox24 check: the code store failed (Redis did not answer within 1000 ms)');
       expect(Date.now() - at).toBeLessThan(5_000);
       redis.thaw();
-      await expect.poll(async () => (await verify.get(third.id).then(() => 'ok', (e: Error) => e.name)), { timeout: 5_000, interval: 100 }).toBe('ok');
+      await expect.poll(async () => (await verify.get(third.id).then(() => 'ok', (e: Error) => e.name)), { timeout: 15_000, interval: 100 }).toBe('ok');
 
       // A start the vendor refuses leaves no record behind.
       const hostile = await startHostileServer({ kind: 'answer', status: 500, body: '{}' });

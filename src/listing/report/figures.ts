@@ -1,8 +1,8 @@
 /**
  * How the report writes its figures for people: percentages, durations, money.
  */
-import type { Scorecard } from '../../src/listing/scorecard.js';
-import type { Money } from '../../src/money.js';
+import type { Scorecard } from '../scorecard.js';
+import type { Money } from '../../money.js';
 
 /** A ratio as a percentage (`0.5` → `50.0 %`); `—` for none. */
 export function percent(ratio: number | null, digits = 1): string {

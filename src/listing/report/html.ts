@@ -3,17 +3,20 @@
  * nothing fetched when it opens. Every figure is in the markup with its exact value in
  * `data-value`, so what is drawn can be checked against the JSON report.
  */
-import type { ScoreRow, Scorecard } from '../../src/listing/scorecard.js';
-import type { Money } from '../../src/money.js';
+import type { ScoreRow, Scorecard } from '../scorecard.js';
+import type { Money } from '../../money.js';
 import { colorsOf, groupedBars, stackedVolume, type Bar } from './charts.js';
 import { escapeHtml } from './escape.js';
 import { formatSeconds, percent, moneyText, mainCurrency } from './figures.js';
 
-/** What the page says about the window it covers. */
-export interface ReportContext {
-  readonly from: Date | undefined;
-  readonly to: Date | undefined;
-  readonly generatedAt: Date;
+/** What the page says about itself: the window it covers and when it was made. */
+export interface ScorecardHtmlOptions {
+  /** The start of the window scored (the first verification's creation when absent). */
+  readonly from?: Date | undefined;
+  /** The end of the window scored (the last verification's creation when absent). */
+  readonly to?: Date | undefined;
+  /** When the page was made (now). */
+  readonly generatedAt?: Date;
 }
 
 const STYLE = `
@@ -93,8 +96,21 @@ function cards(card: Scorecard, colors: Map<string, string>): string {
     .join('')}</div>`;
 }
 
-/** The whole page. */
-export function reportHtml(card: Scorecard, context: ReportContext): string {
+/**
+ * A scorecard as one self-contained HTML page — what `polyverify report --html` writes: cards per
+ * vendor, charts as inline SVG (conversion and cost per verified user by country, volume, time
+ * to verify, delivery failures) and every table, with no script and nothing fetched when it
+ * opens. Every figure carries its exact value in `data-value`. Serve it from an admin endpoint.
+ *
+ * @example
+ * ```ts
+ * const from = new Date(Date.now() - 7 * 86_400_000);
+ * const card = await scorecard(verify.list({ from }));
+ * return new Response(scorecardHtml(card, { from }), { headers: { 'content-type': 'text/html; charset=utf-8' } });
+ * ```
+ */
+export function scorecardHtml(card: Scorecard, options: ScorecardHtmlOptions = {}): string {
+  const context = { from: options.from, to: options.to, generatedAt: options.generatedAt ?? new Date() };
   const providers = card.byProvider.map((r) => r.provider);
   const colors = colorsOf(providers);
   const countries = topCountries(card);
@@ -168,7 +184,7 @@ ${cards(card, colors)}
 <h2>Delivery per channel</h2>${deliveryTable(card)}
 <h2>By provider, country and channel</h2>${scoreTable('rows-table', card.rows)}
 <h2>How to read it</h2>
-<p class="note">Conversion is verified ÷ finished: verifications still pending are counted apart, not as failures. Time to verify runs from creation to the vendor's finish time; where a vendor gives none it is counted under “time unknown” and left out of the median and 90th percentile. Costs are exact sums per currency; costs the vendor has not finalized are counted under “not final”, never as zero, and a cost per verified user shown with ≥ is a lower bound because some costs are not final yet (Bird reports no prices at all). Countries come from the vendor where it reports one (Notificore), else from the phone number. Delivery failure rates count each channel attempt the vendor reports.</p>
+<p class="note">Conversion is verified ÷ finished: verifications still pending are counted apart, not as failures. Time to verify runs from creation to the vendor's finish time; where a vendor gives none it is counted under “time unknown” and left out of the median and 90th percentile. Costs are exact sums per currency; costs the vendor has not finalized are counted under “not final”, never as zero, and a cost per verified user shown with ≥ is a lower bound because some costs are not final yet (some vendors report no prices at all). Countries come from the vendor where it reports one, else from the phone number. Delivery failure rates count each channel attempt the vendor reports.</p>
 </main></body></html>
 `;
 }
