@@ -29,18 +29,17 @@ import { bodyLimit } from 'hono/body-limit';
 import { guard, isVerifyError, providerFromEnv, RateLimitError, type GuardOptions, type LimitStore, type SeenStore, type VerifyEvent, type VerifyProvider, type WebhookEvent } from 'polyverify';
 import { lox24Webhook } from 'polyverify/lox24';
 
-/** The guard this service runs with: a few codes per phone, a bound per client, real numbers only. */
-export const RECOMMENDED_GUARD: GuardOptions = {
-  perPhone: [{ max: 3, windowSeconds: 600 }, { max: 10, windowSeconds: 86_400 }],
-  perKey: [{ max: 10, windowSeconds: 600 }, { max: 50, windowSeconds: 86_400 }],
-  strictNumbers: true,
-};
+/**
+ * The guard this service runs with: polyverify's recommended rules (a few codes per phone, a
+ * bound per client, real numbers only). A config's `"guard": { "preset": "recommended" }` is the same.
+ */
+export const SERVICE_GUARD: GuardOptions = { preset: 'recommended' };
 
 /** What the service is built from. */
 export interface BackendOptions {
   /** A vendor, a failover or a route. */
   readonly provider: VerifyProvider;
-  /** The guard's rules (`RECOMMENDED_GUARD`); its counters in `limits` when shared. */
+  /** The guard's rules (`SERVICE_GUARD`); its counters in `limits` when shared. */
   readonly guard?: GuardOptions;
   readonly limits?: LimitStore;
   /** The token of the LOX24 webhook URL; without it, the webhook route answers 404. */
@@ -59,7 +58,7 @@ export interface BackendOptions {
 export function createBackend(options: BackendOptions): { app: Hono; deliveries: Map<string, WebhookEvent> } {
   const log = options.log ?? (() => undefined);
   const onEvent = (event: VerifyEvent) => log({ level: event.type === 'error' || (event.type === 'decision' && event.decision === 'refused') ? 'warn' : 'info', ...event });
-  const verify = guard(options.provider, { ...(options.guard ?? RECOMMENDED_GUARD), onEvent, ...(options.limits && { limits: options.limits }) });
+  const verify = guard(options.provider, { ...(options.guard ?? SERVICE_GUARD), onEvent, ...(options.limits && { limits: options.limits }) });
   const clientIp = options.clientIp ?? ((c: Context) => (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket?.remoteAddress ?? 'unknown');
   const deliveries = new Map<string, WebhookEvent>();
   const app = new Hono();

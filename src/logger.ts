@@ -26,10 +26,12 @@ export interface LogEventsOptions {
   readonly level?: LogLevel;
   /**
    * How a line is written: `'object-first'` — `logger.info({ ...event }, message)`, as pino and
-   * bunyan take it — or `'message-first'` — `logger.info(message, { ...event })`, as `console`
-   * and winston do. Default: `'message-first'` for `console`, else `'object-first'`.
+   * bunyan take it; `'message-first'` — `logger.info(message, { ...event })`, as winston does;
+   * or `'line'` — `logger.info(message + ' ' + JSON of the event)`, one line of text (what
+   * `console` prints as several lines otherwise). Default: `'line'` for `console`, else
+   * `'object-first'`.
    */
-  readonly style?: 'object-first' | 'message-first';
+  readonly style?: 'object-first' | 'message-first' | 'line';
 }
 
 const ORDER: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
@@ -71,7 +73,7 @@ export function describeEvent(event: VerifyEvent): string {
 
 /**
  * An `onEvent` listener that writes each event to `logger`, at its level (traffic `debug`, decisions `info`, retries, warnings and refusals `warn`, failures `error`),
- * with a readable message and the event's fields. A logger without the level's method is skipped
+ * with a readable message and the event's fields (to `console`: one line each). A logger without the level's method is skipped
  * for that line; a logger that throws never breaks a call.
  *
  * @example
@@ -84,7 +86,7 @@ export function describeEvent(event: VerifyEvent): string {
 export function logEvents(logger: Logger, options: LogEventsOptions = {}): (event: VerifyEvent) => void {
   const minimum = ORDER[options.level ?? 'info'];
   if (minimum === undefined) throw new RangeError('level must be debug, info, warn or error');
-  const messageFirst = (options.style ?? (logger === globalThis.console ? 'message-first' : 'object-first')) === 'message-first';
+  const style = options.style ?? (logger === globalThis.console ? 'line' : 'object-first');
   return (event) => {
     const level = levelOf(event);
     if (ORDER[level] < minimum) return;
@@ -92,7 +94,8 @@ export function logEvents(logger: Logger, options: LogEventsOptions = {}): (even
     if (typeof write !== 'function') return;
     const fields = { ...event };
     const message = describeEvent(event);
-    if (messageFirst) write.call(logger, message, fields);
+    if (style === 'line') write.call(logger, `${message} ${JSON.stringify(fields)}`);
+    else if (style === 'message-first') write.call(logger, message, fields);
     else write.call(logger, fields, message);
   };
 }

@@ -43,3 +43,19 @@ export async function countryParser(): Promise<(phone: string) => string | undef
 export const COSTLY_TYPES: readonly string[] = ['PREMIUM_RATE', 'SHARED_COST'];
 /** Types that can receive an SMS, for `mobileOnly`. */
 export const MOBILE_TYPES: readonly string[] = ['MOBILE', 'FIXED_LINE_OR_MOBILE'];
+
+/**
+ * Number ranges regulators keep for drama and examples, which never reach a phone: Ofcom's
+ * (UK mobile 07700 900000–900999, London 020 7946 0000–0999) and the NANP's (555-0100–0199 in
+ * every area code). A developer's first test number is often one of them.
+ */
+const FICTION_RANGES: readonly (readonly [RegExp, string])[] = [
+  [/^\+447700900\d{3}$/, "Ofcom's 07700 900xxx"],
+  [/^\+442079460\d{3}$/, "Ofcom's 020 7946 0xxx"],
+  [/^\+1\d{3}55501\d{2}$/, "the NANP's 555-01xx"],
+];
+
+/** The name of the drama range `phone` (E.164) is in, or undefined for any other number. */
+export function fictionRange(phone: string): string | undefined {
+  return FICTION_RANGES.find(([range]) => range.test(phone))?.[1];
+}

@@ -16,7 +16,7 @@ import type { CallOptions, VerifyProvider } from '../provider.js';
 import { maskPhone } from '../redact.js';
 import { invalid, parseCallOptions, parseCallOptionsOnce, parseInput, parseStartRequest, type ParseContext } from '../validate.js';
 import { memoryLimitStore, type Limit, type LimitStore, type Taken } from './limits.js';
-import { COSTLY_TYPES, MOBILE_TYPES, numberFacts } from '../numbers.js';
+import { COSTLY_TYPES, MOBILE_TYPES, fictionRange, numberFacts } from '../numbers.js';
 
 export type { Limit, LimitStore, Taken } from './limits.js';
 
@@ -36,6 +36,12 @@ export type CountryRule =
 
 /** Options of {@link guard}. These names are the public contract. */
 export interface GuardOptions {
+  /**
+   * `'recommended'`: start from the rules polyverify recommends — 3 verifications per recipient
+   * per 10 minutes and 10 a day, 10 per client (`limitKey`) per 10 minutes and 50 a day, and
+   * `strictNumbers` — which the other options then override. The example backend runs with it.
+   */
+  readonly preset?: 'recommended';
   /** Verifications per recipient (the phone number, or the e-mail address). */
   readonly perPhone?: Limits;
   /** Verifications per destination country (from the number; `unknown` where it has none). */
@@ -68,8 +74,15 @@ type LimitRule = (typeof LIMIT_RULES)[number];
 const RULE_WORDS: Record<LimitRule, string> = {
   total: 'verifications in all',
   perCountry: 'verifications to this country',
-  perKey: 'verifications for this client',
+  perKey: 'verifications for this client (its limitKey)',
   perPhone: 'verifications for this recipient',
+};
+
+/** The rules of `preset: 'recommended'`: what a signup form needs, and SMS pumping does not get past cheaply. */
+const RECOMMENDED: GuardConfig = {
+  perPhone: [{ max: 3, windowSeconds: 600 }, { max: 10, windowSeconds: 86_400 }],
+  perKey: [{ max: 10, windowSeconds: 600 }, { max: 50, windowSeconds: 86_400 }],
+  strictNumbers: true,
 };
 
 const limitSchema = v.strictObject({
@@ -80,6 +93,7 @@ const limitsSchema = v.optional(v.union([limitSchema, v.pipe(v.array(limitSchema
 const countryList = v.pipe(v.array(v.pipe(v.string(), v.regex(/^[A-Z]{2}$/, 'must be ISO 3166-1 alpha-2 codes such as DE'))), v.minLength(1, 'must not be empty'));
 /** The JSON part of the options (what a config's `guard` section holds). */
 export const guardConfigEntries = {
+  preset: v.optional(v.literal('recommended', "must be 'recommended'")),
   perPhone: limitsSchema,
   perCountry: limitsSchema,
   perKey: limitsSchema,
@@ -98,7 +112,7 @@ const optionsSchema = /* @__PURE__ */ (() =>
   }))();
 
 /** The guard's part of a JSON config (`{ provider: …, guard: { perPhone: …, countries: … } }`). */
-export type GuardConfig = Pick<GuardOptions, 'perPhone' | 'perCountry' | 'perKey' | 'total' | 'countries' | 'strictNumbers' | 'mobileOnly'>;
+export type GuardConfig = Pick<GuardOptions, 'preset' | 'perPhone' | 'perCountry' | 'perKey' | 'total' | 'countries' | 'strictNumbers' | 'mobileOnly'>;
 
 const listOf = (limits: Limits | undefined): readonly Limit[] => (limits === undefined ? [] : Array.isArray(limits) ? limits : [limits as Limit]);
 const masked = (to: Recipient): string => (typeof to === 'string' ? maskPhone(to) : `${to.email.slice(0, 1)}***@${to.email.split('@')[1] ?? ''}`);
@@ -127,7 +141,8 @@ export function guard(provider: VerifyProvider, options: GuardOptions): VerifyPr
   const name = provider.name;
   const configContext: ParseContext = { provider: name, operation: 'config', root: 'guard', summary: 'Invalid guard options' };
   // The parsed copy holds the JSON rules; the client, the store and the listener are the caller's own objects.
-  const parsed = { ...(parseInput(optionsSchema, options, configContext) as GuardOptions), limits: options.limits, onEvent: options.onEvent };
+  const given = parseInput(optionsSchema, options, configContext) as GuardOptions;
+  const parsed: GuardOptions = { ...(given.preset === 'recommended' && RECOMMENDED), ...given, limits: options.limits, onEvent: options.onEvent };
   if (parsed.mobileOnly && !parsed.strictNumbers) invalid([{ field: 'guard.mobileOnly', message: 'needs strictNumbers: true' }], configContext);
   const rules = LIMIT_RULES.flatMap((rule) => listOf(parsed[rule]).map((limit, index) => ({ rule, limit, bucket: `${rule}:${index}` })));
   const needsCountry = parsed.countries !== undefined || parsed.perCountry !== undefined;
@@ -148,6 +163,8 @@ export function guard(provider: VerifyProvider, options: GuardOptions): VerifyPr
       decide(operation, 'refused', to, rule);
       return invalid([{ field: 'to', message }], { provider: name, operation, summary: 'Refused by the guard' });
     };
+    const fiction = strict ? fictionRange(to) : undefined;
+    if (fiction) refuse('strictNumbers', `is in a range kept for drama and examples (${fiction}), never a real phone; use a real number, or leave strictNumbers off in tests`);
     if (strict && !facts.valid) refuse('strictNumbers', 'is not a valid phone number for its country');
     if (strict && facts.type !== undefined && COSTLY_TYPES.includes(facts.type)) refuse('strictNumbers', 'is a premium-rate or shared-cost number');
     if (parsed.mobileOnly && facts.type !== undefined && !MOBILE_TYPES.includes(facts.type)) refuse('mobileOnly', 'is not a mobile number');
@@ -181,7 +198,7 @@ export function guard(provider: VerifyProvider, options: GuardOptions): VerifyPr
     const { rule, limit } = rules[index]!;
     const { retryAfterMs } = (results[index] as PromiseFulfilledResult<Taken>).value;
     decide(operation, 'refused', to, rule);
-    throw new RateLimitError(`${name} ${operation}: too many ${RULE_WORDS[rule]} (${limit.max} per ${limit.windowSeconds} s); try again in ${Math.ceil(retryAfterMs / 1000)} s`, {
+    throw new RateLimitError(`${name} ${operation} refused by the guard: too many ${RULE_WORDS[rule]} (${limit.max} per ${limit.windowSeconds} s); try again in ${Math.ceil(retryAfterMs / 1000)} s`, {
       provider: name,
       operation,
       sent: 'no',

@@ -111,7 +111,7 @@ describe('a guard in the config', () => {
       const sent = loxSim.requestCount;
       const again = await run('start', '--to', '+491701234999', '--config', file, '--redis', redis.url);
       expect(again.code).toBe(7);
-      expect(again.stderr).toMatch(/^polyverify start: RateLimitError: lox24 start: too many verifications for this recipient \(1 per 600 s\); try again in \d+ s — wait, then try again\n$/);
+      expect(again.stderr).toMatch(/^polyverify start: RateLimitError: lox24 start refused by the guard: too many verifications for this recipient \(1 per 600 s\); try again in \d+ s — wait, then try again\n$/);
       expect(loxSim.requestCount).toBe(sent);
       const abroad = await run('start', '--to', '+447400123456', '--config', file);
       expect(abroad.code).toBe(2);

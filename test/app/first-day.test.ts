@@ -3,7 +3,7 @@
  * new user makes, now either working or failing loudly with what to do. One `describe` per trap.
  */
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -301,5 +301,139 @@ describe('trap 6: simulated faults that say "nothing sent", from code and from `
     const bad = await run(['simulate', '--fail', 'lox24=broke']);
     expect(bad).toMatchObject({ code: 2, stdout: '' });
     expect(bad.stderr).toContain('--fail must be VENDOR=HOW with VENDOR lox24, notificore, messagebird and HOW auth, funds, rate-limit, down (e.g. --fail lox24=funds)');
+  });
+});
+
+describe('trap 11: the smaller traps', () => {
+  it('the recommended guard is one word in a config, and needs the client’s key', async () => {
+    const verify = await createProvider({ ...loxConfig, guard: { preset: 'recommended' } });
+    const missing = await rejectionOf(verify.start({ to: '+491701234580' }));
+    expect(missing).toMatchObject({ name: 'ValidationError', issues: [{ field: 'options.limitKey', message: expect.any(String) }] });
+    for (let i = 0; i < 3; i++) await verify.start({ to: '+491701234580' }, { limitKey: '198.51.100.7' });
+    const fourth = await rejectionOf(verify.start({ to: '+491701234580' }, { limitKey: '198.51.100.7' }));
+    expect(fourth.message).toBe('lox24 start refused by the guard: too many verifications for this recipient (3 per 600 s); try again in 600 s');
+    const bad = await rejectionOf(createProvider({ ...loxConfig, guard: { preset: 'strict' } } as never));
+    expect(bad.issues).toEqual([{ field: 'guard.preset', message: "must be 'recommended'" }]);
+  });
+
+  it('a guard’s refusal says it is the guard’s, in front of a route', async () => {
+    const verify = await createProvider({ route: { '+44': birdConfig, default: [loxConfig, ncConfig] }, guard: { perPhone: { max: 1, windowSeconds: 600 } } });
+    await verify.start({ to: '+491701234581' });
+    const error = await rejectionOf(verify.start({ to: '+491701234581' }));
+    expect(error).toMatchObject({ name: 'RateLimitError', provider: 'route', sent: 'no' });
+    expect(error.message).toBe('route start refused by the guard: too many verifications for this recipient (1 per 600 s); try again in 600 s');
+  });
+
+  it('strictNumbers says why Ofcom’s drama numbers and the NANP’s 555-01xx are refused', async () => {
+    const verify = await createProvider({ ...loxConfig, guard: { strictNumbers: true } });
+    for (const [to, range] of [['+447700900123', "Ofcom's 07700 900xxx"], ['+442079460123', "Ofcom's 020 7946 0xxx"], ['+12125550142', "the NANP's 555-01xx"]] as const) {
+      const error = await rejectionOf(verify.start({ to }));
+      expect(error.issues).toEqual([{ field: 'to', message: `is in a range kept for drama and examples (${range}), never a real phone; use a real number, or leave strictNumbers off in tests` }]);
+    }
+    expect((await verify.start({ to: '+447911123456' })).status).toBe('pending');
+  });
+
+  it('the example backend ships in the package', async () => {
+    const packed = await new Promise<string>((resolve, reject) => execFile('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 }, (error, out) => (error ? reject(error) : resolve(out))));
+    const files = (JSON.parse(packed) as [{ files: { path: string }[] }])[0].files.map((f) => f.path);
+    expect(files).toEqual(expect.arrayContaining(['examples/backend.ts', 'examples/quickstart.ts']));
+  });
+
+  it('every key polyverify writes to Redis is in docs/scaling.md’s key table', async () => {
+    const redis = await startRedisServer();
+    const client = createClient({ url: redis.url });
+    await client.connect();
+    const shared = await connectRedisStore(redis.url);
+    onTestFinished(async () => {
+      await shared.close();
+      await client.quit();
+      await redis.kill();
+    });
+    const guardRules = { perPhone: [{ max: 3, windowSeconds: 600 }], perKey: { max: 9, windowSeconds: 60 }, perCountry: { max: 99, windowSeconds: 60 }, total: { max: 999, windowSeconds: 60 } };
+    const verify = await createProvider({ failover: [loxConfig, ncConfig], guard: guardRules }, { store: shared });
+    const v = await verify.start({ to: '+491701234582' }, { limitKey: 'k' });
+    await verify.check(v.id, '000000');
+    const viaNc = await createProvider(ncConfig, { store: shared });
+    const n = await viaNc.start({ to: '+491701234583' });
+    await viaNc.check(n.id, '000000');
+    const table = readFileSync(join(ROOT, 'docs/scaling.md'), 'utf8').match(/^\| `pv:[^`]+` \|/gm)!.map((row) => row.slice(3, -3));
+    const patterns = table.map((key) => new RegExp(`^${key.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{ID\}/g, '\\{[^}]+\\}').replace(/<[^>]+>/g, '[^:]+')}$`));
+    const keys = await client.keys('pv:*');
+    expect(keys.filter((key) => !patterns.some((p) => p.test(key)))).toEqual([]);
+    // And the table holds nothing this flow does not write, but the webhook ids (webhooks are tested apart).
+    expect(table.filter((_, i) => !keys.some((key) => patterns[i]!.test(key)))).toEqual(['pv:webhook:<event id>']);
+  });
+});
+
+describe('the data model, documented', () => {
+  it('docs/model.md names every field of every model type', () => {
+    const model = readFileSync(join(ROOT, 'src/model.ts'), 'utf8') + readFileSync(join(ROOT, 'src/money.ts'), 'utf8');
+    const doc = readFileSync(join(ROOT, 'docs/model.md'), 'utf8');
+    const types = ['Verification', 'DeliveryAttempt', 'ChannelStep', 'Money', 'CheckResult', 'StartRequest', 'ListQuery'];
+    const missing: string[] = [];
+    for (const type of types) {
+      const body = new RegExp(`export interface ${type}\\b[^{]*\\{([\\s\\S]*?)\\n\\}`).exec(model)![1]!;
+      const section = doc.slice(doc.indexOf(`## ${type}`) === -1 ? doc.indexOf(`### ${type}`) : doc.indexOf(`## ${type}`));
+      for (const [, field] of body.matchAll(/^ {2}readonly (\w+)\??:/gm)) if (!section.includes(`| \`${field}\` |`)) missing.push(`${type}.${field}`);
+    }
+    expect(missing).toEqual([]);
+  });
+});
+
+describe('the First day walkthrough (docs/first-day.md), as written', () => {
+  const doc = readFileSync(join(ROOT, 'docs/first-day.md'), 'utf8');
+  const blocks = (language: string) => [...doc.matchAll(new RegExp('```' + language + '\\n([\\s\\S]*?)\\n```', 'g'))].map((m) => m[1]!);
+
+  it('its code is examples/first-day.ts, verbatim', () => {
+    expect(blocks('ts').join('\n\n') + '\n').toBe(readFileSync(join(ROOT, 'examples/first-day.ts'), 'utf8'));
+  });
+
+  it('runs: two instances on one Redis, route and failover, a shared guard, a safe check, the report, the CLI', async () => {
+    // The page's config, with the simulators' credentials where it has "…".
+    const sims: Record<string, ProviderConfig> = { lox24: loxConfig, notificore: ncConfig, messagebird: birdConfig };
+    const withSims = (value: unknown): unknown =>
+      Array.isArray(value) ? value.map(withSims) : typeof value === 'object' && value !== null ? ('provider' in value ? sims[(value as { provider: string }).provider] : Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withSims(v)]))) : value;
+    const configFile = join(dir, 'polyverify.json');
+    writeFileSync(configFile, JSON.stringify(withSims(JSON.parse(blocks('json')[0]!))));
+    const redis = await startRedisServer();
+    const { createSignupService } = await import('../../examples/first-day.js');
+    const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
+    const [a, b] = await Promise.all([0, 1].map(() => createSignupService({ configFile, redisUrl: redis.url, logger: quiet, clientIp: () => '203.0.113.9' })));
+    onTestFinished(async () => {
+      await Promise.all([a!.close(), b!.close()]);
+      await redis.kill();
+    });
+    const post = async (app: Awaited<ReturnType<typeof createSignupService>>['app'], path: string, body: unknown) => {
+      const response = await app.request(path, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+      return { status: response.status, body: (await response.json()) as Record<string, unknown>, retryAfter: response.headers.get('retry-after') };
+    };
+
+    const uk = await post(a!.app, '/signup/start', { phone: '+447911123456' });
+    expect(uk).toMatchObject({ status: 201, body: { id: expect.stringMatching(/^messagebird:/) } });
+    const de = await post(a!.app, '/signup/start', { phone: '+491701234590' });
+    expect(de).toMatchObject({ status: 201, body: { id: expect.stringMatching(/^failover:lox24:/) } });
+    const id = de.body['id'] as string;
+    const code = lox.lastCode(id.split(':').pop()!)!;
+    // Checked by the other instance: the code's hash is in the shared store.
+    expect(await post(b!.app, '/signup/check', { id, code: code === '000000' ? '111111' : '000000' })).toMatchObject({ status: 422, body: { verified: false, status: 'pending', reason: 'incorrect_code' } });
+    expect(await post(b!.app, '/signup/check', { id, code })).toEqual({ status: 200, body: { verified: true, status: 'verified' }, retryAfter: null });
+
+    // The guard's limits are shared: the fourth code for one phone is refused, whichever instance asks.
+    for (const app of [a!.app, b!.app]) expect((await post(app, '/signup/start', { phone: '+491701234591' })).status).toBe(201);
+    expect((await post(a!.app, '/signup/start', { phone: '+491701234591' })).status).toBe(201);
+    expect(await post(b!.app, '/signup/start', { phone: '+491701234591' })).toMatchObject({ status: 429, retryAfter: '600' });
+    // Drama numbers and typos are 400s that say why.
+    expect(await post(a!.app, '/signup/start', { phone: '+447700900123' })).toMatchObject({ status: 400, body: { error: expect.stringContaining("Ofcom's 07700 900xxx") } });
+
+    const report = await a!.app.request('/admin/report');
+    expect(report.status).toBe(200);
+    expect(await report.text()).toContain('<h1>Vendor scorecard</h1>');
+
+    // The CLI, as the page writes it, on the same file, Redis, prefix and retention.
+    const command = doc.match(/^npx polyverify get \S+ (--config polyverify\.json --redis-prefix signup: --redis-retain-seconds 2678400)$/m)!;
+    const args = command[1]!.replace('polyverify.json', configFile).split(' ');
+    const got = await run(['get', id, ...args, '--json'], { env: { POLYVERIFY_REDIS_URL: redis.url } });
+    expect(got.stderr).toBe('');
+    expect(JSON.parse(got.stdout)).toMatchObject({ id, status: 'verified' });
   });
 });

@@ -60,12 +60,12 @@ describe('limits and windows (fake clock)', () => {
     expect(await requestsOf(async () => void (refused = await rejectionOf(verify.start({ to: DE }))))).toBe(0);
     expect(refused).toBeInstanceOf(RateLimitError);
     expect(refused).toMatchObject({ sent: 'no', retryable: true, retryAfterMs: 360_000, provider: 'lox24', operation: 'start' });
-    expect(refused!.message).toBe('lox24 start: too many verifications for this recipient (3 per 600 s); try again in 360 s');
+    expect(refused!.message).toBe('lox24 start refused by the guard: too many verifications for this recipient (3 per 600 s); try again in 360 s');
     expect(await starts(verify, '+491701234568', 1)).toEqual(['ok']); // another phone has its own count
     vi.setSystemTime(new Date('2026-12-01T10:10:01Z')); // the 10-minute window has ended
     expect(await starts(verify, DE, 3)).toEqual(['ok', 'ok', 'RateLimitError']); // now the day's 5 are used up
     const day = await rejectionOf(verify.start({ to: DE }));
-    expect(day.message).toMatch(/^lox24 start: too many verifications for this recipient \(5 per 86400 s\); try again in \d+ s$/);
+    expect(day.message).toMatch(/^lox24 start refused by the guard: too many verifications for this recipient \(5 per 86400 s\); try again in \d+ s$/);
     vi.setSystemTime(new Date('2026-12-02T10:00:01Z'));
     expect(await starts(verify, DE, 1)).toEqual(['ok']);
   });
@@ -78,10 +78,10 @@ describe('limits and windows (fake clock)', () => {
     expect(missing).toBeInstanceOf(ValidationError);
     expect(missing.issues).toEqual([{ field: 'options.limitKey', message: "is required by this guard's perKey limit (the client's IP or account id)" }]);
     expect(await starts(verify, DE, 3, '203.0.113.7')).toEqual(['ok', 'ok', 'RateLimitError']);
-    expect((await rejectionOf(verify.start({ to: DE }, { limitKey: '203.0.113.7' }))).message).toBe('lox24 start: too many verifications for this client (2 per 60 s); try again in 60 s');
+    expect((await rejectionOf(verify.start({ to: DE }, { limitKey: '203.0.113.7' }))).message).toBe('lox24 start refused by the guard: too many verifications for this client (its limitKey) (2 per 60 s); try again in 60 s');
     expect(await starts(verify, '+491701234569', 3, '198.51.100.2')).toEqual(['ok', 'ok', 'RateLimitError']);
     expect(await starts(verify, '+491701234560', 2, '192.0.2.1')).toEqual(['ok', 'RateLimitError']); // 5 in all
-    expect((await rejectionOf(verify.start({ to: DE }, { limitKey: '192.0.2.99' }))).message).toBe('lox24 start: too many verifications in all (5 per 60 s); try again in 60 s');
+    expect((await rejectionOf(verify.start({ to: DE }, { limitKey: '192.0.2.99' }))).message).toBe('lox24 start refused by the guard: too many verifications in all (5 per 60 s); try again in 60 s');
   });
 
   it('perCountry counts each destination country apart', async () => {
@@ -144,7 +144,7 @@ describe('countries and real numbers', () => {
     ['+33612345678', 'French mobile', true, true],
     ['+61401629754', 'Australian mobile', true, true],
     ['+61290000000', 'Australian landline', true, false],
-    ['+12015550123', 'US (fixed line or mobile)', true, true],
+    ['+12012345678', 'US (fixed line or mobile)', true, true],
     ['+447700900123', 'UK drama range, unallocated', false, false],
   ])('%s (%s): strictNumbers %s, mobileOnly %s', async (to, _what, strict, mobile) => {
     const strictGuard = guard(vendor(), { strictNumbers: true });
@@ -280,7 +280,7 @@ describe('shared through Redis', () => {
     const sent = await requestsOf(async () => {
       const results = await Promise.allSettled(Array.from({ length: 100 }, (_, i) => (i % 2 ? a : b).start({ to })));
       const errors = results.flatMap((r) => (r.status === 'rejected' ? [(r.reason as Error).message] : []));
-      expect(new Set(errors.filter((m) => !m.startsWith('lox24 start: too many verifications for this recipient')))).toEqual(new Set());
+      expect(new Set(errors.filter((m) => !m.startsWith('lox24 start refused by the guard: too many verifications for this recipient')))).toEqual(new Set());
       expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(3);
     });
     expect(sent).toBe(3);

@@ -57,7 +57,7 @@ describe('logEvents', () => {
     expect(consoleLike.calls).toEqual([['error', describeEvent(error), { ...error }]]);
   });
 
-  it('writes message first to console itself', () => {
+  it('writes one line of text to console itself: the message, then the event as JSON', () => {
     const original = console.warn;
     const seen: unknown[][] = [];
     console.warn = (...args: unknown[]) => void seen.push(args);
@@ -66,7 +66,8 @@ describe('logEvents', () => {
     } finally {
       console.warn = original;
     }
-    expect(seen).toEqual([[describeEvent(warning), { ...warning }]]);
+    expect(seen).toEqual([[`${describeEvent(warning)} ${JSON.stringify(warning)}`]]);
+    expect(String(seen[0]![0])).not.toContain('\n');
   });
 
   it('leaves out what is below the level, and levels the logger lacks', () => {
