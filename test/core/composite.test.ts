@@ -256,6 +256,35 @@ describe('calls by routable id', () => {
   });
 });
 
+describe('ids from other forms of the same config', () => {
+  it('a composite takes an id that starts with its own name', async () => {
+    const [a, b] = [member('a'), member('b')];
+    const verify = failover([a, b], { name: 'fo' });
+    expect((await verify.get('fo:b:x1')).id).toBe('b:x1');
+    expect(b.calls).toEqual(['get x1']);
+    expect((await rejectionOf(verify.get('fo:zz:x'))).issues).toEqual([{ field: 'id', message: "names 'zz', which fo does not have" }]);
+    // Its own name with nothing routable after it is not stripped.
+    expect((await rejectionOf(verify.get('fo:x'))).issues).toEqual([{ field: 'id', message: "names 'fo', which fo does not have" }]);
+  });
+
+  it('a member named like the composite wins over stripping its name', async () => {
+    const same = member('fo');
+    const verify = failover([same], { name: 'fo' });
+    expect((await verify.get('fo:a:x')).id).toBe('fo:a:x');
+    expect(same.calls).toEqual(['get a:x']);
+  });
+
+  it('a route takes an id naming one provider inside a member, and refuses a name two providers share', async () => {
+    const [a, b, c] = [member('a'), member('b'), member('c')];
+    const verify = route({ '+49': a, default: failover([b, c]) });
+    expect((await verify.get('c:x2')).id).toBe('c:x2');
+    expect(await verify.check('b:x3', 'with')).toEqual({ verified: true, status: 'verified' });
+    expect([b.calls, c.calls]).toEqual([['check x3 with'], ['get x2']]);
+    const twoNamedA = route({ '+49': failover([member('a')], { name: 'f1' }), default: failover([member('a')], { name: 'f2' }) });
+    expect((await rejectionOf(twoNamedA.get('a:x'))).issues).toEqual([{ field: 'id', message: "names 'a', which route does not have" }]);
+  });
+});
+
 describe('listing through a composite', () => {
   /** A member that lists `count` items newest first, without pages(). */
   function listing(name: string, count: number, start: number): VerifyProvider {
@@ -283,6 +312,41 @@ describe('listing through a composite', () => {
     const last = await verify.listPage({ limit: 3, cursor: first.nextCursor! });
     expect(last.items.map((v) => v.id)).toEqual(['b:b-1', 'a:a-2']);
     expect(Object.keys(last)).toEqual(['items']);
+  });
+});
+
+describe('listing a provider that sits in two members', () => {
+  function listing(name: string, count: number, start: number): VerifyProvider {
+    const items = Array.from({ length: count }, (_, i) => fakeVerification(name, `${name}-${i}`, start - i * 1_000));
+    return {
+      ...member(name),
+      list: () => (async function* () { yield* items; })(),
+      listPage: async (query) => {
+        const from = Number(query?.cursor ?? 0);
+        const limit = query?.limit ?? 25;
+        const page = items.slice(from, from + limit);
+        return from + limit < items.length ? { items: page, nextCursor: String(from + limit) } : { items: page };
+      },
+    };
+  }
+
+  it('lists it once, under the first way to it, in list() and listPage()', async () => {
+    const a = listing('a', 2, 10_000);
+    const verify = route({ '+49': a, default: failover([a, listing('b', 2, 9_500)]) });
+    const listed: string[] = [];
+    for await (const v of verify.list()) listed.push(v.id);
+    expect(listed).toEqual(['a:a-0', 'failover:b:b-0', 'a:a-1', 'failover:b:b-1']);
+    const first = await verify.listPage({ limit: 3 });
+    expect(first.items.map((v) => v.id)).toEqual(['a:a-0', 'failover:b:b-0', 'a:a-1']);
+    const last = await verify.listPage({ limit: 3, cursor: first.nextCursor! });
+    expect(last.items.map((v) => v.id)).toEqual(['failover:b:b-1']);
+  });
+
+  it('nested composites without a shared provider list member by member, as before', async () => {
+    const verify = route({ '+49': listing('a', 1, 10_000), default: failover([listing('b', 1, 9_000)], { name: 'fb' }) });
+    const listed: string[] = [];
+    for await (const v of verify.list()) listed.push(v.id);
+    expect(listed).toEqual(['a:a-0', 'fb:b:b-0']);
   });
 });
 

@@ -1,9 +1,9 @@
 /** Providers from configuration and from the environment; errors name fields and never echo secrets. */
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { ValidationError, createProvider, providerFromEnv } from '../../providers/index.js';
+import { MemoryCodeStore, ValidationError, createProvider, providerFromEnv } from '../../providers/index.js';
 import { rejectionOf } from '../helpers.js';
-import { builtIn } from '../../providers/built-in.js';
+import { ENV, builtIn } from '../../providers/built-in.js';
 
 const { configFromEnv } = builtIn;
 
@@ -53,6 +53,56 @@ describe('createProvider', () => {
   });
 });
 
+describe('composite configs: { failover }, { route }, nested', () => {
+  const LOX = { provider: 'lox24', token: SECRETS[0]!, secret: SECRETS[3]! } as const;
+  const NC = { provider: 'notificore', apiKey: SECRETS[1]!, sender: 'MyApp', templateId: 12 } as const;
+  const BIRD = { provider: 'messagebird', accessKey: SECRETS[2]!, workspaceId: WORKSPACE, channels: { sms: { navigatorId: NAV } } } as const;
+
+  it('builds a route of any forms, named and guarded, and the same config in two places once', async () => {
+    const verify = await createProvider({ route: { '+44': BIRD, '@example.com': [BIRD], '@': { failover: [NC], name: 'mail' }, default: { failover: [LOX, NC], name: 'eu' } }, name: 'signup', guard: { perPhone: { max: 1, windowSeconds: 60 } } });
+    expect(inspect(verify)).toBe("VerifyProvider { name: 'signup', guard: ['perPhone'] }");
+    const plain = await createProvider({ route: { '+44': BIRD, default: [LOX, NC] } });
+    expect(inspect(plain)).toBe("VerifyProvider { name: 'route', route: ['+44', 'default'] }");
+    const failover = await createProvider({ failover: [LOX, [NC, BIRD]], name: 'main' });
+    expect(inspect(failover)).toBe("VerifyProvider { name: 'main', failover: ['lox24', 'failover'] }");
+    // LOX24 twice: one provider, so the route's members stay distinct by name.
+    const twice = await createProvider({ route: { '+49': LOX, default: [LOX, NC] } });
+    expect(inspect(twice)).toBe("VerifyProvider { name: 'route', route: ['+49', 'default'] }");
+  });
+
+  const bad: [string, unknown, { field: string; message: string }[]][] = [
+    ['an empty array', [], [{ field: 'config', message: 'must name at least one provider' }]],
+    ['an empty nested array', { failover: [LOX, []] }, [{ field: 'failover.1', message: 'must name at least one provider' }]],
+    ['a failover that is not an array', { failover: LOX }, [{ field: 'failover', message: 'must be an array of provider configs' }]],
+    ['a route that is an array', { route: [LOX] }, [{ field: 'route', message: "must be an object of destinations ('+44', '@', '@example.com', 'default') to provider configs" }]],
+    ['an empty route', { route: {} }, [{ field: 'route', message: "must be an object of destinations ('+44', '@', '@example.com', 'default') to provider configs" }]],
+    ['a route that is null', { route: null }, [{ field: 'route', message: "must be an object of destinations ('+44', '@', '@example.com', 'default') to provider configs" }]],
+    ['a bad destination', { route: { DE: LOX, '+49x': LOX, '@x': LOX } }, [
+      { field: 'route.DE', message: "is not a destination: use an E.164 prefix ('+49'), '@', '@domain' or 'default'" },
+      { field: 'route.+49x', message: "is not a destination: use an E.164 prefix ('+49'), '@', '@domain' or 'default'" },
+      { field: 'route.@x', message: "is not a destination: use an E.164 prefix ('+49'), '@', '@domain' or 'default'" },
+    ]],
+    ['a bad name and guard', { failover: [LOX], name: 'a:b', guard: { perPhone: { max: 0, windowSeconds: 60 } } }, [
+      { field: 'guard.perPhone.max', message: 'must be at least 1' },
+      { field: 'name', message: 'must be 1 to 40 letters, digits, _ or -' },
+    ]],
+    ['a name that is not a string', { failover: [LOX], name: 7 }, [{ field: 'name', message: 'must be 1 to 40 letters, digits, _ or -' }]],
+    ['an unknown key of a failover', { failover: [LOX], members: [] }, [{ field: 'members', message: "is not an option of a failover config (failover, guard, name); a config is one provider's, an array, { failover } or { route }" }]],
+    ['a bad member deep inside', { route: { default: { failover: [LOX, { provider: 'notificore', sender: 'MyApp', templateId: 12 }] } } }, [{ field: 'route.default.failover.1.apiKey', message: 'is required' }]],
+  ];
+  it.each(bad)('refuses %s, naming each field by its path', async (_why, config, issues) => {
+    const error = await rejectionOf(createProvider(config as never));
+    expect(error).toBeInstanceOf(ValidationError);
+    expect(error.issues).toEqual(issues);
+    expectNoSecret(error);
+  });
+
+  it('a config with provider is one provider’s, whatever other keys it has', async () => {
+    const error = await rejectionOf(createProvider({ ...LOX, route: { default: NC } } as never));
+    expect(error.issues).toEqual([{ field: 'route', message: 'is not a known field' }]);
+  });
+});
+
 describe('providerFromEnv', () => {
   it('reads each vendor from its variables', async () => {
     const lox = await providerFromEnv({ POLYVERIFY_PROVIDER: 'lox24', LOX24_TOKEN: SECRETS[0], POLYVERIFY_SECRET: SECRETS[3] });
@@ -90,11 +140,90 @@ describe('providerFromEnv', () => {
     const error = await rejectionOf(providerFromEnv({ POLYVERIFY_CONFIG: `{"provider":"lox24","token":"${SECRETS[0]}"` }));
     expect(error.issues).toEqual([{ field: 'POLYVERIFY_CONFIG', message: 'is not valid JSON' }]);
     // A path, the usual mistake (issue 33, trap 11), is named as such.
-    for (const path of ['./polyverify.json', 'config/lox24.json', '/etc/app/verify.json']) {
+    for (const path of ['./polyverify.json', 'config/lox24.json', '/etc/app/verify.json', ' ./padded.json ']) {
       expect((await rejectionOf(providerFromEnv({ POLYVERIFY_CONFIG: path }))).issues).toEqual([
         { field: 'POLYVERIFY_CONFIG', message: 'holds the config itself as JSON, not a path to a file (use the CLI’s --config FILE for a file)' },
       ]);
     }
+    // Broken JSON that merely holds a path somewhere is broken JSON.
+    for (const text of ['[1, ./polyverify.json', './polyverify.json; rm']) {
+      expect((await rejectionOf(providerFromEnv({ POLYVERIFY_CONFIG: text }))).issues).toEqual([{ field: 'POLYVERIFY_CONFIG', message: 'is not valid JSON' }]);
+    }
     expectNoSecret(error);
+  });
+
+  it('takes an empty variable for an unset one', async () => {
+    expect((await rejectionOf(providerFromEnv({ POLYVERIFY_CONFIG: '', POLYVERIFY_PROVIDER: '' }))).issues).toEqual([{ field: 'POLYVERIFY_PROVIDER', message: 'is not set' }]);
+  });
+});
+
+describe('what a config error says about itself', () => {
+  const LOX = { provider: 'lox24', token: SECRETS[0]!, secret: SECRETS[3]! } as const;
+  it('is a config error of the config, with every issue in its message', async () => {
+    const one = await rejectionOf(createProvider({ provider: 'lox24' } as never));
+    expect(one).toMatchObject({ provider: 'config', operation: 'config', message: 'Invalid provider config: token: is required' });
+    const composite = await rejectionOf(createProvider({ failover: [LOX], guard: 'strict' } as never));
+    expect(composite).toMatchObject({ provider: 'config', operation: 'config', message: 'Invalid provider config: guard: must be an object of guard rules' });
+    const key = await rejectionOf(createProvider({ route: { 'x+49': LOX, '@@x.de': LOX } } as never));
+    expect(key.issues.map((i: { field: string }) => i.field)).toEqual(['route.x+49', 'route.@@x.de']);
+  });
+
+  it('names the vendors an environment may choose, and the variables of each', async () => {
+    const env = await rejectionOf(providerFromEnv({ POLYVERIFY_PROVIDER: 'twilio' }));
+    expect(env).toMatchObject({ provider: 'config', operation: 'config', message: "Invalid environment: POLYVERIFY_PROVIDER: must be 'lox24', 'notificore' or 'messagebird'" });
+    const path = await rejectionOf(providerFromEnv({ POLYVERIFY_CONFIG: './x.json' }));
+    expect(path.message).toBe('Invalid environment: POLYVERIFY_CONFIG: holds the config itself as JSON, not a path to a file (use the CLI’s --config FILE for a file)');
+    expect([ENV.redisUrl, ENV.lox24['token'], ENV.notificore['apiKey']]).toEqual(['POLYVERIFY_REDIS_URL', 'LOX24_TOKEN', 'NOTIFICORE_API_KEY']);
+  });
+});
+
+describe('a config that is not an object', () => {
+  it.each([['a string', 'lox24'], ['null', null], ['a number', 7]])('refuses %s, naming the vendors', async (_why, config) => {
+    const error = await rejectionOf(createProvider(config as never));
+    expect(error).toBeInstanceOf(ValidationError);
+    expect(error.message).toMatch(/^Invalid provider config: /);
+    expect(error.issues[0].message).toMatch(/provider 'lox24', 'notificore' or 'messagebird'|must be/);
+  });
+
+  it('refuses a route that is a string', async () => {
+    expect((await rejectionOf(createProvider({ route: 'lox24' } as never))).issues).toEqual([
+      { field: 'route', message: "must be an object of destinations ('+44', '@', '@example.com', 'default') to provider configs" },
+    ]);
+  });
+});
+
+describe('the same vendor config in two places', () => {
+  it('is one provider: listed once, its ids from either way reach it', async () => {
+    const { startSimulator } = await import('../../testing/index.js');
+    const sim = await startSimulator('lox24');
+    try {
+      const lox = sim.config();
+      const verify = await createProvider({ route: { '+49': lox, default: [lox] } } as never);
+      const direct = await verify.start({ to: '+491701234567' });
+      const viaDefault = await verify.start({ to: '+33612345678' });
+      const listed: string[] = [];
+      for await (const v of verify.list()) listed.push(v.id);
+      expect(listed.sort()).toEqual([direct.id, viaDefault.id.replace(/^failover:/, '')].sort());
+      expect(await verify.check(viaDefault.id, sim.lastCode(viaDefault.id.split(':').pop()!)!)).toEqual({ verified: true, status: 'verified' });
+    } finally {
+      await sim.close();
+    }
+  });
+});
+
+describe('a config guard', () => {
+  const LOX = { provider: 'lox24', token: SECRETS[0]!, secret: SECRETS[3]!, baseUrl: 'http://127.0.0.1:9' } as const;
+  it('reports to onEvent and counts in the store’s limits unless limits are given', async () => {
+    const taken: string[] = [];
+    const limits = { take: async (bucket: string) => (taken.push(`store ${bucket}`), { allowed: false, retryAfterMs: 1000 }), giveBack: async () => undefined };
+    const own = { take: async (bucket: string) => (taken.push(`own ${bucket}`), { allowed: false, retryAfterMs: 1000 }), giveBack: async () => undefined };
+    const events: string[] = [];
+    const store = Object.assign(new MemoryCodeStore(), { limits });
+    const guarded = await createProvider({ ...LOX, guard: { perPhone: { max: 1, windowSeconds: 60 } } }, { store, onEvent: (e) => events.push(`${e.type} ${(e as { decision?: string }).decision}`) });
+    expect(await rejectionOf(guarded.start({ to: '+491701234567' }))).toMatchObject({ name: 'RateLimitError' });
+    const chosen = await createProvider({ failover: [LOX], guard: { perPhone: { max: 1, windowSeconds: 60 } } }, { store, limits: own });
+    expect(await rejectionOf(chosen.start({ to: '+491701234567' }))).toMatchObject({ name: 'RateLimitError' });
+    expect(taken).toEqual(['store perPhone:0', 'own perPhone:0']);
+    expect(events).toEqual(['decision refused']);
   });
 });

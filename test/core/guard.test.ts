@@ -3,6 +3,7 @@
  * resend, refunds, events, composition with failover and route, config and environment, and
  * two guarded instances sharing a real Redis — and that nothing refused reaches the vendor.
  */
+import { inspect } from 'node:util';
 import { createClient } from 'redis';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -129,6 +130,40 @@ describe('limits and windows (fake clock)', () => {
   });
 });
 
+describe("preset: 'recommended'", () => {
+  it('3 per recipient per 10 minutes and 10 a day, 10 per client per 10 minutes and 50 a day, real numbers', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2026-12-02T10:00:00Z'));
+    try {
+      const verify = guard(vendor(), { preset: 'recommended' });
+      expect(inspect(verify)).toBe("VerifyProvider { name: 'lox24', guard: ['perKey', 'perKey', 'perPhone', 'perPhone'] }");
+      expect(await starts(verify, DE, 4, 'client-a')).toEqual(['ok', 'ok', 'ok', 'RateLimitError']);
+      expect((await rejectionOf(verify.start({ to: DE }, { limitKey: 'client-b' }))).message).toBe('lox24 start refused by the guard: too many verifications for this recipient (3 per 600 s); try again in 600 s');
+      // Each 10 minutes a recipient gets 3 more, up to 10 a day.
+      const day: string[] = [];
+      for (let window = 1; window <= 4; window++) {
+        vi.setSystemTime(new Date(Date.parse('2026-12-02T10:00:00Z') + window * 601_000));
+        day.push(...(await starts(verify, DE, 3, `client-${window}`)));
+      }
+      expect(day.filter((outcome) => outcome === 'ok')).toHaveLength(7);
+      const phones = Array.from({ length: 11 }, (_, i) => `+4917012345${String(i).padStart(2, '0')}`);
+      const perClient = [];
+      for (const to of phones) perClient.push(await verify.start({ to }, { limitKey: 'one-client' }).then(() => 'ok', (e: Error) => e.message));
+      expect(perClient.slice(0, 10).every((outcome) => outcome === 'ok')).toBe(true);
+      expect(perClient[10]).toMatch(/too many verifications for this client \(its limitKey\) \(10 per 600 s\)/);
+      expect((await rejectionOf(verify.start({ to: '+4917012' }, { limitKey: 'x' }))).issues).toEqual([{ field: 'to', message: 'is not a valid phone number for its country' }]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('the options given override the preset', async () => {
+    const verify = guard(vendor(), { preset: 'recommended', perKey: { max: 1000, windowSeconds: 600 }, strictNumbers: false });
+    expect(inspect(verify)).toBe("VerifyProvider { name: 'lox24', guard: ['perKey', 'perPhone', 'perPhone'] }");
+    expect(await starts(verify, '+4917012', 1, 'k')).toEqual(['ok']);
+  });
+});
+
 describe('countries and real numbers', () => {
   it.each([
     // [number, what it is, allowed with strictNumbers, with mobileOnly too]
@@ -161,6 +196,26 @@ describe('countries and real numbers', () => {
       });
       expect(sent).toBe(allowed ? 1 : 0);
     }
+  });
+
+  it('names the drama range a refused number is in, and lets the numbers around it through', async () => {
+    const verify = guard(vendor(), { strictNumbers: true });
+    const refused = [
+      ['+447700900000', "Ofcom's 07700 900xxx"],
+      ['+447700900999', "Ofcom's 07700 900xxx"],
+      ['+442079460000', "Ofcom's 020 7946 0xxx"],
+      ['+12015550100', "the NANP's 555-01xx"],
+      ['+13125550199', "the NANP's 555-01xx"],
+    ] as const;
+    for (const [to, range] of refused) {
+      expect((await rejectionOf(verify.start({ to }))).issues).toEqual([{ field: 'to', message: `is in a range kept for drama and examples (${range}), never a real phone; use a real number, or leave strictNumbers off in tests` }]);
+    }
+    // Next door: real ranges, or at least not drama ones.
+    for (const to of ['+12015550200', '+447700901000']) {
+      const outcome = await verify.start({ to }).then(() => 'ok', (e: ValidationError) => e.issues[0]!.message);
+      expect(outcome).not.toMatch(/drama/);
+    }
+    expect(await starts(guard(vendor(), { perPhone: { max: 5, windowSeconds: 60 } }), '+447700900123', 1)).toEqual(['ok']);
   });
 
   it('allow and deny lists name the country; unknown countries are outside an allow list', async () => {
