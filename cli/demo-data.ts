@@ -6,6 +6,7 @@
 import type { CodeStore } from '../src/codes/store.js';
 import type { Channel, VerificationStatus } from '../src/model.js';
 import type { SeedInput } from '../testing/base.js';
+import { seededRandom } from '../src/routing/random.js';
 
 /** What a simulator needs to take seeds. */
 interface Seedable {
@@ -75,18 +76,6 @@ const CHANNELS: Record<Vendor, readonly [Channel, number][]> = {
   messagebird: [['sms', 1]],
 };
 
-/** mulberry32: a small, fast, seeded generator (the demo must draw the same history each run). */
-function generator(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 function pick<T>(random: () => number, weighted: readonly (readonly [T, number])[]): T {
   const total = weighted.reduce((sum, [, w]) => sum + w, 0);
   let r = random() * total;
@@ -116,7 +105,7 @@ export interface SeededHistory {
 export async function seedHistory(targets: DemoTargets, options: { now: number; days?: number; perVendor?: number }): Promise<SeededHistory> {
   const days = options.days ?? 14;
   const perVendor = options.perVendor ?? 1_000;
-  const random = generator(20261202);
+  const random = seededRandom(20261202);
   const from = Math.floor((options.now - days * 86_400_000) / 1000) * 1000; // whole seconds, as vendors stamp times
   const end = options.now - 3_600_000; // an hour ago: the demo's own verifications come after
   const countries = Object.entries(COUNTRIES).map(([code, c]) => [code, c.weight] as const);

@@ -104,13 +104,33 @@ export interface DecisionEvent extends EventBase {
   /** The member (provider instance) the decision is about. */
   readonly member: string;
   /** `guard()`'s are `allowed` and `refused` (with `rule` and the masked `to`). */
-  readonly decision: 'try' | 'sent' | 'next' | 'stop' | 'next-despite-maybe' | 'exhausted' | 'route' | 'allowed' | 'refused';
+  readonly decision: 'try' | 'sent' | 'next' | 'stop' | 'next-despite-maybe' | 'exhausted' | 'route' | 'allowed' | 'refused' | 'explore' | 'exploit';
   /** The member's failure, for `next`, `stop` and `next-despite-maybe`. */
   readonly error?: EventFailure;
   /** `guard()`: the rule that refused (`perPhone`, `countries`, `strictNumbers`, …). */
   readonly rule?: string;
   /** `guard()`: the recipient, masked (`+49170*****67`). */
   readonly to?: string;
+  /** `adaptive()`: why this member (`too few outcomes`, `cheapest within α of the best`, `floor`, …). */
+  readonly reason?: string;
+  /** `adaptive()`: the destination country the pick was for (`DE`; `email`, `unknown`). */
+  readonly country?: string;
+  /** `adaptive()`: what each candidate looked like when it decided. */
+  readonly figures?: readonly ArmFigures[];
+  /** `adaptive()` in dry-run: the member that served the start instead of the pick. */
+  readonly servedBy?: string;
+}
+
+/** One candidate of an `adaptive()` pick, as the policy saw it. */
+export interface ArmFigures {
+  /** The member. */
+  readonly member: string;
+  /** Outcomes counted for it at this destination (decayed). */
+  readonly outcomes: number;
+  /** Its estimated conversion (verified of finished), or null before any outcome. */
+  readonly conversion: number | null;
+  /** Its cost of one start in the main currency, or null when unknown. */
+  readonly price: number | null;
 }
 
 /** Every event a provider reports through `onEvent`; `type` tells which. */

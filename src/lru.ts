@@ -22,6 +22,14 @@ export class LruMap<K, V> {
     if (this.#entries.size > this.#limit) this.#entries.delete(this.#entries.keys().next().value as K);
   }
 
+  has(key: K): boolean {
+    return this.#entries.has(key);
+  }
+
+  delete(key: K): boolean {
+    return this.#entries.delete(key);
+  }
+
   get size(): number {
     return this.#entries.size;
   }

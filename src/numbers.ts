@@ -15,7 +15,7 @@ export interface NumberFacts {
   readonly type?: string | undefined;
 }
 
-type Parse = (text: string) => { country?: string; isValid(): boolean; getType?(): string | undefined } | undefined;
+type Parse = (text: string) => { country?: string; isValid(): boolean; getType?(): string | undefined; getPossibleCountries?(): string[] } | undefined;
 
 let min: Promise<Parse> | undefined;
 let max: Promise<Parse> | undefined;
@@ -32,11 +32,13 @@ export async function numberFacts(phone: string, strict: boolean): Promise<Numbe
 
 /**
  * A function giving the country (ISO 3166-1 alpha-2) of an E.164 number, or undefined — for
- * code that asks for many numbers in a row (loads the metadata once).
+ * code that asks for many numbers in a row (loads the metadata once). `lenient`: a number the
+ * metadata cannot place (too short, too long) gets the first country of its calling code
+ * (`+39 3…` → IT), as routing wants a country for every start.
  */
-export async function countryParser(): Promise<(phone: string) => string | undefined> {
+export async function countryParser(lenient = false): Promise<(phone: string) => string | undefined> {
   const parse = await (min ??= import('libphonenumber-js/min').then((m) => m.parsePhoneNumberFromString as unknown as Parse));
-  return (phone) => parse(phone)?.country;
+  return lenient ? (phone) => { const parsed = parse(phone); return parsed?.country ?? parsed?.getPossibleCountries?.()[0]; } : (phone) => parse(phone)?.country;
 }
 
 /** Types a message may be sent to under `strictNumbers`: never premium-rate or shared-cost lines. */

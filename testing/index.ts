@@ -24,6 +24,7 @@ export { RecordStore } from './records.js';
 export { routeTable } from './router.js';
 export { startHostileServer } from './hostile.js';
 export { runConformance, type ConformanceTarget } from './conformance.js';
+export { openMarket } from './market.js';
 
 // The only place that loads simulators: the production entries never reach this module.
 const SIMULATORS = { lox24: Lox24Simulator, notificore: NotificoreSimulator, messagebird: MessagebirdSimulator } as const satisfies Record<SimulatedVendor, unknown>;
