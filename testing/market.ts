@@ -66,6 +66,20 @@ export interface MarketWorld {
   readonly abandon?: number;
   /** Changes of delivery over time. */
   readonly drift?: readonly MarketDrift[];
+  /** An SMS pumping attack: starts to numbers of one range whose codes nobody types. */
+  readonly pumping?: MarketPumping;
+}
+
+/** A pumping attack: from a time on, one start per step of the run to `prefix` plus random digits, `starts` in all. */
+export interface MarketPumping {
+  /** The range attacked, E.164 (`+447700`). */
+  readonly prefix: string;
+  /** Random digits after it. */
+  readonly digits: number;
+  /** From this simulated time on (ms since the market opened). */
+  readonly fromMs: number;
+  /** Starts the attacker makes. */
+  readonly starts: number;
 }
 
 interface Sent {
@@ -253,8 +267,19 @@ export function openMarket(world: MarketWorld = DEFAULT_WORLD, options: { readon
 
 /** What a run through the market gave. */
 export interface MarketRun {
-  /** Starts made. */
+  /** Genuine starts made. */
   readonly started: number;
+  /** Genuine starts refused (by a guard: `RateLimitError`, nothing sent), outside the attacked range. */
+  readonly refused: number;
+  /** Genuine starts refused inside the attacked range. */
+  readonly collateral: number;
+  /** The pumping attack's starts: sent, and refused. */
+  readonly pumped: {
+    /** Sent (and paid for). */
+    readonly sent: number;
+    /** Refused. */
+    readonly refused: number;
+  };
   /** Users verified. */
   readonly verified: number;
   /** Money spent (EUR). */
@@ -285,6 +310,14 @@ async function run(provider: VerifyProvider, market: Market, world: MarketWorld,
   const curve: { started: number; verified: number; cost: number }[] = [];
   let verified = 0;
   let cost = 0;
+  let refused = 0;
+  let collateral = 0;
+  const pumped = { sent: 0, refused: 0 };
+  // A refusal that sent nothing (a guard's) is counted; anything else ends the run.
+  const refusal = (error: unknown): undefined => {
+    if ((error as { sent?: unknown }).sent === 'no' && (error as { name?: unknown }).name === 'RateLimitError') return undefined;
+    throw error;
+  };
   const typeDue = async () => {
     while (due.length > 0 && due[0]!.at <= market.now()) {
       const { id } = due.shift()!;
@@ -298,7 +331,22 @@ async function run(provider: VerifyProvider, market: Market, world: MarketWorld,
     const country = world.countries.find((c) => (draw -= c.weight) < 0) ?? world.countries.at(-1)!;
     const length = country.digits ?? 8;
     const digits = String(Math.floor(random() * 10 ** length)).padStart(length, '0');
-    const v = await provider.start({ to: `${country.prefix}${digits}` });
+    const attack = world.pumping;
+    if (attack && market.now() - OPENED >= attack.fromMs && pumped.sent + pumped.refused < attack.starts) {
+      const to = `${attack.prefix}${String(Math.floor(random() * 10 ** attack.digits)).padStart(attack.digits, '0')}`;
+      const outcome = await provider.start({ to }).then((sent) => sent, refusal);
+      if (outcome) {
+        pumped.sent++;
+        cost += outcome.cost ? Number(outcome.cost.amount) : 0;
+      } else pumped.refused++;
+    }
+    const to = `${country.prefix}${digits}`;
+    const v = await provider.start({ to }).then((sent) => sent, refusal);
+    if (!v) {
+      if (attack && to.startsWith(attack.prefix)) collateral++;
+      else refused++;
+      continue;
+    }
     options.onStart?.(v, i);
     cost += v.cost ? Number(v.cost.amount) : 0;
     const vendor = v.provider;
@@ -308,5 +356,5 @@ async function run(provider: VerifyProvider, market: Market, world: MarketWorld,
   }
   market.advance(delay + 1);
   await typeDue();
-  return { started: options.starts, verified, cost: Math.round(cost * 100) / 100, costPerVerified: verified ? Math.round((cost / verified) * 10_000) / 10_000 : Infinity, shares, curve };
+  return { started: options.starts - refused - collateral, refused, collateral, pumped, verified, cost: Math.round(cost * 100) / 100, costPerVerified: verified ? Math.round((cost / verified) * 10_000) / 10_000 : Infinity, shares, curve };
 }

@@ -16,7 +16,9 @@ import type { CallOptions, VerifyProvider } from '../provider.js';
 import { maskPhone } from '../redact.js';
 import { invalid, parseCallOptions, parseCallOptionsOnce, parseInput, parseStartRequest, type ParseContext } from '../validate.js';
 import { memoryLimitStore, type Limit, type LimitStore, type Taken } from './limits.js';
-import { COSTLY_TYPES, MOBILE_TYPES, fictionRange, numberFacts } from '../numbers.js';
+import { COSTLY_TYPES, MOBILE_TYPES, countryParser, fictionRange, numberFacts } from '../numbers.js';
+import { destinationOf, type Destination } from '../outcomes/destination.js';
+import { PumpingDefence, type PumpingOptions } from './pumping.js';
 
 export type { Limit, LimitStore, Taken } from './limits.js';
 
@@ -60,12 +62,21 @@ export interface GuardOptions {
   /** With `strictNumbers`: only mobile numbers, where the metadata can tell a number's type. */
   readonly mobileOnly?: boolean;
   /**
+   * The defence against SMS pumping: a number prefix whose recent starts convert far below its
+   * usual rate while their volume rises far above its usual is refused for 5 minutes, doubling
+   * while it goes on, up to 12 hours (`true` for the defaults; `{ shadow: true }` only reports).
+   * See docs/fraud-guard.md.
+   */
+  readonly pumping?: boolean | PumpingOptions;
+  /**
    * Where the counters live: in this process by default (`memoryLimitStore()`); `redisLimits(client)`
    * from `polyverify/redis` shares them between every instance of a backend.
    */
   readonly limits?: LimitStore;
   /** Receives a `decision` event per guarded call: `allowed`, or `refused` with the rule (phone numbers masked). */
   readonly onEvent?: (event: VerifyEvent) => void;
+  /** The pumping defence's clock (epoch ms), for tests and simulations; the limits keep real time. */
+  readonly now?: () => number;
 }
 
 /** The rules, in the order they are checked: the cheapest and widest first. */
@@ -101,6 +112,23 @@ export const guardConfigEntries = {
   countries: v.optional(v.union([v.strictObject({ allow: countryList }), v.strictObject({ deny: countryList })], 'must be { allow: [...] } or { deny: [...] }')),
   strictNumbers: v.optional(v.boolean('must be true or false')),
   mobileOnly: v.optional(v.boolean('must be true or false')),
+  pumping: v.optional(
+    v.union(
+      [
+        v.boolean(),
+        v.strictObject({
+          shadow: v.optional(v.boolean('must be true or false')),
+          graceSeconds: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(3600))),
+          recentSeconds: v.optional(v.pipe(v.number(), v.integer(), v.minValue(60), v.maxValue(86_400))),
+          minOutcomes: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(100_000))),
+          conversionFactor: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(1))),
+          volumeFactor: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(1000))),
+          defaultConversion: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(1))),
+        }),
+      ],
+      'must be true, false or { shadow, graceSeconds, recentSeconds, minOutcomes, conversionFactor, volumeFactor, defaultConversion }',
+    ),
+  ),
 };
 // Built in a function marked pure: a bundler cannot prove a spread free of side effects, and would
 // keep this schema (and the guard's) in every bundle sharing its chunk.
@@ -108,11 +136,12 @@ const optionsSchema = /* @__PURE__ */ (() =>
   v.looseObject({
     ...guardConfigEntries,
     onEvent: v.optional(v.function('must be a function')),
+    now: v.optional(v.function('must be a function')),
     limits: v.optional(v.looseObject({}, 'must be a LimitStore')),
   }))();
 
 /** The guard's part of a JSON config (`{ provider: …, guard: { perPhone: …, countries: … } }`). */
-export type GuardConfig = Pick<GuardOptions, 'preset' | 'perPhone' | 'perCountry' | 'perKey' | 'total' | 'countries' | 'strictNumbers' | 'mobileOnly'>;
+export type GuardConfig = Pick<GuardOptions, 'preset' | 'pumping' | 'perPhone' | 'perCountry' | 'perKey' | 'total' | 'countries' | 'strictNumbers' | 'mobileOnly'>;
 
 const listOf = (limits: Limits | undefined): readonly Limit[] => (limits === undefined ? [] : Array.isArray(limits) ? limits : [limits as Limit]);
 const masked = (to: Recipient): string => (typeof to === 'string' ? maskPhone(to) : `${to.email.slice(0, 1)}***@${to.email.split('@')[1] ?? ''}`);
@@ -149,6 +178,9 @@ export function guard(provider: VerifyProvider, options: GuardOptions): VerifyPr
   const strict = parsed.strictNumbers === true;
   let store: Promise<LimitStore> | undefined;
   const limits = (): Promise<LimitStore> => (store ??= Promise.resolve(parsed.limits ?? memoryLimitStore()));
+  const pumping = parsed.pumping ? new PumpingDefence(parsed.pumping === true ? {} : parsed.pumping) : undefined;
+  let countries: Promise<(phone: string) => string | undefined> | undefined;
+  const now = options.now ?? Date.now;
   // Recipients of verifications started here, for resend and failover (which name only an id).
   const recipients = new LruMap<string, Recipient>(10_000);
 
@@ -212,6 +244,19 @@ export function guard(provider: VerifyProvider, options: GuardOptions): VerifyPr
     throw new StoreUnavailableError(`${name} ${operation}: the guard's limit store failed (${error instanceof Error ? error.message : String(error)})`, { provider: name, operation, sent: 'no', retryable: true });
   };
 
+  /** Refuses a start to a prefix the pumping defence blocks (or, in shadow, says it would). */
+  async function checkPumping(destination: Destination, to: Recipient, operation: Operation): Promise<void> {
+    const verdict = await pumping!.verdict(destination.prefix, destination.country, now());
+    if (!verdict.block) return;
+    const why = `traffic to this number range ${verdict.reason === 'blocked' ? 'was found pumped' : verdict.reason} (SMS pumping)`;
+    if (pumping!.shadow) {
+      emit(parsed.onEvent, { type: 'decision', provider: name, operation, member: provider.name, decision: 'allowed', to: masked(to), rule: 'pumping', reason: `shadow: would refuse: ${why}` });
+      return;
+    }
+    emit(parsed.onEvent, { type: 'decision', provider: name, operation, member: provider.name, decision: 'refused', to: masked(to), rule: 'pumping', reason: why });
+    throw new RateLimitError(`${name} ${operation} refused by the guard: ${why}; try again in ${Math.ceil(verdict.retryAfterMs / 1000)} s`, { provider: name, operation, sent: 'no', retryable: true, retryAfterMs: verdict.retryAfterMs });
+  }
+
   /** Runs a sending call under the guard. */
   async function guarded<T>(operation: Operation, to: Recipient, callOptions: CallOptions | undefined, send: () => Promise<T>): Promise<T> {
     const limitKey = callOptions?.limitKey;
@@ -219,10 +264,17 @@ export function guard(provider: VerifyProvider, options: GuardOptions): VerifyPr
       invalid([{ field: 'options.limitKey', message: "is required by this guard's perKey limit (the client's IP or account id)" }], { provider: name, operation });
     }
     const country = await checkNumber(to, operation);
+    const destination = pumping ? destinationOf(to, await (countries ??= countryParser(true))) : undefined;
+    if (pumping && destination) await checkPumping(destination, to, operation);
     const giveBack = await takeLimits(to, country, limitKey, operation);
     decide(operation, 'allowed', to);
     try {
-      return await send();
+      const sent = await send();
+      const verification = sent as unknown as Verification;
+      if (pumping && destination && operation === 'start') {
+        await pumping.started(verification.id, destination.prefix, destination.country, verification.expiresAt?.getTime() ?? now() + 600_000, now()).catch(() => undefined);
+      }
+      return sent;
     } catch (error) {
       // Nothing went out: the attempt does not count against the recipient.
       if (isVerifyError(error) && error.sent === 'no') await giveBack();
@@ -245,7 +297,13 @@ export function guard(provider: VerifyProvider, options: GuardOptions): VerifyPr
       recipients.set(verification.id, parsed.to);
       return verification;
     },
-    check: (id, code, callOptions) => provider.check(id, code, callOptions),
+    check: pumping
+      ? async (id, code, callOptions) => {
+          const result = await provider.check(id, code, callOptions);
+          await pumping.checked(id, result.verified, result.status !== 'pending', now()).catch(() => undefined);
+          return result;
+        }
+      : (id, code, callOptions) => provider.check(id, code, callOptions),
     get: (id, callOptions) => provider.get(id, callOptions),
     cancel: (id, callOptions) => provider.cancel(id, callOptions),
     async resend(id, callOptions) {
