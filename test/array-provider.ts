@@ -8,6 +8,7 @@ import { ProviderUnavailableError, UnsupportedError } from '../providers/index.j
 import { matchesQuery } from '../src/listing/filters.js';
 import type { Page } from '../src/model.js';
 import type { PageQuery } from '../src/model.js';
+import type { Capabilities } from '../src/provider.js';
 
 const ALL = ['from', 'to', 'status', 'channel', 'phone', 'reference', 'ids'] as const;
 
@@ -79,3 +80,20 @@ export function fakeVerification(provider: string, id: string, createdAt: number
     ...changes,
   };
 }
+
+/** The capabilities of a plain SMS member, for tests of composites over hand-made members. */
+export const SMS_CAPABILITIES: Capabilities = {
+  channels: ['sms'],
+  recipients: ['phone'],
+  codeOwner: 'vendor',
+  customCode: false,
+  codeLength: { min: 4, max: 8, default: 6 },
+  ttlSeconds: { min: 30, max: 600, default: 300 },
+  maxAttempts: { min: 1, max: 5, default: 3 },
+  resend: false,
+  failover: false,
+  cancel: 'vendor',
+  cost: true,
+  reference: false,
+  listFilters: { server: ['from', 'to', 'status'], client: ['channel', 'phone', 'reference', 'ids'] },
+};

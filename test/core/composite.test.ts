@@ -18,24 +18,10 @@ import {
   type VerifyProvider,
 } from '../../providers/index.js';
 import { routableId } from '../../src/composite.js';
-import { fakeVerification } from '../array-provider.js';
+import { SMS_CAPABILITIES, fakeVerification } from '../array-provider.js';
 import { rejectionOf } from '../helpers.js';
 
-const CAPS: Capabilities = {
-  channels: ['sms'],
-  recipients: ['phone'],
-  codeOwner: 'vendor',
-  customCode: false,
-  codeLength: { min: 4, max: 8, default: 6 },
-  ttlSeconds: { min: 30, max: 600, default: 300 },
-  maxAttempts: { min: 1, max: 5, default: 3 },
-  resend: false,
-  failover: false,
-  cancel: 'vendor',
-  cost: true,
-  reference: false,
-  listFilters: { server: ['from', 'to', 'status'], client: ['channel', 'phone', 'reference', 'ids'] },
-};
+const CAPS = SMS_CAPABILITIES;
 
 interface Member extends VerifyProvider {
   readonly calls: string[];

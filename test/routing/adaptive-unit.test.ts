@@ -7,24 +7,10 @@ import { describe, expect, it } from 'vitest';
 import { ProviderUnavailableError, RejectedError, ValidationError, adaptive, type CheckResult, type Verification, type VerifyEvent, type VerifyProvider } from '../../providers/index.js';
 import { MemoryOutcomeStore } from '../../src/outcomes/memory-store.js';
 import type { Capabilities } from '../../src/provider.js';
-import { fakeVerification } from '../array-provider.js';
+import { SMS_CAPABILITIES, fakeVerification } from '../array-provider.js';
 import { rejectionOf } from '../helpers.js';
 
-const CAPS: Capabilities = {
-  channels: ['sms'],
-  recipients: ['phone'],
-  codeOwner: 'vendor',
-  customCode: false,
-  codeLength: { min: 4, max: 8, default: 6 },
-  ttlSeconds: { min: 30, max: 600, default: 300 },
-  maxAttempts: { min: 1, max: 5, default: 3 },
-  resend: false,
-  failover: false,
-  cancel: 'vendor',
-  cost: true,
-  reference: false,
-  listFilters: { server: [], client: ['from', 'to', 'status', 'channel', 'phone', 'reference', 'ids'] },
-};
+const CAPS = SMS_CAPABILITIES;
 const NOW = Date.UTC(2026, 11, 5, 12);
 
 interface Fake extends VerifyProvider {
