@@ -15,7 +15,7 @@ import { LruMap } from '../lru.js';
 import { MemoryOutcomeStore } from '../outcomes/memory-store.js';
 import type { OutcomeStore } from '../outcomes/store.js';
 import { parseCallOptionsOnce, parseInput, parseStartRequest } from '../validate.js';
-import { pick, type Arm } from './policy.js';
+import { pick, type Arm, type Pick } from './policy.js';
 import { seededRandom } from './random.js';
 
 /** How much conversion a cheaper member may give up: none, 5 %, 15 % of the best. */
@@ -125,6 +125,8 @@ export function adaptive(options: AdaptiveOptions): VerifyProvider & {
   const served = options.dryRun;
   const listing = compositeListing(served ? [served] : members);
   const calls = issuerCalls(members, name);
+  /** The last order picked per country: what routing falls back on when the outcome store fails. */
+  const lastChoice = new LruMap<string, readonly string[]>(1000);
 
   const priceOf = (member: string, country: string): number | null => {
     const table = options.prices?.[member];
@@ -137,17 +139,27 @@ export function adaptive(options: AdaptiveOptions): VerifyProvider & {
     const callParsed = parseCallOptionsOnce(callOptions, { provider: name, operation: 'start' });
     const input = parseStartRequest(request, { provider: name, operation: 'start', summary: 'Invalid start request' });
     const at = now();
-    await store.expire(at, 100);
     const destination = destinationOf(input.to, (lookup ??= await countryOf()));
     const able = members.filter((member) => canServe(member, input));
     const candidates = able.length > 0 ? able : members;
-    const tallies = await store.tallies(candidates.flatMap((member) => outcomeKeys(member.name, destination)), at);
-    const arms: Arm[] = candidates.map((member, index) => {
-      const [all, country, prefix] = tallies.slice(index * 3, index * 3 + 3) as [Arm['all'], Arm['country'], Arm['prefix']];
-      const learned = country.costed > 0 ? country.cost / country.costed : all.costed > 0 ? all.cost / all.costed : null;
-      return { member: member.name, all, country, prefix, price: priceOf(member.name, destination.country) ?? (learned === null ? null : Math.round(learned * 1e6) / 1e6) };
-    });
-    const choice = pick(arms, { ...parameters, alpha: alphaOf(destination.country) }, random);
+    let choice: Pick;
+    try {
+      await store.expire(at, 100);
+      const tallies = await store.tallies(candidates.flatMap((member) => outcomeKeys(member.name, destination)), at);
+      const arms: Arm[] = candidates.map((member, index) => {
+        const [all, country, prefix] = tallies.slice(index * 3, index * 3 + 3) as [Arm['all'], Arm['country'], Arm['prefix']];
+        const learned = country.costed > 0 ? country.cost / country.costed : all.costed > 0 ? all.cost / all.costed : null;
+        return { member: member.name, all, country, prefix, price: priceOf(member.name, destination.country) ?? (learned === null ? null : Math.round(learned * 1e6) / 1e6) };
+      });
+      choice = pick(arms, { ...parameters, alpha: alphaOf(destination.country) }, random);
+      lastChoice.set(destination.country, choice.order);
+    } catch (error) {
+      // The outcome store failing never stops a start: the last pick for the country, else the members' order.
+      const known = lastChoice.get(destination.country)?.filter((m) => candidates.some((c) => c.name === m));
+      const order = known && known.length === candidates.length ? known : candidates.map((m) => m.name);
+      choice = { order, mode: 'exploit', reason: known ? 'the outcome store failed: the last pick for this country' : 'the outcome store failed: the members in order', figures: [] };
+      emit(options.onEvent, { type: 'warning', provider: name, operation: 'start', message: `the outcome store failed (${error instanceof Error ? error.message : String(error)}); routing on ${known ? 'the last pick for ' + destination.country : 'the members in order'}` });
+    }
     const decide = (member: string, decision: 'try' | 'sent' | 'next' | 'stop' | 'exhausted', error?: VerifyError) =>
       emit(options.onEvent, { type: 'decision', provider: name, operation: 'start', member, decision, ...(error && { error: { name: error.name, code: error.code, sent: error.sent } }) });
     const remember = (id: string, member: string, verification: Verification) =>
@@ -187,6 +199,7 @@ export function adaptive(options: AdaptiveOptions): VerifyProvider & {
   async function check(id: string, code: string, callOptions?: CallOptions): Promise<CheckResult> {
     const result = await (served ? served.check(id, code, callOptions) : calls.check(id, code, callOptions));
     const final = result.verified || result.status !== 'pending';
+    // Learning never fails a check either.
     if (final && result.reason !== 'not_found' && result.reason !== 'already_verified') await store.settle(id, result.verified, now()).catch(() => undefined);
     return result;
   }

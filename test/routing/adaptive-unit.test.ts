@@ -210,3 +210,36 @@ describe('options', () => {
     expect(() => adaptive({ members: [member('a'), member('a')] })).toThrow(/two different providers named 'a'/);
   });
 });
+
+describe('when the outcome store fails', () => {
+  it('routes on the last pick for the country, else the members in order, with a warning; never an error', async () => {
+    const memory = new MemoryOutcomeStore();
+    let broken = false;
+    const fail = () => Promise.reject(new Error('Redis did not answer within 500 ms'));
+    const store = {
+      pend: (...a: Parameters<MemoryOutcomeStore['pend']>) => (broken ? fail() : memory.pend(...a)),
+      settle: (...a: Parameters<MemoryOutcomeStore['settle']>) => (broken ? fail() : memory.settle(...a)),
+      expire: (...a: Parameters<MemoryOutcomeStore['expire']>) => (broken ? fail() : memory.expire(...a)),
+      retract: (...a: Parameters<MemoryOutcomeStore['retract']>) => (broken ? fail() : memory.retract(...a)),
+      tallies: (...a: Parameters<MemoryOutcomeStore['tallies']>) => (broken ? fail() : memory.tallies(...a)),
+    };
+    const events: VerifyEvent[] = [];
+    const never = member('a', { result: { verified: false, status: 'expired', reason: 'expired' } });
+    const verify = adaptive({ members: [never, member('b')], outcomes: store, minOutcomes: 2, floor: 0, seed: 1, now: () => NOW, onEvent: (e) => events.push(e) });
+    for (let i = 0; i < 12; i++) {
+      const v = await verify.start({ to: '+491701234567' });
+      await verify.check(v.id, '1');
+    }
+    expect((await verify.start({ to: '+491701234567' })).id).toMatch(/^b:/);
+    broken = true;
+    const v = await verify.start({ to: '+491701234567' });
+    expect(v.id).toMatch(/^b:/);
+    expect(await verify.check(v.id, '1')).toEqual({ verified: true, status: 'verified' });
+    expect((await verify.start({ to: '+33612345678' })).id).toMatch(/^a:/);
+    const warnings = events.filter((e) => e.type === 'warning').map((e) => (e as { message: string }).message);
+    expect(warnings).toEqual([
+      'the outcome store failed (Redis did not answer within 500 ms); routing on the last pick for DE',
+      'the outcome store failed (Redis did not answer within 500 ms); routing on the members in order',
+    ]);
+  });
+});
