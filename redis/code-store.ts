@@ -9,6 +9,8 @@ import type { LimitStore } from '../src/guard/limits.js';
 import { Commands, type RedisClient } from './client.js';
 import { redisLimits } from './limits.js';
 import { ATTEMPT, CANCEL, FAIL_TRY, GET, MOVE, SAVE, START_TRIES } from './scripts.js';
+import type { OutcomeStore } from '../src/outcomes/store.js';
+import { redisOutcomes } from './outcomes.js';
 
 /** Options of {@link RedisCodeStore}. */
 export interface RedisCodeStoreOptions {
@@ -55,11 +57,14 @@ export class RedisCodeStore implements CodeStore, TriesStore {
    * everything the instances of a backend must share — codes, try counts and limits.
    */
   readonly limits: LimitStore;
+  /** `adaptive()`'s outcomes on the same client, under this store's prefix (`<prefix>{out}:`), shared by every instance. */
+  readonly outcomes: OutcomeStore;
 
   constructor(options: RedisCodeStoreOptions, now: () => number = Date.now) {
     this.#commands = new Commands(options.client, options.timeoutMs ?? 2_000);
     this.#prefix = options.prefix ?? 'pv:';
     this.limits = redisLimits(options.client, { timeoutMs: options.timeoutMs ?? 2_000, prefix: `${this.#prefix}limit:` });
+    this.outcomes = redisOutcomes(options.client, { prefix: this.#prefix, timeoutMs: Math.min(500, options.timeoutMs ?? 500) });
     this.#retainMs = options.retainMs ?? 3_600_000;
     this.#now = now;
   }

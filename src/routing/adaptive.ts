@@ -125,6 +125,8 @@ export function adaptive(options: AdaptiveOptions): VerifyProvider & {
   const served = options.dryRun;
   const listing = compositeListing(served ? [served] : members);
   const calls = issuerCalls(members, name);
+  /** Ids whose resend went to another member, to the id of the new start: what the user last received. */
+  const redirects = new LruMap<string, string>(100_000);
   /** The last order picked per country: what routing falls back on when the outcome store fails. */
   const lastChoice = new LruMap<string, readonly string[]>(1000);
 
@@ -135,13 +137,18 @@ export function adaptive(options: AdaptiveOptions): VerifyProvider & {
   };
   const costOf = (verification: Verification): number | undefined => (verification.cost && verification.cost.currency === currency ? Number(verification.cost.amount) : undefined);
 
-  async function start(request: StartRequest, callOptions?: CallOptions): Promise<Verification> {
+  function start(request: StartRequest, callOptions?: CallOptions): Promise<Verification> {
+    return begin(request, callOptions, undefined);
+  }
+
+  /** A start among the members, but `excluded` (the one whose delivery failed, for a resend). */
+  async function begin(request: StartRequest, callOptions: CallOptions | undefined, excluded: string | undefined): Promise<Verification> {
     const callParsed = parseCallOptionsOnce(callOptions, { provider: name, operation: 'start' });
     const input = parseStartRequest(request, { provider: name, operation: 'start', summary: 'Invalid start request' });
     const at = now();
     const destination = destinationOf(input.to, (lookup ??= await countryOf()));
-    const able = members.filter((member) => canServe(member, input));
-    const candidates = able.length > 0 ? able : members;
+    const able = members.filter((member) => member.name !== excluded && canServe(member, input));
+    const candidates = able.length > 0 ? able : members.filter((member) => member.name !== excluded);
     let choice: Pick;
     try {
       await store.expire(at, 100);
@@ -197,18 +204,37 @@ export function adaptive(options: AdaptiveOptions): VerifyProvider & {
   }
 
   async function check(id: string, code: string, callOptions?: CallOptions): Promise<CheckResult> {
-    const result = await (served ? served.check(id, code, callOptions) : calls.check(id, code, callOptions));
+    const target = redirects.get(id) ?? id;
+    const result = await (served ? served.check(target, code, callOptions) : calls.check(target, code, callOptions));
     const final = result.verified || result.status !== 'pending';
     // Learning never fails a check either.
-    if (final && result.reason !== 'not_found' && result.reason !== 'already_verified') await store.settle(id, result.verified, now()).catch(() => undefined);
+    if (final && result.reason !== 'not_found' && result.reason !== 'already_verified') await store.settle(target, result.verified, now()).catch(() => undefined);
     return result;
+  }
+
+  /**
+   * A resend: where the first member's delivery failed, a new start at the best *other* member
+   * (the old start counts as not converted, and its id reaches the new one from then on, in this
+   * instance); otherwise the member's own resend.
+   */
+  async function resend(id: string, callOptions?: CallOptions): Promise<Verification> {
+    const target = redirects.get(id) ?? id;
+    const issuer = typeof target === 'string' ? target.slice(0, target.indexOf(':')) : '';
+    const current = members.length > 1 ? await calls.get(target, callOptions).catch(() => undefined) : undefined;
+    if (!current || !deliveryFailed(current)) return calls.resend(target, callOptions);
+    const next = await begin({ to: current.to.includes('@') ? { email: current.to } : current.to }, callOptions, issuer);
+    redirects.set(id, next.id);
+    await store.settle(target, false, now()).catch(() => undefined);
+    return next;
   }
 
   const provider = {
     name,
     capabilities: combinedCapabilities(members),
     start,
-    ...(served ? { get: served.get.bind(served), resend: served.resend.bind(served), failover: served.failover.bind(served), cancel: served.cancel.bind(served) } : calls),
+    ...(served
+      ? { get: served.get.bind(served), resend: served.resend.bind(served), failover: served.failover.bind(served), cancel: served.cancel.bind(served) }
+      : { ...calls, get: (id: string, o?: CallOptions) => calls.get(redirects.get(id) ?? id, o), cancel: (id: string, o?: CallOptions) => calls.cancel(redirects.get(id) ?? id, o), resend }),
     check,
     list: listing.list,
     listPage: listing.listPage,
@@ -218,6 +244,11 @@ export function adaptive(options: AdaptiveOptions): VerifyProvider & {
     },
   };
   return sealWrapper(provider, `adaptive: [${members.map((m) => `'${m.name}'`).join(', ')}]${served ? ` (dry run: ${served.name} serves)` : ''}`, membersCursorKey(members), served ? undefined : members);
+}
+
+/** Whether a verification's delivery failed: its status says so, or every attempt it made failed. */
+function deliveryFailed(verification: Verification): boolean {
+  return verification.status === 'failed' || (verification.attempts.length > 0 && verification.attempts.every((a) => a.status === 'failed' || a.status === 'error'));
 }
 
 /** Whether `member` can take the request: its recipient kind, a code of your own, every channel asked for. */

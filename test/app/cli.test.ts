@@ -52,6 +52,9 @@ describe('polyverify demo', () => {
       '6. Exact cost summary',
       '7. The vendor scorecard: 3000 past verifications seeded over 14 days',
       `report      ${html}`,
+      '8. Routing from the data: a market with a ground truth',
+      'adaptive (balanced)                                0.0352 EUR per verified user, 86.5 % verified',
+      "27 % less per verified user; adaptive's picks: BR messagebird, DE lox24, ES lox24, FR lox24, GB messagebird, ID notificore, IN notificore, IT lox24, NG notificore, US messagebird",
       'done:',
     ]) {
       expect(stdout).toContain(step);

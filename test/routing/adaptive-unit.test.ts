@@ -15,14 +15,17 @@ const NOW = Date.UTC(2026, 11, 5, 12);
 
 interface Fake extends VerifyProvider {
   readonly starts: string[];
+  readonly resends: string[];
 }
 
 /** A member that starts (or throws `error`), with a cost and an expiry, and answers checks with `result`. */
-function member(name: string, options: { caps?: Partial<Capabilities>; cost?: { amount: string; currency: string } | null; expires?: boolean; error?: unknown; result?: CheckResult } = {}): Fake {
+function member(name: string, options: { caps?: Partial<Capabilities>; cost?: { amount: string; currency: string } | null; expires?: boolean; error?: unknown; result?: CheckResult; undelivered?: boolean } = {}): Fake {
   const starts: string[] = [];
+  const resends: string[] = [];
   return {
     name,
     starts,
+    resends,
     capabilities: { ...CAPS, ...options.caps },
     async start(request) {
       starts.push(typeof request.to === 'string' ? request.to : request.to.email);
@@ -31,8 +34,8 @@ function member(name: string, options: { caps?: Partial<Capabilities>; cost?: { 
       return { ...v, cost: options.cost === undefined ? { amount: '0.05', currency: 'EUR' } : options.cost, expiresAt: options.expires === false ? undefined : new Date(NOW + 300_000) } as Verification;
     },
     check: async () => options.result ?? { verified: true, status: 'verified' },
-    get: async (id) => fakeVerification(name, id, NOW),
-    resend: async (id) => fakeVerification(name, id, NOW),
+    get: async (id) => ({ ...fakeVerification(name, id, NOW), to: '+491701234567', status: options.undelivered ? 'failed' : 'pending' }),
+    resend: async (id) => (resends.push(id), fakeVerification(name, id, NOW)),
     failover: async (id) => fakeVerification(name, id, NOW),
     cancel: async (id) => fakeVerification(name, id, NOW),
     list: () => (async function* () {})(),
@@ -241,5 +244,40 @@ describe('when the outcome store fails', () => {
       'the outcome store failed (Redis did not answer within 500 ms); routing on the last pick for DE',
       'the outcome store failed (Redis did not answer within 500 ms); routing on the members in order',
     ]);
+  });
+});
+
+describe('a resend after a failed delivery', () => {
+  it('goes to the best other member; the first id then reaches what the user last received', async () => {
+    const lost = member('lost', { undelivered: true });
+    const other = member('other');
+    const outcomes = new MemoryOutcomeStore();
+    const verify = adaptive({ members: [lost, other], outcomes, seed: 3, now: () => NOW });
+    let first: Verification | undefined;
+    for (let i = 0; i < 10 && !first; i++) {
+      const v = await verify.start({ to: '+491701234567' });
+      if (v.id.startsWith('lost:')) first = v;
+    }
+    const otherStarts = other.starts.length;
+    const next = await verify.resend(first!.id);
+    expect(next.id).toMatch(/^other:/);
+    expect(other.starts).toHaveLength(otherStarts + 1);
+    expect(lost.resends).toEqual([]);
+    expect((await verify.get(first!.id)).id).toBe(next.id);
+    expect(await verify.check(first!.id, '1234')).toEqual({ verified: true, status: 'verified' });
+    const [lostTally] = await outcomes.tallies(['lost|*'], NOW);
+    expect(lostTally!.notConverted).toBe(1);
+  });
+
+  it('where the delivery did not fail, is the member’s own resend', async () => {
+    const only = member('only');
+    const verify = adaptive({ members: [only, member('spare')], seed: 3, now: () => NOW });
+    let v: Verification | undefined;
+    for (let i = 0; i < 10 && !v; i++) {
+      const started = await verify.start({ to: '+491701234567' });
+      if (started.id.startsWith('only:')) v = started;
+    }
+    await verify.resend(v!.id);
+    expect(only.resends).toEqual([v!.id.slice('only:'.length)]);
   });
 });
