@@ -19,7 +19,7 @@ interface Fake extends VerifyProvider {
 }
 
 /** A member that starts (or throws `error`), with a cost and an expiry, and answers checks with `result`. */
-function member(name: string, options: { caps?: Partial<Capabilities>; cost?: { amount: string; currency: string } | null; expires?: boolean; error?: unknown; result?: CheckResult; undelivered?: boolean } = {}): Fake {
+function member(name: string, options: { caps?: Partial<Capabilities>; cost?: { amount: string; currency: string } | null; expires?: boolean; error?: unknown; result?: CheckResult; undelivered?: boolean | 'attempts'; to?: string } = {}): Fake {
   const starts: string[] = [];
   const resends: string[] = [];
   return {
@@ -34,10 +34,15 @@ function member(name: string, options: { caps?: Partial<Capabilities>; cost?: { 
       return { ...v, cost: options.cost === undefined ? { amount: '0.05', currency: 'EUR' } : options.cost, expiresAt: options.expires === false ? undefined : new Date(NOW + 300_000) } as Verification;
     },
     check: async () => options.result ?? { verified: true, status: 'verified' },
-    get: async (id) => ({ ...fakeVerification(name, id, NOW), to: '+491701234567', status: options.undelivered ? 'failed' : 'pending' }),
+    get: async (id) => ({
+      ...fakeVerification(name, id, NOW),
+      to: options.to ?? '+491701234567',
+      status: options.undelivered === true ? 'failed' : 'pending',
+      attempts: options.undelivered === 'attempts' ? [{ channel: 'sms', status: 'failed', at: undefined, messageId: undefined, raw: {} }, { channel: 'voice', status: 'error', at: undefined, messageId: undefined, raw: {} }] : [],
+    }),
+    cancel: async (id) => fakeVerification(name, `canceled-${id}`, NOW),
     resend: async (id) => (resends.push(id), fakeVerification(name, id, NOW)),
     failover: async (id) => fakeVerification(name, id, NOW),
-    cancel: async (id) => fakeVerification(name, id, NOW),
     list: () => (async function* () {})(),
     listPage: async () => ({ items: [] }),
   };
@@ -279,5 +284,49 @@ describe('a resend after a failed delivery', () => {
     }
     await verify.resend(v!.id);
     expect(only.resends).toEqual([v!.id.slice('only:'.length)]);
+  });
+});
+
+describe('a resend, more cases', () => {
+  const startOn = async (verify: VerifyProvider & { feedback: unknown }, prefix: string, to: string | { email: string } = '+491701234567') => {
+    for (let i = 0; i < 20; i++) {
+      const v = await verify.start({ to });
+      if (v.id.startsWith(prefix)) return v;
+    }
+    throw new Error(`never started on ${prefix}`);
+  };
+
+  it('every delivery attempt failed counts as a failed delivery; get and cancel follow the new id', async () => {
+    const lost = member('lost', { undelivered: 'attempts' });
+    const verify = adaptive({ members: [lost, member('other')], seed: 2, now: () => NOW });
+    const first = await startOn(verify, 'lost:');
+    const next = await verify.resend(first.id);
+    expect(next.id).toMatch(/^other:/);
+    expect((await verify.cancel(first.id)).id).toBe(`other:canceled-${next.id.slice('other:'.length)}`);
+    // A second resend of the first id goes on from what the user last received (which delivered): its own resend.
+    await verify.resend(first.id);
+  });
+
+  it('an e-mail recipient is started again as an e-mail address; one member alone resends itself', async () => {
+    const caps = { recipients: ['email'] as const, channels: ['email'] as const };
+    const lost = member('lost', { undelivered: true, to: 'ann@example.com', caps: { recipients: [...caps.recipients], channels: [...caps.channels] } });
+    const other = member('other', { caps: { recipients: [...caps.recipients], channels: [...caps.channels] } });
+    const verify = adaptive({ members: [lost, other], seed: 2, now: () => NOW });
+    const first = await startOn(verify, 'lost:', { email: 'ann@example.com' });
+    await verify.resend(first.id);
+    expect(other.starts.at(-1)).toBe('ann@example.com');
+    const alone = member('alone', { undelivered: true });
+    const single = adaptive({ members: [alone] });
+    const v = await single.start({ to: '+491701234567' });
+    await single.resend(v.id);
+    expect(alone.resends).toEqual([v.id.slice('alone:'.length)]);
+  });
+
+  it('in dry run, a start served by a provider that is not a member is learned under the server’s name', async () => {
+    const outcomes = new MemoryOutcomeStore();
+    const verify = adaptive({ members: [member('a')], dryRun: member('static'), outcomes, now: () => NOW });
+    const v = await verify.start({ to: '+491701234567' });
+    await verify.check(v.id, '1');
+    expect((await outcomes.tallies(['static|*', 'a|*'], NOW)).map((t) => t.converted)).toEqual([1, 0]);
   });
 });
