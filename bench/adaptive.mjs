@@ -6,6 +6,8 @@
 import { performance } from 'node:perf_hooks';
 import { adaptive } from '../dist/index.js';
 import { openMarket } from '../dist/testing.js';
+import { RedisCodeStore } from '../dist/redis.js';
+import { startRedis } from './redis.mjs';
 
 const QUICK = Boolean(process.env.BENCH_QUICK);
 const WARM = QUICK ? 500 : 5000;
@@ -83,6 +85,43 @@ export async function runAdaptive() {
   for (const to of numbers) await through.start({ to });
   const adaptiveUs = ((performance.now() - t) * 1000) / n;
 
+  // With Redis: the time a start through adaptive() adds over the member's own start, in raw Redis
+  // round trips (PING on the same connection, the anchor, measured in the same rounds), and the
+  // commands it sends. The pick's reads go out together; the record goes out after the start returned.
+  const { child, client } = await startRedis();
+  let redis;
+  try {
+    let commands = 0;
+    const counted = new Proxy(client, { get: (target, key) => (key === 'sendCommand' ? (args) => (commands++, target.sendCommand(args)) : Reflect.get(target, key)) });
+    const store = new RedisCodeStore({ client: counted, secret: 'bench-secret-0123456789' });
+    const redisMarket = openMarket(undefined, { seed: 4 });
+    const shared = adaptive({ members: redisMarket.members, seed: 1, now: redisMarket.now, outcomes: store.outcomes });
+    const member = redisMarket.members[0];
+    const perRound = QUICK ? 200 : 2000;
+    const rounds = QUICK ? 1 : 5;
+    const time = async (run) => {
+      const t0 = performance.now();
+      for (let i = 0; i < perRound; i++) await run(i);
+      return ((performance.now() - t0) * 1000) / perRound;
+    };
+    for (let i = 0; i < 300; i++) await shared.start({ to: `+4917${20_000_000 + i}` });
+    const through = [], alone = [], ping = [];
+    let sent = 0;
+    for (let round = 0; round < rounds; round++) {
+      ping.push(await time(() => client.ping()));
+      alone.push(await time((i) => member.start({ to: `+4917${30_000_000 + i}` })));
+      const before = commands;
+      through.push(await time((i) => shared.start({ to: `+4917${40_000_000 + round * perRound + i}` })));
+      sent += commands - before;
+    }
+    const med = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    const addedUs = med(through) - med(alone);
+    redis = { startUs: round(med(through), 1), memberUs: round(med(alone), 1), pingUs: round(med(ping), 1), addedRoundTrips: round(addedUs / med(ping), 2), commandsPerStart: round(sent / (rounds * perRound), 2) };
+  } finally {
+    await client.quit().catch(() => undefined);
+    child.kill();
+  }
+
   const table = Object.entries(rows).map(([label, r]) => `| ${label} | ${r.costPerVerified.toFixed(4)} € | ${(r.verifiedShare * 100).toFixed(1)} % |`).join('\n');
   const markdown = [
     `### adaptive() on the seeded market (${SEEDS.length} seeds, ${WARM} starts of warm-up, then ${MEASURE} measured)`,
@@ -98,6 +137,8 @@ export async function runAdaptive() {
     'Drift (LOX24 in DE 93 % → 40 %): its share of each hundred DE starts after the drop: ' + driftShares.map((d) => `${d.deStarts}: ${d.lox24Share}`).join(', '),
     '',
     `Own cost: a start through adaptive() ${adaptiveUs.toFixed(1)} µs vs the member's start alone ${directUs.toFixed(1)} µs (+${(adaptiveUs - directUs).toFixed(1)} µs, memory store, ${n} starts)`,
+    '',
+    `With Redis (RedisCodeStore.outcomes, node-redis): a start through adaptive() ${redis.startUs} µs vs the member's start alone ${redis.memberUs} µs: +${redis.addedRoundTrips} × a raw Redis round trip (PING ${redis.pingUs} µs, same run); ${redis.commandsPerStart} commands per start (the pick's expire and reads together, the record after the start returned)`,
   ].join('\n');
-  return { rows, regret, driftShares, ownCostUs: { adaptive: round(adaptiveUs, 1), direct: round(directUs, 1) }, markdown };
+  return { rows, regret, driftShares, ownCostUs: { adaptive: round(adaptiveUs, 1), direct: round(directUs, 1) }, redis, markdown };
 }

@@ -25,7 +25,7 @@ async function freePort() {
   return port;
 }
 
-async function startRedis() {
+export async function startRedis() {
   const port = await freePort();
   const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
   child.on('error', (error) => {

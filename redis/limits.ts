@@ -5,6 +5,7 @@
 import { RateLimiterRedis } from 'rate-limiter-flexible';
 import { flexibleLimitStore, type LimitStore } from '../src/guard/limits.js';
 import { withinDeadline, type IoRedisClient, type RedisClient } from './client.js';
+import { redisOutcomes } from './outcomes.js';
 
 /** Options of {@link redisLimits}. */
 export interface RedisLimitsOptions {
@@ -34,5 +35,7 @@ export function redisLimits(client: RedisClient, options: RedisLimitsOptions = {
   return {
     take: (bucket, key, limit) => withinDeadline(() => store.take(bucket, key, limit), timeoutMs),
     giveBack: (bucket, key, limit) => withinDeadline(() => store.giveBack(bucket, key, limit), timeoutMs),
+    // The pumping defence's figures, shared like the counters (`<prefix>pump:<scope>:{out}:…`).
+    outcomes: (scope, decay) => redisOutcomes(client, { ...decay, prefix: `${prefix}pump:${scope}:`, timeoutMs: Math.min(500, timeoutMs) }),
   };
 }

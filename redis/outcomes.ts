@@ -1,7 +1,7 @@
 /**
  * Outcomes in Redis (`adaptive()`'s figures, shared by every instance): each pending start a
  * hash, a sorted set of them by expiry, each key's decayed tally a hash, each settled outcome a
- * hash kept for the window (for fraud feedback). Settling, expiring and retracting are scripts,
+ * hash kept for the window (for fraud feedback), each link of a resend that moved a string. Settling, expiring and retracting are scripts,
  * so however many instances check one start at once it is counted once. Every key is under the
  * hash tag `{out}`: one slot, so the scripts run on a Redis Cluster too.
  */
@@ -72,6 +72,11 @@ redis.call('PEXPIRE', KEYS[1], ARGV[5])
 redis.call('ZADD', KEYS[2], ARGV[2], ARGV[4])
 return 1`);
 
+/** KEYS: the tally keys. Returns each key's fields v, n, o, d, a (nil where never counted): one command, however many keys. */
+const TALLIES = script(`local out = {}
+for i, key in ipairs(KEYS) do out[i] = redis.call('HMGET', key, 'v', 'n', 'o', 'd', 'a') end
+return out`);
+
 /**
  * An `OutcomeStore` in Redis, shared by every instance: `adaptive({ outcomes: redisOutcomes(client) })`
  * (a `RedisCodeStore` has one as `outcomes`, under its prefix).
@@ -94,9 +99,9 @@ export function redisOutcomes(client: RedisClient, options: RedisOutcomesOptions
   };
   return {
     async pend(id: string, pending: PendingOutcome): Promise<void> {
-      // Kept a window past its expiry at most: a pending start nobody settles does not stay forever.
-      const px = Math.max(1, pending.expiresAt - Date.now() + decay.windowMs);
-      await commands.eval(PEND, [`${base}p:${id}`, due[0]!], [pending.keys.join('\n'), String(pending.expiresAt), pending.cost === undefined ? '' : String(pending.cost), id, String(px)]);
+      // Kept for a window at most: a pending start nobody settles or expires does not stay forever.
+      // (Redis's own clock, not the caller's: a start is settled or expired long before.)
+      await commands.eval(PEND, [`${base}p:${id}`, due[0]!], [pending.keys.join('\n'), String(pending.expiresAt), pending.cost === undefined ? '' : String(pending.cost), id, String(decay.windowMs)]);
     },
     async settle(id: string, converted: boolean, now: number): Promise<SettledOutcome | undefined> {
       const [nowText, ...rest] = limits(now);
@@ -109,9 +114,16 @@ export function redisOutcomes(client: RedisClient, options: RedisOutcomesOptions
     async retract(id: string, now: number): Promise<SettledOutcome | undefined> {
       return settledOf(await commands.eval(RETRACT, due, [base, id, ...limits(now)]));
     },
+    async link(from: string, to: string): Promise<void> {
+      await commands.run(['SET', `${base}r:${from}`, to, 'PX', String(decay.windowMs)]);
+    },
+    async linked(id: string): Promise<string | undefined> {
+      const to = await commands.run(['GET', `${base}r:${id}`]);
+      return typeof to === 'string' ? to : undefined;
+    },
     async tallies(keys: readonly string[], now: number): Promise<Tally[]> {
-      // One HMGET per key, pipelined by the client: one round trip.
-      const replies = await Promise.all(keys.map((key) => commands.run(['HMGET', `${base}t:${key}`, 'v', 'n', 'o', 'd', 'a'])));
+      // One script for every key: one command (a client's cost is per command, not per key).
+      const replies = (await commands.eval(TALLIES, keys.map((key) => `${base}t:${key}`), [])) as unknown[];
       return replies.map((reply) => {
         const [v, n, o, d, a] = (reply as (string | null)[]).map((x) => (x === null ? undefined : Number(x)));
         return a === undefined ? decayed(undefined, now, decay.windowMs) : decayed({ converted: v ?? 0, notConverted: n ?? 0, cost: o ?? 0, costed: d ?? 0, at: a }, now, decay.windowMs);

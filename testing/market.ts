@@ -288,6 +288,8 @@ export interface MarketRun {
   readonly costPerVerified: number;
   /** Starts per country and vendor. */
   readonly shares: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  /** Per country: genuine starts sent, users verified, money spent (EUR) — the scorecard of the run. */
+  readonly countries: Readonly<Record<string, { readonly started: number; readonly verified: number; readonly cost: number }>>;
   /** After each `every` starts: verified users and money so far (a regret curve against another run). */
   readonly curve: readonly {
     /** Starts so far. */
@@ -305,7 +307,8 @@ async function run(provider: VerifyProvider, market: Market, world: MarketWorld,
   const delay = (world.userDelaySeconds ?? 20) * 1000;
   const abandon = world.abandon ?? 0.05;
   const totalWeight = world.countries.reduce((sum, c) => sum + c.weight, 0);
-  const due: { at: number; id: string }[] = [];
+  const due: { at: number; id: string; country: string }[] = [];
+  const countries: Record<string, { started: number; verified: number; cost: number }> = {};
   const shares: Record<string, Record<string, number>> = {};
   const curve: { started: number; verified: number; cost: number }[] = [];
   let verified = 0;
@@ -320,8 +323,11 @@ async function run(provider: VerifyProvider, market: Market, world: MarketWorld,
   };
   const typeDue = async () => {
     while (due.length > 0 && due[0]!.at <= market.now()) {
-      const { id } = due.shift()!;
-      if ((await provider.check(id, '123456')).verified) verified++;
+      const { id, country } = due.shift()!;
+      if ((await provider.check(id, '123456')).verified) {
+        verified++;
+        countries[country]!.verified++;
+      }
     }
   };
   for (let i = 0; i < options.starts; i++) {
@@ -348,13 +354,17 @@ async function run(provider: VerifyProvider, market: Market, world: MarketWorld,
       continue;
     }
     options.onStart?.(v, i);
-    cost += v.cost ? Number(v.cost.amount) : 0;
+    const paid = v.cost ? Number(v.cost.amount) : 0;
+    cost += paid;
+    const figures = (countries[country.code] ??= { started: 0, verified: 0, cost: 0 });
+    figures.started++;
+    figures.cost += paid;
     const vendor = v.provider;
     (shares[country.code] ??= {})[vendor] = (shares[country.code]![vendor] ?? 0) + 1;
-    if (market.delivered(v.id) && random() >= abandon) due.push({ at: market.now() + delay, id: v.id });
+    if (market.delivered(v.id) && random() >= abandon) due.push({ at: market.now() + delay, id: v.id, country: country.code });
     if (options.every && (i + 1) % options.every === 0) curve.push({ started: i + 1, verified, cost: Math.round(cost * 100) / 100 });
   }
   market.advance(delay + 1);
   await typeDue();
-  return { started: options.starts - refused - collateral, refused, collateral, pumped, verified, cost: Math.round(cost * 100) / 100, costPerVerified: verified ? Math.round((cost / verified) * 10_000) / 10_000 : Infinity, shares, curve };
+  return { started: options.starts - refused - collateral, refused, collateral, pumped, verified, cost: Math.round(cost * 100) / 100, costPerVerified: verified ? Math.round((cost / verified) * 10_000) / 10_000 : Infinity, shares, countries, curve };
 }

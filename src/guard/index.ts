@@ -19,6 +19,7 @@ import { memoryLimitStore, type Limit, type LimitStore, type Taken } from './lim
 import { COSTLY_TYPES, MOBILE_TYPES, countryParser, fictionRange, numberFacts } from '../numbers.js';
 import { destinationOf, type Destination } from '../outcomes/destination.js';
 import { PumpingDefence, type PumpingOptions } from './pumping.js';
+import type { DecayOptions } from '../outcomes/store.js';
 
 export type { Limit, LimitStore, Taken } from './limits.js';
 
@@ -178,7 +179,9 @@ export function guard(provider: VerifyProvider, options: GuardOptions): VerifyPr
   const strict = parsed.strictNumbers === true;
   let store: Promise<LimitStore> | undefined;
   const limits = (): Promise<LimitStore> => (store ??= Promise.resolve(parsed.limits ?? memoryLimitStore()));
-  const pumping = parsed.pumping ? new PumpingDefence(parsed.pumping === true ? {} : parsed.pumping) : undefined;
+  // With shared limits (Redis), the pumping defence's figures are shared too: every instance judges a range on all its traffic.
+  const shared = parsed.limits?.outcomes ? (scope: string, decay: DecayOptions) => parsed.limits!.outcomes!(scope, decay) : undefined;
+  const pumping = parsed.pumping ? new PumpingDefence(parsed.pumping === true ? {} : parsed.pumping, shared ? { shared } : {}) : undefined;
   let countries: Promise<(phone: string) => string | undefined> | undefined;
   const now = options.now ?? Date.now;
   // Recipients of verifications started here, for resend and failover (which name only an id).

@@ -3,6 +3,8 @@
  * this process by default; shared by every instance through `polyverify/redis`.
  */
 
+import type { DecayOptions, OutcomeStore } from '../outcomes/store.js';
+
 /** At most `max` verifications per `windowSeconds`. */
 export interface Limit {
   /** Sends allowed in one window. */
@@ -28,6 +30,11 @@ export interface LimitStore {
   take(bucket: string, key: string, limit: Limit): Promise<Taken>;
   /** Gives one back (a start refused by a later rule, or one that provably sent nothing). */
   giveBack(bucket: string, key: string, limit: Limit): Promise<void>;
+  /**
+   * Outcome figures kept where the counters are, for the pumping defence (`scope` names them;
+   * `decay` is theirs). A store that has none keeps the defence's figures in each process.
+   */
+  outcomes?(scope: string, decay: DecayOptions): OutcomeStore;
 }
 
 /** The rate-limiter-flexible limiter interface, as much of it as the stores use. */

@@ -11,7 +11,7 @@
  * the usual ones over a week.
  */
 import { MemoryOutcomeStore } from '../outcomes/memory-store.js';
-import type { OutcomeStore, Tally } from '../outcomes/store.js';
+import type { DecayOptions, OutcomeStore, Tally } from '../outcomes/store.js';
 
 /** Options of the pumping defence (all have defaults; `{}` or `true` turns it on). */
 export interface PumpingOptions {
@@ -51,7 +51,11 @@ export class PumpingDefence {
   /** Blocked prefixes: until when, how many blocks in a row, and the probe out after the last one. */
   readonly #breakers = new Map<string, { until: number; level: number; probe?: { id?: string; until: number } }>();
 
-  constructor(options: PumpingOptions = {}, stores: { recent?: OutcomeStore; usual?: OutcomeStore } = {}) {
+  /**
+   * `stores`: the figures' stores (`recent`, `usual`), else made by `shared` (a `LimitStore`'s
+   * `outcomes`, so that every instance judges on the same figures), else in this process.
+   */
+  constructor(options: PumpingOptions = {}, stores: { recent?: OutcomeStore; usual?: OutcomeStore; shared?: (scope: string, decay: DecayOptions) => OutcomeStore } = {}) {
     this.shadow = options.shadow === true;
     this.#options = {
       graceSeconds: options.graceSeconds ?? 30,
@@ -61,8 +65,10 @@ export class PumpingDefence {
       volumeFactor: options.volumeFactor ?? 3,
       defaultConversion: options.defaultConversion ?? 0.6,
     };
-    this.#recent = stores.recent ?? new MemoryOutcomeStore({ windowMs: this.#options.recentSeconds * 1000, maxOutcomes: 1_000_000 });
-    this.#usual = stores.usual ?? new MemoryOutcomeStore({ windowMs: WEEK, maxOutcomes: 1_000_000 });
+    const recent = { windowMs: this.#options.recentSeconds * 1000, maxOutcomes: 1_000_000 };
+    const usual = { windowMs: WEEK, maxOutcomes: 1_000_000 };
+    this.#recent = stores.recent ?? stores.shared?.('recent', recent) ?? new MemoryOutcomeStore(recent);
+    this.#usual = stores.usual ?? stores.shared?.('usual', usual) ?? new MemoryOutcomeStore(usual);
   }
 
   /**
@@ -72,7 +78,6 @@ export class PumpingDefence {
    * block, one that is not blocks again, twice as long (5 minutes up to 12 hours).
    */
   async verdict(prefix: string, country: string, now: number): Promise<PumpingVerdict> {
-    await Promise.all([this.#recent.expire(now, 1000), this.#usual.expire(now, 1000)]);
     const o = this.#options;
     const breaker = this.#breakers.get(prefix);
     if (breaker) {
@@ -82,7 +87,13 @@ export class PumpingDefence {
       breaker.probe = { until: now + o.graceSeconds * 1000 };
       return { block: false };
     }
-    const [[recent], [usualPrefix, usualCountry]] = await Promise.all([this.#recent.tallies([`p:${prefix}`], now), this.#usual.tallies([`p:${prefix}`, `c:${country}`], now)]);
+    // Expired starts are counted first, then the figures read — sent together (one round trip with Redis, which runs them in order).
+    const [, , [recent], [usualPrefix, usualCountry]] = await Promise.all([
+      this.#recent.expire(now, 1000),
+      this.#usual.expire(now, 1000),
+      this.#recent.tallies([`p:${prefix}`], now),
+      this.#usual.tallies([`p:${prefix}`, `c:${country}`], now),
+    ]);
     const outcomes = total(recent!);
     if (outcomes < o.minOutcomes) return { block: false };
     const usualRate = total(usualPrefix!) >= HISTORY ? usualPrefix!.converted / total(usualPrefix!) : total(usualCountry!) >= HISTORY ? usualCountry!.converted / total(usualCountry!) : o.defaultConversion;

@@ -10,7 +10,7 @@ export interface MemoryOutcomeStoreOptions extends DecayOptions {
   readonly maxPending?: number;
   /** Keys (member × destination) kept at most (50 000), the least recently counted dropped first. */
   readonly maxKeys?: number;
-  /** Settled outcomes kept for feedback at most (100 000). */
+  /** Settled outcomes kept for feedback at most (100 000); as many links. */
   readonly maxSettled?: number;
 }
 
@@ -22,6 +22,7 @@ export class MemoryOutcomeStore implements OutcomeStore {
   readonly #pending = new Map<string, PendingOutcome>();
   readonly #settled: LruMap<string, SettledOutcome>;
   readonly #tallies: LruMap<string, TimedTally>;
+  readonly #links: LruMap<string, string>;
   readonly #decay: Required<DecayOptions>;
   readonly #maxPending: number;
 
@@ -30,6 +31,15 @@ export class MemoryOutcomeStore implements OutcomeStore {
     this.#maxPending = options.maxPending ?? 100_000;
     this.#settled = new LruMap(options.maxSettled ?? 100_000);
     this.#tallies = new LruMap(options.maxKeys ?? 50_000);
+    this.#links = new LruMap(options.maxSettled ?? 100_000);
+  }
+
+  async link(from: string, to: string): Promise<void> {
+    this.#links.set(from, to);
+  }
+
+  async linked(id: string): Promise<string | undefined> {
+    return this.#links.get(id);
   }
 
   async pend(id: string, pending: PendingOutcome): Promise<void> {

@@ -51,6 +51,10 @@ export interface OutcomeStore {
   retract(id: string, now: number): Promise<SettledOutcome | undefined>;
   /** The tallies of `keys` at `now`, decayed (zeros for a key never counted). */
   tallies(keys: readonly string[], now: number): Promise<Tally[]>;
+  /** Remembers that the id `from` now means `to` (a resend that moved to another member), for the window at most. */
+  link(from: string, to: string): Promise<void>;
+  /** What `id` was linked to, if it was. */
+  linked(id: string): Promise<string | undefined>;
 }
 
 /** How counters age: weights fall by e every `windowMs`, and a key's outcomes are capped at `maxOutcomes`. */

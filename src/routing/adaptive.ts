@@ -64,7 +64,7 @@ export type Feedback = 'genuine' | 'fraud';
 // Built in a function marked pure, so that a bundle without adaptive() drops it (see guard/index.ts).
 const optionsSchema = /* @__PURE__ */ (() =>
   v.looseObject({
-  members: v.pipe(v.array(v.looseObject({ name: v.string() }), 'must be an array of providers'), v.minLength(1, 'must have at least one provider')),
+  members: v.pipe(v.array(v.looseObject({ name: v.string('must be a string') }), 'must be an array of providers'), v.minLength(1, 'must have at least one provider')),
   name: v.optional(v.pipe(v.string('must be a string'), v.regex(/^[A-Za-z0-9_-]{1,40}$/, 'must be 1 to 40 letters, digits, _ or -'))),
   policy: v.optional(v.picklist(Object.keys(POLICIES) as (keyof typeof POLICIES)[], 'must be conversion, balanced or cost')),
   alphaByCountry: v.optional(v.record(v.pipe(v.string(), v.regex(/^[A-Z]{2}$/, 'must be ISO 3166-1 alpha-2 codes')), v.pipe(v.number('must be a number'), v.minValue(0, 'must be at least 0'), v.maxValue(0.9, 'must be at most 0.9')))),
@@ -98,7 +98,8 @@ export function adaptive(options: AdaptiveOptions): VerifyProvider & {
    */
   feedback(id: string, verdict: Feedback): Promise<void>;
 } {
-  const name = options.name ?? 'adaptive';
+  // The name errors carry: the given one only when it is a string (it is checked just below).
+  const name = typeof options.name === 'string' ? options.name : 'adaptive';
   parseInput(optionsSchema, options, { provider: name, operation: 'config', summary: 'Invalid adaptive options' });
   const members = [...options.members];
   checkMembers(members, name);
@@ -125,8 +126,24 @@ export function adaptive(options: AdaptiveOptions): VerifyProvider & {
   const served = options.dryRun;
   const listing = compositeListing(served ? [served] : members);
   const calls = issuerCalls(members, name);
-  /** Ids whose resend went to another member, to the id of the new start: what the user last received. */
+  /**
+   * Ids whose resend went to another member, to the id of the new start: what the user last
+   * received. Kept in the outcome store, so every instance follows them; this map spares the
+   * store a read where this instance made the link.
+   */
   const redirects = new LruMap<string, string>(100_000);
+  const targetOf = async (id: string): Promise<string> => redirects.get(id) ?? (await store.linked(id).catch(() => undefined)) ?? id;
+  /**
+   * Starts being recorded, by id. A start does not wait for its record (with Redis that would be a
+   * second round trip on the user's path); what settles a start waits for it instead. Learning
+   * never fails a start that went out, so a failed record is dropped.
+   */
+  const recording = new Map<string, Promise<void>>();
+  const record = (id: string, pending: () => Promise<void>): void => {
+    // A store's own throw (even a synchronous one) is a failed record, nothing more.
+    const done = new Promise<void>((resolve) => resolve(pending())).catch(() => undefined).finally(() => recording.delete(id));
+    recording.set(id, done);
+  };
   /** The last order picked per country: what routing falls back on when the outcome store fails. */
   const lastChoice = new LruMap<string, readonly string[]>(1000);
 
@@ -151,8 +168,8 @@ export function adaptive(options: AdaptiveOptions): VerifyProvider & {
     const candidates = able.length > 0 ? able : members.filter((member) => member.name !== excluded);
     let choice: Pick;
     try {
-      await store.expire(at, 100);
-      const tallies = await store.tallies(candidates.flatMap((member) => outcomeKeys(member.name, destination)), at);
+      // Sent together: with Redis, one round trip before the vendor call (the client pipelines them).
+      const [, tallies] = await Promise.all([store.expire(at, 100), store.tallies(candidates.flatMap((member) => outcomeKeys(member.name, destination)), at)]);
       const arms: Arm[] = candidates.map((member, index) => {
         const [all, country, prefix] = tallies.slice(index * 3, index * 3 + 3) as [Arm['all'], Arm['country'], Arm['prefix']];
         const learned = country.costed > 0 ? country.cost / country.costed : all.costed > 0 ? all.cost / all.costed : null;
@@ -162,21 +179,22 @@ export function adaptive(options: AdaptiveOptions): VerifyProvider & {
       lastChoice.set(destination.country, choice.order);
     } catch (error) {
       // The outcome store failing never stops a start: the last pick for the country, else the members' order.
-      const known = lastChoice.get(destination.country)?.filter((m) => candidates.some((c) => c.name === m));
-      const order = known && known.length === candidates.length ? known : candidates.map((m) => m.name);
-      choice = { order, mode: 'exploit', reason: known ? 'the outcome store failed: the last pick for this country' : 'the outcome store failed: the members in order', figures: [] };
+      // The last pick holds where it ranked every member that can take this start.
+      const last = lastChoice.get(destination.country)?.filter((m) => candidates.some((c) => c.name === m));
+      const known = last?.length === candidates.length ? last : undefined;
+      choice = { order: known ?? candidates.map((m) => m.name), mode: 'exploit', reason: known ? 'the outcome store failed: the last pick for this country' : 'the outcome store failed: the members in order', figures: [] };
       emit(options.onEvent, { type: 'warning', provider: name, operation: 'start', message: `the outcome store failed (${error instanceof Error ? error.message : String(error)}); routing on ${known ? 'the last pick for ' + destination.country : 'the members in order'}` });
     }
     const decide = (member: string, decision: 'try' | 'sent' | 'next' | 'stop' | 'exhausted', error?: VerifyError) =>
       emit(options.onEvent, { type: 'decision', provider: name, operation: 'start', member, decision, ...(error && { error: { name: error.name, code: error.code, sent: error.sent } }) });
     const remember = (id: string, member: string, verification: Verification) =>
-      store.pend(id, { keys: outcomeKeys(member, destination), expiresAt: verification.expiresAt?.getTime() ?? at + 600_000, ...(costOf(verification) !== undefined ? { cost: costOf(verification)! } : {}) });
+      record(id, () => store.pend(id, { keys: outcomeKeys(member, destination), expiresAt: verification.expiresAt?.getTime() ?? at + 600_000, ...(costOf(verification) !== undefined ? { cost: costOf(verification)! } : {}) }));
 
     if (served) {
       const verification = await served.start(input, callParsed);
       const member = members.some((m) => m.name === verification.provider) ? verification.provider : served.name;
       emit(options.onEvent, { type: 'decision', provider: name, operation: 'start', member: choice.order[0]!, decision: choice.mode, reason: choice.reason, country: destination.country, figures: choice.figures, servedBy: member });
-      await remember(verification.id, member, verification).catch(() => undefined);
+      remember(verification.id, member, verification);
       return verification;
     }
     emit(options.onEvent, { type: 'decision', provider: name, operation: 'start', member: choice.order[0]!, decision: choice.mode, reason: choice.reason, country: destination.country, figures: choice.figures });
@@ -187,8 +205,7 @@ export function adaptive(options: AdaptiveOptions): VerifyProvider & {
       try {
         const verification = qualify(await member.start(input, callParsed), memberName);
         decide(memberName, 'sent');
-        // Learning must never fail a start that went out.
-        await remember(verification.id, memberName, verification).catch(() => undefined);
+        remember(verification.id, memberName, verification);
         return verification;
       } catch (error) {
         if (!isVerifyError(error) || error.sent !== 'no') {
@@ -204,11 +221,14 @@ export function adaptive(options: AdaptiveOptions): VerifyProvider & {
   }
 
   async function check(id: string, code: string, callOptions?: CallOptions): Promise<CheckResult> {
-    const target = redirects.get(id) ?? id;
+    const target = await targetOf(id);
     const result = await (served ? served.check(target, code, callOptions) : calls.check(target, code, callOptions));
     const final = result.verified || result.status !== 'pending';
     // Learning never fails a check either.
-    if (final && result.reason !== 'not_found' && result.reason !== 'already_verified') await store.settle(target, result.verified, now()).catch(() => undefined);
+    if (final && result.reason !== 'not_found' && result.reason !== 'already_verified') {
+      await recording.get(target);
+      await store.settle(target, result.verified, now()).catch(() => undefined);
+    }
     return result;
   }
 
@@ -218,12 +238,14 @@ export function adaptive(options: AdaptiveOptions): VerifyProvider & {
    * instance); otherwise the member's own resend.
    */
   async function resend(id: string, callOptions?: CallOptions): Promise<Verification> {
-    const target = redirects.get(id) ?? id;
-    const issuer = typeof target === 'string' ? target.slice(0, target.indexOf(':')) : '';
+    const target = await targetOf(id);
+    const issuer = target.slice(0, target.indexOf(':'));
     const current = members.length > 1 ? await calls.get(target, callOptions).catch(() => undefined) : undefined;
     if (!current || !deliveryFailed(current)) return calls.resend(target, callOptions);
     const next = await begin({ to: current.to.includes('@') ? { email: current.to } : current.to }, callOptions, issuer);
     redirects.set(id, next.id);
+    await store.link(id, next.id).catch(() => undefined);
+    await recording.get(target);
     await store.settle(target, false, now()).catch(() => undefined);
     return next;
   }
@@ -234,13 +256,15 @@ export function adaptive(options: AdaptiveOptions): VerifyProvider & {
     start,
     ...(served
       ? { get: served.get.bind(served), resend: served.resend.bind(served), failover: served.failover.bind(served), cancel: served.cancel.bind(served) }
-      : { ...calls, get: (id: string, o?: CallOptions) => calls.get(redirects.get(id) ?? id, o), cancel: (id: string, o?: CallOptions) => calls.cancel(redirects.get(id) ?? id, o), resend }),
+      : { ...calls, get: async (id: string, o?: CallOptions) => calls.get(await targetOf(id), o), cancel: async (id: string, o?: CallOptions) => calls.cancel(await targetOf(id), o), resend }),
     check,
     list: listing.list,
     listPage: listing.listPage,
     async feedback(id: string, verdict: Feedback): Promise<void> {
       if (verdict !== 'genuine' && verdict !== 'fraud') throw new TypeError("verdict must be 'genuine' or 'fraud'");
-      if (verdict === 'fraud') await store.retract(id, now());
+      if (verdict !== 'fraud') return;
+      await recording.get(id);
+      await store.retract(id, now());
     },
   };
   return sealWrapper(provider, `adaptive: [${members.map((m) => `'${m.name}'`).join(', ')}]${served ? ` (dry run: ${served.name} serves)` : ''}`, membersCursorKey(members), served ? undefined : members);

@@ -360,8 +360,8 @@ describe('trap 11: the smaller traps', () => {
     const patterns = table.map((key) => new RegExp(`^${key.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{ID\}/g, '\\{[^}]+\\}').replace(/<[^>]+>/g, '[^:]+')}$`));
     const keys = await client.keys('pv:*');
     expect(keys.filter((key) => !patterns.some((p) => p.test(key)))).toEqual([]);
-    // And the table holds nothing this flow does not write, but the webhook ids and adaptive()'s outcomes (tested apart: test/routing/redis.test.ts).
-    expect(table.filter((_, i) => !keys.some((key) => patterns[i]!.test(key)))).toEqual(['pv:webhook:<event id>', 'pv:{out}:p:<id>', 'pv:{out}:due', 'pv:{out}:t:<member>\\|<level>', 'pv:{out}:s:<id>']);
+    // And the table holds nothing this flow does not write, but the webhook ids, adaptive()'s outcomes and the pumping figures (tested apart: test/routing/outcomes.test.ts and redis.test.ts).
+    expect(table.filter((_, i) => !keys.some((key) => patterns[i]!.test(key)))).toEqual(['pv:webhook:<event id>', 'pv:{out}:p:<id>', 'pv:{out}:due', 'pv:{out}:t:<member>\\|<level>', 'pv:{out}:s:<id>', 'pv:{out}:r:<id>', 'pv:limit:pump:<scope>:{out}:…']);
   });
 });
 

@@ -190,16 +190,34 @@ describe('dry run and inspection', () => {
 
 describe('options', () => {
   it.each([
-    ['a name unfit for ids', { name: 'a:b' }, 'name'],
-    ['an unknown policy', { policy: 'cheap' }, 'policy'],
-    ['an α for no country', { alphaByCountry: { Germany: 0.1 } }, 'alphaByCountry.Germany'],
-    ['an α above 0.9', { alphaByCountry: { DE: 1 } }, 'alphaByCountry.DE'],
-    ['a fractional minOutcomes', { minOutcomes: 2.5 }, 'minOutcomes'],
-    ['a floor above 0.2', { floor: 0.3 }, 'floor'],
-    ['a price that is not a decimal', { prices: { a: { DE: '5 EUR' } } }, 'prices.a.DE'],
-    ['a currency that is not ISO 4217', { currency: 'euro' }, 'currency'],
-    ['a fractional seed', { seed: 1.5 }, 'seed'],
-  ])('refuses %s, naming the field', (_why, extra, field) => {
+    ['members that are not an array', { members: {} }, 'members', 'must be an array of providers'],
+    ['a member without a name', { members: [{ name: 5 }] }, 'members.0.name', 'must be a string'],
+    ['no members', { members: [] }, 'members', 'must have at least one provider'],
+    ['a name that is not a string', { name: 5 }, 'name', 'must be a string'],
+    ['a name unfit for ids', { name: 'a:b' }, 'name', 'must be 1 to 40 letters, digits, _ or -'],
+    ['an unknown policy', { policy: 'cheap' }, 'policy', 'must be conversion, balanced or cost'],
+    ['an α for no country', { alphaByCountry: { Germany: 0.1 } }, 'alphaByCountry.Germany', 'must be ISO 3166-1 alpha-2 codes'],
+    ['an α for a three-letter code', { alphaByCountry: { DEU: 0.1 } }, 'alphaByCountry.DEU', 'must be ISO 3166-1 alpha-2 codes'],
+    ['an α for a code after a letter', { alphaByCountry: { xDE: 0.1 } }, 'alphaByCountry.xDE', 'must be ISO 3166-1 alpha-2 codes'],
+    ['an α that is a string', { alphaByCountry: { DE: '0.1' } }, 'alphaByCountry.DE', 'must be a number'],
+    ['an α below 0', { alphaByCountry: { DE: -1 } }, 'alphaByCountry.DE', 'must be at least 0'],
+    ['an α above 0.9', { alphaByCountry: { DE: 1 } }, 'alphaByCountry.DE', 'must be at most 0.9'],
+    ['a minOutcomes that is a string', { minOutcomes: 'x' }, 'minOutcomes', 'must be a number'],
+    ['a fractional minOutcomes', { minOutcomes: 2.5 }, 'minOutcomes', 'must be a whole number'],
+    ['a minOutcomes of 0', { minOutcomes: 0 }, 'minOutcomes', 'must be at least 1'],
+    ['a minOutcomes above 10 000', { minOutcomes: 20_000 }, 'minOutcomes', 'must be at most 10000'],
+    ['a floor that is a string', { floor: 'x' }, 'floor', 'must be a number'],
+    ['a floor below 0', { floor: -0.1 }, 'floor', 'must be at least 0'],
+    ['a floor above 0.2', { floor: 0.3 }, 'floor', 'must be at most 0.2'],
+    ['a price that is a number', { prices: { a: { DE: 5 } } }, 'prices.a.DE', 'must be a decimal string'],
+    ['a price with a currency', { prices: { a: { DE: '5 EUR' } } }, 'prices.a.DE', 'must be a decimal string such as 0.05'],
+    ['a price after a letter', { prices: { a: { DE: 'a5' } } }, 'prices.a.DE', 'must be a decimal string such as 0.05'],
+    ['a currency in words', { currency: 'euro' }, 'currency', 'must be an ISO 4217 code such as EUR'],
+    ['a currency of four letters', { currency: 'EURO' }, 'currency', 'must be an ISO 4217 code such as EUR'],
+    ['a currency after a letter', { currency: 'xEUR' }, 'currency', 'must be an ISO 4217 code such as EUR'],
+    ['a seed that is a string', { seed: 'x' }, 'seed', 'must be a number'],
+    ['a fractional seed', { seed: 1.5 }, 'seed', 'must be a whole number'],
+  ])('refuses %s, naming the field', (_why, extra, field, message) => {
     const error = (() => {
       try {
         adaptive({ members: [member('a')], ...(extra as object) });
@@ -208,9 +226,14 @@ describe('options', () => {
       }
     })();
     expect(error).toBeInstanceOf(ValidationError);
-    expect(error!.message).toMatch(/^Invalid adaptive options: /);
-    expect(error!.provider).toBe(typeof (extra as { name?: string }).name === 'string' ? 'a:b' : 'adaptive');
-    expect(error!.issues.map((i) => i.field)).toEqual([field]);
+    expect(error!.message).toBe(`Invalid adaptive options: ${field}: ${message}`);
+    expect(error).toMatchObject({ provider: typeof (extra as { name?: unknown }).name === 'string' ? 'a:b' : 'adaptive', operation: 'config' });
+    expect(error!.issues).toEqual([{ field, message }]);
+  });
+
+  it('takes every option at its bounds', () => {
+    expect(() => adaptive({ members: [member('a')], name: 'a-Z_9', policy: 'cost', alphaByCountry: { DE: 0, FR: 0.9 }, minOutcomes: 1, floor: 0.2, prices: { a: { DE: '10', FR: '5', '*': '0.05' } }, currency: 'USD', seed: 0 })).not.toThrow();
+    expect(() => adaptive({ members: [member('a')], minOutcomes: 10_000, floor: 0 })).not.toThrow();
   });
 
   it('refuses no members and two members of one name', () => {
@@ -230,6 +253,8 @@ describe('when the outcome store fails', () => {
       expire: (...a: Parameters<MemoryOutcomeStore['expire']>) => (broken ? fail() : memory.expire(...a)),
       retract: (...a: Parameters<MemoryOutcomeStore['retract']>) => (broken ? fail() : memory.retract(...a)),
       tallies: (...a: Parameters<MemoryOutcomeStore['tallies']>) => (broken ? fail() : memory.tallies(...a)),
+      link: (...a: Parameters<MemoryOutcomeStore['link']>) => (broken ? fail() : memory.link(...a)),
+      linked: (...a: Parameters<MemoryOutcomeStore['linked']>) => (broken ? fail() : memory.linked(...a)),
     };
     const events: VerifyEvent[] = [];
     const never = member('a', { result: { verified: false, status: 'expired', reason: 'expired' } });
@@ -249,6 +274,58 @@ describe('when the outcome store fails', () => {
       'the outcome store failed (Redis did not answer within 500 ms); routing on the last pick for DE',
       'the outcome store failed (Redis did not answer within 500 ms); routing on the members in order',
     ]);
+  });
+});
+
+describe('what the store is asked, and when', () => {
+  /** A memory store whose calls are logged, and whose `pend` waits until released. */
+  function held() {
+    const memory = new MemoryOutcomeStore();
+    const log: string[] = [];
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const store = {
+      pend: async (...a: Parameters<MemoryOutcomeStore['pend']>) => { log.push('pend'); await gate; await memory.pend(...a); log.push('pended'); },
+      settle: async (...a: Parameters<MemoryOutcomeStore['settle']>) => (log.push('settle'), memory.settle(...a)),
+      retract: async (...a: Parameters<MemoryOutcomeStore['retract']>) => (log.push('retract'), memory.retract(...a)),
+      // Expiry answers only once the tallies were asked for too: a start that waited for one before asking the other would hang.
+      expire: async (...a: Parameters<MemoryOutcomeStore['expire']>) => (log.push('expire'), await Promise.resolve(), await Promise.resolve(), log.at(-2) === 'tallies' || log.at(-1) === 'tallies' ? memory.expire(...a) : new Promise<number>(() => undefined)),
+      tallies: async (...a: Parameters<MemoryOutcomeStore['tallies']>) => (log.push('tallies'), memory.tallies(...a)),
+      link: (...a: Parameters<MemoryOutcomeStore['link']>) => memory.link(...a),
+      linked: (...a: Parameters<MemoryOutcomeStore['linked']>) => memory.linked(...a),
+    };
+    return { memory, store, log, release };
+  }
+
+  it('reads for the pick together (one round trip with Redis), and a start does not wait for its record', async () => {
+    const { memory, store, log, release } = held();
+    const verify = adaptive({ members: [member('a')], outcomes: store, now: () => NOW });
+    const v = await verify.start({ to: '+491701234567' });
+    expect(log).toEqual(['expire', 'tallies', 'pend']);
+    // The check waits for the record before it settles, so the outcome is counted.
+    const checked = verify.check(v.id, '1');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(log).toEqual(['expire', 'tallies', 'pend']);
+    release();
+    expect(await checked).toEqual({ verified: true, status: 'verified' });
+    expect(log).toEqual(['expire', 'tallies', 'pend', 'pended', 'settle']);
+    expect((await memory.tallies(['a|*'], NOW))[0]!.converted).toBe(1);
+  });
+
+  it('fraud feedback waits for the record too, and a record that fails (even by a throw) fails nothing', async () => {
+    const { memory, store, log, release } = held();
+    const verify = adaptive({ members: [member('a')], outcomes: store, now: () => NOW });
+    const v = await verify.start({ to: '+491701234567' });
+    await verify.feedback(v.id, 'genuine');
+    const flagged = verify.feedback(v.id, 'fraud');
+    release();
+    await flagged;
+    expect(log.slice(-2)).toEqual(['pended', 'retract']);
+    expect((await memory.tallies(['a|*'], NOW))[0]).toMatchObject({ converted: 0, notConverted: 0 });
+    const throwing = { ...store, pend: () => { throw new Error('no Redis'); } };
+    const plain = adaptive({ members: [member('b')], outcomes: throwing, now: () => NOW });
+    const w = await plain.start({ to: '+491701234567' });
+    expect(await plain.check(w.id, '1')).toEqual({ verified: true, status: 'verified' });
   });
 });
 
@@ -272,6 +349,25 @@ describe('a resend after a failed delivery', () => {
     expect(await verify.check(first!.id, '1234')).toEqual({ verified: true, status: 'verified' });
     const [lostTally] = await outcomes.tallies(['lost|*'], NOW);
     expect(lostTally!.notConverted).toBe(1);
+  });
+
+  it('another instance on the same outcome store follows the first id to the new start', async () => {
+    const lost = member('lost', { undelivered: true });
+    const other = member('other');
+    const outcomes = new MemoryOutcomeStore();
+    const one = adaptive({ members: [lost, other], outcomes, seed: 3, now: () => NOW });
+    const two = adaptive({ members: [lost, other], outcomes, seed: 3, now: () => NOW });
+    let first: Verification | undefined;
+    for (let i = 0; i < 10 && !first; i++) {
+      const v = await one.start({ to: '+491701234567' });
+      if (v.id.startsWith('lost:')) first = v;
+    }
+    const next = await one.resend(first!.id);
+    expect((await two.get(first!.id)).id).toBe(next.id);
+    expect((await two.cancel(first!.id)).id).toBe(`other:canceled-${next.id.slice('other:'.length)}`);
+    expect(await two.check(first!.id, '1234')).toEqual({ verified: true, status: 'verified' });
+    // Settled once, under the member that sent what the user received.
+    expect((await outcomes.tallies(['other|*'], NOW))[0]!.converted).toBe(1);
   });
 
   it('where the delivery did not fail, is the member’s own resend', async () => {
@@ -328,5 +424,162 @@ describe('a resend, more cases', () => {
     const v = await verify.start({ to: '+491701234567' });
     await verify.check(v.id, '1');
     expect((await outcomes.tallies(['static|*', 'a|*'], NOW)).map((t) => t.converted)).toEqual([1, 0]);
+  });
+});
+
+describe('edges', () => {
+  const picks = async (verify: VerifyProvider, count: number, request: Parameters<VerifyProvider['start']>[0] = { to: '+491701234567' }) => {
+    const out: string[] = [];
+    for (let i = 0; i < count; i++) out.push((await verify.start(request)).id.split(':')[0]!);
+    return out;
+  };
+
+  it('an e-mail start goes only to members that take e-mail, a code of your own only to those that take one, every time', async () => {
+    const verify = adaptive({ members: [member('phone'), member('mail', { caps: { recipients: ['email'], channels: ['email'] } }), member('own', { caps: { customCode: true } })], seed: 2, now: () => NOW });
+    expect(new Set(await picks(verify, 20, { to: { email: 'ann@example.com' } }))).toEqual(new Set(['mail']));
+    expect(new Set(await picks(verify, 20, { to: '+491701234567', code: '4321' }))).toEqual(new Set(['own']));
+  });
+
+  it('the country of a number is its own, even where two countries share leading digits (+1 204 is Canada, +1 202 the US)', async () => {
+    const events: VerifyEvent[] = [];
+    const verify = adaptive({ members: [member('a')], now: () => NOW, onEvent: (e) => events.push(e) });
+    for (const to of ['+12025550123', '+12045550123', '+447700900123']) await verify.start({ to });
+    // The last is in Ofcom's drama range: no single country by the metadata, the first possible one.
+    expect(decisions(events).filter((e) => e.country).map((e) => e.country)).toEqual(['US', 'CA', 'GB']);
+  });
+
+  it('without a seed, picks are random (two providers differ); with one, the floor sets the share of the others', async () => {
+    const unseeded = async () => (await picks(adaptive({ members: [member('a'), member('b'), member('c')], now: () => NOW }), 40)).join();
+    expect(await unseeded()).not.toBe(await unseeded());
+    // a converts, b never: after learning, b keeps about the floor's share.
+    const share = async (floor: number | undefined) => {
+      const b = member('b', { result: { verified: false, status: 'expired', reason: 'expired' } });
+      const verify = adaptive({ members: [member('a'), b], minOutcomes: 5, seed: 7, now: () => NOW, ...(floor === undefined ? {} : { floor }) });
+      for (let i = 0; i < 40; i++) {
+        const v = await verify.start({ to: '+491701234567' });
+        await verify.check(v.id, '1');
+      }
+      return (await picks(verify, 400)).filter((p) => p === 'b').length / 400;
+    };
+    expect(await share(0.2)).toBeGreaterThan(0.12);
+    expect(await share(undefined)).toBeLessThan(0.06);
+  });
+
+  it('a country with no costs seen takes the member’s costs seen everywhere as its price', async () => {
+    const events: VerifyEvent[] = [];
+    const verify = adaptive({ members: [member('a', { cost: { amount: '0.07', currency: 'EUR' } })], now: () => NOW, onEvent: (e) => events.push(e) });
+    const v = await verify.start({ to: '+491701234567' });
+    await verify.check(v.id, '1');
+    await verify.start({ to: '+33612345678' });
+    expect(decisions(events).filter((e) => e.figures).at(-1)!.figures!.map((f) => [f.member, f.price])).toEqual([['a', 0.07]]);
+  });
+
+  it('refuses a bad start request and bad call options as itself, before any member is asked', async () => {
+    const a = member('a');
+    const verify = adaptive({ members: [a], now: () => NOW });
+    const bad = (await rejectionOf(verify.start({ to: '12345' }))) as ValidationError;
+    expect(bad).toMatchObject({ name: 'ValidationError', provider: 'adaptive', operation: 'start' });
+    expect(bad.message).toMatch(/^Invalid start request: to: /);
+    const options = (await rejectionOf(verify.start({ to: '+491701234567' }, { timeoutMs: -1 } as never))) as ValidationError;
+    expect(options).toMatchObject({ name: 'ValidationError', provider: 'adaptive', operation: 'start' });
+    expect(options.issues.map((i) => i.field)).toEqual(['options.timeoutMs']);
+    expect(a.starts).toEqual([]);
+  });
+
+  it('events: the decision, try and sent, all named start; exhausted names the last member tried', async () => {
+    const events: VerifyEvent[] = [];
+    const verify = adaptive({ members: [member('a')], now: () => NOW, onEvent: (e) => events.push(e) });
+    await verify.start({ to: '+491701234567' });
+    expect(decisions(events).map((e) => [e.operation, e.member, e.decision])).toEqual([['start', 'a', 'explore'], ['start', 'a', 'try'], ['start', 'a', 'sent']]);
+    const refuse = (name: string) => member(name, { error: new RejectedError(`${name} start: HTTP 402`, { provider: name, operation: 'start', sent: 'no' }) });
+    const failing: VerifyEvent[] = [];
+    const all = adaptive({ members: [refuse('x'), refuse('y'), refuse('z')], seed: 1, now: () => NOW, onEvent: (e) => failing.push(e) });
+    await rejectionOf(all.start({ to: '+491701234567' }));
+    const tried = decisions(failing).filter((e) => e.decision === 'try').map((e) => e.member);
+    expect(decisions(failing).at(-1)).toMatchObject({ decision: 'exhausted', member: tried.at(-1) });
+    // What is not a polyverify error stops the start without a stop event.
+    const bugs: VerifyEvent[] = [];
+    await rejectionOf(adaptive({ members: [member('q', { error: new TypeError('a bug') })], onEvent: (e) => bugs.push(e) }).start({ to: '+491701234567' }));
+    expect(decisions(bugs).map((e) => e.decision)).toEqual(['explore', 'try']);
+  });
+
+  it('when the store fails, the last pick holds only where it ranked every member that can take the start', async () => {
+    const memory = new MemoryOutcomeStore();
+    let broken = false;
+    const store = new Proxy(memory, { get: (target, key) => (broken ? () => Promise.reject(new Error('down')) : (Reflect.get(target, key) as (...a: unknown[]) => unknown).bind(target)) }) as MemoryOutcomeStore;
+    const never = (name: string, caps?: Partial<Capabilities>) => member(name, { caps, result: { verified: false, status: 'expired', reason: 'expired' } });
+    const events: VerifyEvent[] = [];
+    const verify = adaptive({ members: [never('a', { customCode: true }), member('b', { caps: { customCode: true } }), never('c')], outcomes: store, minOutcomes: 2, floor: 0, seed: 1, now: () => NOW, onEvent: (e) => events.push(e) });
+    for (let i = 0; i < 15; i++) {
+      const v = await verify.start({ to: '+491701234567' });
+      await verify.check(v.id, '1');
+    }
+    // The last pick (all three able) put b first.
+    await verify.start({ to: '+491701234567' });
+    broken = true;
+    // Only a and b take a code of your own: the last pick, without c, still ranks them: b.
+    expect((await verify.start({ to: '+491701234567', code: '1234' })).id).toMatch(/^b:/);
+    expect(decisions(events).at(-3)).toMatchObject({ decision: 'exploit', reason: 'the outcome store failed: the last pick for this country', figures: [] });
+    broken = false;
+    // A pick made with only a and b able leaves c unranked: with the store down again, a plain start goes by the members' order.
+    await verify.start({ to: '+491701234567', code: '1234' });
+    broken = true;
+    expect((await verify.start({ to: '+491701234567' })).id).toMatch(/^a:/);
+    expect(decisions(events).at(-3)).toMatchObject({ reason: 'the outcome store failed: the members in order' });
+    expect(events.filter((e) => e.type === 'warning').map((e) => [e.operation, (e as { message: string }).message])).toEqual([
+      ['start', 'the outcome store failed (down); routing on the last pick for DE'],
+      ['start', 'the outcome store failed (down); routing on the members in order'],
+    ]);
+  });
+
+  it('a resend never goes back to the member whose delivery failed, even when no other can take the start', async () => {
+    const lost = member('lost', { undelivered: true });
+    const mailOnly = member('mail', { caps: { recipients: ['email'], channels: ['email'] } });
+    const verify = adaptive({ members: [lost, mailOnly], seed: 5, now: () => NOW });
+    for (let i = 0; i < 10; i++) {
+      const v = await verify.start({ to: '+491701234567' });
+      expect((await verify.resend(v.id)).id).toMatch(/^mail:/);
+    }
+    expect(lost.starts).toHaveLength(10);
+  });
+
+  it('a delivery with one attempt failed and one delivered did not fail: the member’s own resend', async () => {
+    const mixed: Fake = { ...member('mixed'), resends: [] };
+    const resends: string[] = [];
+    const m: Fake = {
+      ...mixed,
+      get: async (id) => ({ ...fakeVerification('mixed', id, NOW), status: 'pending', attempts: [{ channel: 'sms', status: 'failed', at: undefined, messageId: undefined, raw: {} }, { channel: 'voice', status: 'delivered', at: undefined, messageId: undefined, raw: {} }] }),
+      resend: async (id) => (resends.push(id), fakeVerification('mixed', id, NOW)),
+    };
+    const verify = adaptive({ members: [m, member('other')], seed: 2, now: () => NOW });
+    let v: Verification | undefined;
+    for (let i = 0; i < 20 && !v; i++) {
+      const started = await verify.start({ to: '+491701234567' });
+      if (started.id.startsWith('mixed:')) v = started;
+    }
+    await verify.resend(v!.id);
+    expect(resends).toEqual([v!.id.slice('mixed:'.length)]);
+  });
+
+  it('in dry run, lists through the serving provider, and learns a member’s start under the member', async () => {
+    const outcomes = new MemoryOutcomeStore();
+    const served: VerifyProvider = {
+      ...member('static'),
+      start: async () => ({ ...fakeVerification('inner', 'inner:1', NOW), expiresAt: new Date(NOW + 60_000) }),
+      list: () => (async function* () { yield fakeVerification('static', 'v9', NOW); })(),
+      listPage: async () => ({ items: [fakeVerification('static', 'v9', NOW)] }),
+    };
+    const verify = adaptive({ members: [member('a')], dryRun: served, outcomes, now: () => NOW });
+    const listed: string[] = [];
+    for await (const item of verify.list()) listed.push(item.id);
+    expect(listed).toEqual(['static:v9']);
+    const v = await verify.start({ to: '+491701234567' });
+    await verify.check(v.id, '1');
+    // 'inner' is neither a member nor the server: learned under the server's name.
+    expect((await outcomes.tallies(['static|*', 'inner|*'], NOW)).map((t) => t.converted)).toEqual([1, 0]);
+    const asMember = adaptive({ members: [member('a')], dryRun: { ...served, start: async () => fakeVerification('a', 'a:1', NOW) }, outcomes, now: () => NOW });
+    const w = await asMember.start({ to: '+491701234567' });
+    await asMember.check(w.id, '1');
+    expect((await outcomes.tallies(['a|*'], NOW))[0]!.converted).toBe(1);
   });
 });

@@ -25,6 +25,11 @@ describe('learning the market', () => {
       right += shares[market.oracle(code, 0.05)] ?? 0;
     }
     expect(right / after.started).toBeGreaterThan(0.85);
+    // The run's scorecard per country adds up to the run.
+    const sum = (field: 'started' | 'verified' | 'cost') => Object.values(after.countries).reduce((total, c) => total + c[field], 0);
+    expect([sum('started'), sum('verified')]).toEqual([after.started, after.verified]);
+    expect(sum('cost')).toBeCloseTo(after.cost, 1);
+    for (const { code } of WORLD.countries) expect(after.countries[code]!.started).toBe(Object.values(after.shares[code]!).reduce((a, b) => a + b, 0));
   });
 
   it('follows a drift: a member whose delivery drops from 93 % to 40 % falls below a fifth of its country within 500 starts there', async () => {

@@ -1,15 +1,57 @@
-/** The outcome store in memory: settling once, expiry, decay, the cap, retraction, bounds; destinations. */
-import { describe, expect, it } from 'vitest';
+/**
+ * The outcome stores, in memory and in a real Redis (node-redis and ioredis), held to one
+ * contract: settling once, expiry, decay, the cap, retraction; the memory store's bounds;
+ * destinations.
+ */
+import { Redis } from 'ioredis';
+import { createClient } from 'redis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { redisOutcomes } from '../../redis/outcomes.js';
 import { destinationOf, outcomeKeys } from '../../src/outcomes/destination.js';
 import { MemoryOutcomeStore } from '../../src/outcomes/memory-store.js';
-import { counted, decayed, decayOptions } from '../../src/outcomes/store.js';
+import { counted, decayed, decayOptions, type DecayOptions, type OutcomeStore } from '../../src/outcomes/store.js';
+import { startRedisServer, type RedisServer } from '../redis-server.js';
 
 const DAY = 86_400_000;
 const pending = (expiresAt: number, cost?: number) => ({ keys: ['m|c:DE', 'm|*'], expiresAt, ...(cost !== undefined && { cost }) });
 
-describe('MemoryOutcomeStore', () => {
+let redis: RedisServer;
+const clients: { close(): void }[] = [];
+beforeAll(async () => {
+  redis = await startRedisServer();
+});
+afterAll(() => {
+  for (const client of clients) client.close();
+  redis.kill();
+});
+
+let stores = 0;
+const makers: [string, (options?: DecayOptions) => Promise<OutcomeStore>][] = [
+  ['in memory', async (options) => new MemoryOutcomeStore(options)],
+  [
+    'in Redis (node-redis)',
+    async (options) => {
+      const client = createClient({ url: redis.url });
+      client.on('error', () => undefined);
+      await client.connect();
+      clients.push({ close: () => void client.destroy() });
+      return redisOutcomes(client, { ...options, prefix: `contract-${++stores}:` });
+    },
+  ],
+  [
+    'in Redis (ioredis)',
+    async (options) => {
+      const client = new Redis(redis.url, { lazyConnect: true });
+      await client.connect();
+      clients.push({ close: () => void client.disconnect() });
+      return redisOutcomes(client, { ...options, prefix: `contract-${++stores}:` });
+    },
+  ],
+];
+
+describe.each(makers)('the outcome store %s', (_label, make) => {
   it('settles a start once, under each of its keys, with its cost', async () => {
-    const store = new MemoryOutcomeStore();
+    const store = await make();
     await store.pend('a', pending(1000, 0.05));
     expect(await store.settle('a', true, 10)).toEqual({ keys: ['m|c:DE', 'm|*'], expiresAt: 1000, cost: 0.05, converted: true, at: 10 });
     expect(await store.settle('a', false, 20)).toBeUndefined();
@@ -21,7 +63,7 @@ describe('MemoryOutcomeStore', () => {
   });
 
   it('counts starts past their expiry as not converted, oldest first, at most `limit`', async () => {
-    const store = new MemoryOutcomeStore();
+    const store = await make();
     for (const [id, at] of [['a', 100], ['b', 200], ['c', 300]] as const) await store.pend(id, pending(at));
     expect(await store.expire(150, 10)).toBe(1);
     expect(await store.expire(1000, 1)).toBe(1);
@@ -32,7 +74,7 @@ describe('MemoryOutcomeStore', () => {
   });
 
   it('decays with the window, and takes a fraud outcome back out at its weight now', async () => {
-    const store = new MemoryOutcomeStore({ windowMs: DAY });
+    const store = await make({ windowMs: DAY });
     await store.pend('a', pending(DAY * 10));
     await store.pend('b', pending(DAY * 10));
     await store.settle('a', true, 0);
@@ -45,7 +87,64 @@ describe('MemoryOutcomeStore', () => {
     expect(after!.notConverted).toBeCloseTo(0, 10);
     expect(after!.converted).toBeCloseTo(Math.exp(-1), 10);
   });
+  it('links an id to another (a resend that moved), the last link winning', async () => {
+    const store = await make();
+    expect(await store.linked('lost:1')).toBeUndefined();
+    await store.link('lost:1', 'other:7');
+    expect(await store.linked('lost:1')).toBe('other:7');
+    await store.link('lost:1', 'third:2');
+    expect(await store.linked('lost:1')).toBe('third:2');
+  });
 
+  it('caps a key at maxOutcomes, scaling every count and cost alike; a start without a cost adds none', async () => {
+    const store = await make({ maxOutcomes: 4 });
+    await store.pend('paid', { keys: ['k'], expiresAt: 10, cost: 2 });
+    await store.settle('paid', true, 0);
+    for (let i = 0; i < 7; i++) {
+      await store.pend(`n${i}`, { keys: ['k'], expiresAt: 10 });
+      await store.settle(`n${i}`, false, 0);
+    }
+    const [t] = await store.tallies(['k'], 0);
+    expect(t!.converted + t!.notConverted).toBeCloseTo(4, 10);
+    // Each outcome past the fourth scales the others by 4/5: the converted one weighs 0.8⁴ after four.
+    expect(t!.converted).toBeCloseTo(0.4096, 10);
+    expect(t!.cost / t!.costed).toBeCloseTo(2, 10);
+  });
+
+  it('takes a costed outcome back out with its cost; settles an expired start once even when asked twice at once', async () => {
+    const store = await make({ windowMs: DAY });
+    await store.pend('a', { keys: ['k'], expiresAt: DAY, cost: 0.5 });
+    await store.pend('b', { keys: ['k'], expiresAt: DAY, cost: 0.25 });
+    await store.settle('a', true, 0);
+    await store.settle('b', false, 0);
+    expect(await store.retract('a', 0)).toEqual({ keys: ['k'], expiresAt: DAY, cost: 0.5, converted: true, at: 0 });
+    const [t] = await store.tallies(['k'], 0);
+    expect([t!.converted, t!.notConverted, t!.cost, t!.costed].map((x) => Math.round(x * 1e9) / 1e9)).toEqual([0, 1, 0.25, 1]);
+    await store.pend('c', { keys: ['k'], expiresAt: 5 });
+    expect(await Promise.all([store.expire(10, 10), store.expire(10, 10)])).toEqual([1, 0]);
+    expect(await store.settle('c', true, 10)).toBeUndefined();
+  });
+});
+
+describe('the outcome store in Redis', () => {
+  it('keeps every key under one hash tag, each for a bounded time: pending, settled and links a window, tallies four', async () => {
+    const client = createClient({ url: redis.url });
+    client.on('error', () => undefined);
+    await client.connect();
+    clients.push({ close: () => void client.destroy() });
+    const store = redisOutcomes(client, { prefix: 'ttl:', windowMs: 1000_000 });
+    await store.pend('a', { keys: ['m|*'], expiresAt: Date.now() + 60_000 });
+    await store.pend('b', { keys: ['m|*'], expiresAt: Date.now() + 60_000 });
+    await store.settle('b', true, Date.now());
+    await store.link('c', 'd');
+    const keys = (await client.keys('ttl:*')).sort();
+    expect(keys).toEqual(['ttl:{out}:due', 'ttl:{out}:p:a', 'ttl:{out}:r:c', 'ttl:{out}:s:b', 'ttl:{out}:t:m|*']);
+    const ttl = async (key: string) => Math.round((await client.pTTL(key)) / 100_000);
+    expect([await ttl('ttl:{out}:p:a'), await ttl('ttl:{out}:s:b'), await ttl('ttl:{out}:r:c'), await ttl('ttl:{out}:t:m|*')]).toEqual([10, 10, 10, 40]);
+  });
+});
+
+describe('MemoryOutcomeStore', () => {
   it('keeps memory bounded: the oldest pending start counts as not converted, old keys and settled outcomes go', async () => {
     const store = new MemoryOutcomeStore({ maxPending: 2, maxKeys: 2, maxSettled: 1 });
     await store.pend('a', { keys: ['k1'], expiresAt: 50 });

@@ -115,4 +115,91 @@ describe('PumpingDefence', () => {
     expect(await shadow.verdict(P, 'GB', 41_000)).toMatchObject({ block: true, retryAfterMs: 5 * MIN, reason: 'converts 0 % against 60 % usually, on 6 recent starts' });
     expect(shadow.shadow).toBe(true);
   });
+
+  it('holds at its boundaries: a history of exactly 50, a conversion of exactly the factor, a volume of exactly the factor', async () => {
+    // A prefix's history of 40 outcomes (38 converted) before; the 10 recent starts join it: 50 outcomes, 40 converted (80 %).
+    const history = async (outcomes: number, converted: number) => {
+      const usual = new MemoryOutcomeStore({ windowMs: 7 * 86_400_000, maxOutcomes: 1_000_000 });
+      for (let i = 0; i < outcomes; i++) {
+        await usual.pend(`h-${i}`, { keys: [`p:${P}`], expiresAt: 10 });
+        await usual.settle(`h-${i}`, i < converted, 5);
+      }
+      return usual;
+    };
+    const recentStarts = async (d: PumpingDefence, at: number, converted: number, count = 10) => {
+      for (let i = 0; i < count; i++) {
+        await d.started(`r-${at}-${i}`, P, 'GB', at + 5 * MIN, at);
+        await d.checked(`r-${at}-${i}`, i < converted, true, at);
+      }
+    };
+    // 2 of 10 converted: 20 % against 80 % is exactly a quarter of it: not blocked (the default, 90 %, would block).
+    const defence = new PumpingDefence({ minOutcomes: 10, conversionFactor: 0.25, defaultConversion: 0.9 }, { usual: await history(40, 38) });
+    await recentStarts(defence, 5, 2);
+    expect(await defence.verdict(P, 'GB', 5)).toEqual({ block: false });
+    // 1 of 10: below a quarter of 78 %: blocked, and the message gives the rates.
+    const lower = new PumpingDefence({ minOutcomes: 10, conversionFactor: 0.25 }, { usual: await history(40, 38) });
+    await recentStarts(lower, 5, 1);
+    expect(await lower.verdict(P, 'GB', 5)).toEqual({ block: true, retryAfterMs: 5 * MIN, reason: 'converts 10 % against 78 % usually, on 10 recent starts' });
+    // 49 outcomes of history in all: the prefix does not stand for itself, the country has too few, the default does.
+    const defaulted = new PumpingDefence({ minOutcomes: 10, defaultConversion: 0.5 }, { usual: await history(39, 39) });
+    await recentStarts(defaulted, 5, 0);
+    expect(await defaulted.verdict(P, 'GB', 5)).toMatchObject({ reason: 'converts 0 % against 50 % usually, on 10 recent starts' });
+    // The volume: a usual of 10 080 outcomes a week (10 070 before, the 10 recent) is 10 per 600 s; with
+    // volumeFactor 1, 10 recent starts are not above it; 11 (of 10 081) are.
+    const busy = new MemoryOutcomeStore({ windowMs: 7 * 86_400_000, maxOutcomes: 1_000_000 });
+    for (let i = 0; i < 10_070; i++) {
+      await busy.pend(`b-${i}`, { keys: [`p:${P}`], expiresAt: 0 });
+      await busy.settle(`b-${i}`, true, 0);
+    }
+    const atVolume = new PumpingDefence({ minOutcomes: 10, volumeFactor: 1 }, { usual: busy });
+    await recentStarts(atVolume, 0, 0);
+    expect(await atVolume.verdict(P, 'GB', 0)).toEqual({ block: false });
+    const aboveVolume = new PumpingDefence({ minOutcomes: 10, volumeFactor: 1 }, { usual: busy });
+    await recentStarts(aboveVolume, 0, 0, 11);
+    expect(await aboveVolume.verdict(P, 'GB', 0)).toMatchObject({ block: true });
+  });
+
+  it('keeps a busy range’s usual volume past 500 outcomes (its own stores are not capped like adaptive’s)', async () => {
+    // 6 000 converted starts over time 0, then an hour on: 16 unconverted recent starts are within 3 × its usual volume (≈ 6).
+    const defence = new PumpingDefence({});
+    for (let i = 0; i < 6000; i++) {
+      await defence.started(`old-${i}`, P, 'GB', 5 * MIN, 0);
+      await defence.checked(`old-${i}`, true, true, 1000);
+    }
+    const hour = 3_600_000;
+    await traffic(defence, hour, 16, false);
+    expect(await defence.verdict(P, 'GB', hour + 31_000)).toEqual({ block: false });
+  });
+
+  it('counts a start verified within its grace as converted, even when judged before the check', async () => {
+    const recent = new MemoryOutcomeStore({ windowMs: 600_000 });
+    const defence = new PumpingDefence({}, { recent });
+    await defence.started('a', P, 'GB', 300_000, 0);
+    await defence.verdict(P, 'GB', 29_000);
+    await defence.checked('a', true, true, 29_500);
+    expect((await recent.tallies([`p:${P}`], 29_500))[0]).toMatchObject({ converted: 1, notConverted: 0 });
+  });
+
+  it('the first start after a block is the probe, whoever starts next; a check while no probe is out is harmless', async () => {
+    const defence = new PumpingDefence({ minOutcomes: 5 });
+    await traffic(defence, 0, 5, false);
+    await defence.verdict(P, 'GB', 40_000);
+    // Blocked, no probe out yet: a verified check of anything else changes nothing and does not throw.
+    await expect(defence.checked('elsewhere', true, true, 41_000)).resolves.toBeUndefined();
+    const end = 40_000 + 5 * MIN;
+    await defence.verdict(P, 'GB', end);
+    await defence.started('probe', P, 'GB', end + 5 * MIN, end);
+    // Another instance's start to the range at the same moment is not the probe.
+    await defence.started('late', P, 'GB', end + 5 * MIN, end);
+    await defence.checked('probe', true, true, end + 1000);
+    expect(await defence.verdict(P, 'GB', end + 2000)).toEqual({ block: false });
+  });
+
+  it('a final refusal counts as not converted in the usual figures too', async () => {
+    const usual = new MemoryOutcomeStore({ windowMs: 7 * 86_400_000 });
+    const defence = new PumpingDefence({}, { usual });
+    await defence.started('a', P, 'GB', 300_000, 0);
+    await defence.checked('a', false, true, 1000);
+    expect((await usual.tallies([`p:${P}`, 'c:GB'], 1000)).map((t) => [t.converted, Math.round(t.notConverted)])).toEqual([[0, 1], [0, 1]]);
+  });
 });

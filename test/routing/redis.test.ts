@@ -6,8 +6,8 @@
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adaptive, type VerifyEvent } from '../../providers/index.js';
-import { RedisCodeStore } from '../../redis/index.js';
+import { adaptive, guard, type VerifyEvent, type VerifyProvider } from '../../providers/index.js';
+import { RedisCodeStore, redisLimits } from '../../redis/index.js';
 import { openMarket } from '../../testing/market.js';
 import { startRedisServer, type RedisServer } from '../redis-server.js';
 
@@ -65,6 +65,41 @@ for (const library of ['node-redis', 'ioredis'] as const) {
     }, 60_000);
   });
 }
+
+describe('the pumping defence over Redis', () => {
+  it('two instances behind a load balancer judge a range on all its traffic: at most 50 of a 1 000-start burst sent, nothing else refused', async () => {
+    const clients = await Promise.all([0, 1].map(async () => {
+      const client = createClient({ url: redis.url });
+      client.on('error', () => undefined);
+      return client.connect();
+    }));
+    try {
+      const market = openMarket({ ...openMarket().world, pumping: { prefix: '+2348099', digits: 6, fromMs: 3000 * 1000, starts: 1000 } }, { seed: 3 });
+      const events: VerifyEvent[][] = [[], []];
+      const instances = clients.map((client, i) => {
+        const store = new RedisCodeStore({ client, prefix: 'pump2:' });
+        return guard(adaptive({ members: market.members, outcomes: store.outcomes, seed: 2, now: market.now }), { pumping: true, limits: store.limits, now: market.now, onEvent: (e) => events[i]!.push(e) });
+      });
+      // Round robin: each instance sees half of every range's traffic, starts and checks alike.
+      let turn = 0;
+      const next = () => instances[turn++ % 2]!;
+      const balanced = { name: 'balanced', capabilities: instances[0]!.capabilities, start: (r, o) => next().start(r, o), check: (id, code, o) => next().check(id, code, o) } as VerifyProvider;
+      const run = await market.run(balanced, { starts: 6000, seed: 4 });
+      expect(run.pumped.sent + run.pumped.refused).toBe(1000);
+      expect(run.pumped.sent).toBeLessThanOrEqual(50);
+      expect(run.refused).toBe(0);
+      // Both instances refused the range, each on the shared figures.
+      const refusals = events.map((own) => own.filter((e) => e.type === 'decision' && e.rule === 'pumping' && e.decision === 'refused').length);
+      expect(refusals.every((count) => count > 400)).toBe(true);
+      const keys = await clients[0]!.keys('pump2:limit:pump:*');
+      expect(keys.some((key) => key.startsWith('pump2:limit:pump:recent:{out}:t:p:+234809'))).toBe(true);
+      expect(keys.some((key) => key.startsWith('pump2:limit:pump:usual:{out}:t:c:NG'))).toBe(true);
+      console.log(`pumping over Redis, two instances: ${run.pumped.sent} of 1000 attack starts sent; ${run.collateral} genuine starts in the range refused; ${run.refused} elsewhere`);
+    } finally {
+      for (const client of clients) client.destroy();
+    }
+  }, 120_000);
+});
 
 describe('a Redis that dies', () => {
   it('degrades to the last pick per country, with a warning, and starts go on', async () => {
