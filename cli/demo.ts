@@ -114,7 +114,18 @@ export async function runDemo(print: Print, htmlPath: string): Promise<void> {
     print('8. Routing from the data: a market with a ground truth, 8 000 starts through a static failover, then through adaptive()');
     for (const line of await routingOnTheMarket()) print(line ? `   ${line}` : '');
     print('');
-    print('done: three vendors, codes from the inboxes, wrong and right checks, a safe failover, one list, exact costs, a scorecard, routing that learns.');
+    print("9. A test number for app-store review: a reviewer logs in with +1 555-0100 and a fixed code; no vendor is asked");
+    const reviewed = await createProvider({ failover: [loxConfig, ncConfig], guard: { perPhone: { max: 5, windowSeconds: 600 } }, testNumbers: { numbers: { '+15555550100': '424242' }, validUntil: new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10) } });
+    const requestsBefore = sims.simulators.reduce((n, sim) => n + sim.requestCount, 0);
+    const review = await reviewed.start({ to: '+15555550100' });
+    print(`   start       ${review.id.slice(0, 24)}… to ${maskPhone(review.to)}, status ${review.status}, test ${review.test}, cost ${review.cost ?? 'none'}`);
+    const reviewWrong = await reviewed.check(review.id, '000000');
+    print(`   wrong code  verified ${reviewWrong.verified}, reason ${reviewWrong.reason}, ${reviewWrong.attemptsRemaining} attempts left (the limit holds)`);
+    const reviewRight = await reviewed.check(review.id, '424242');
+    print(`   right code  verified ${reviewRight.verified}, status ${reviewRight.status}`);
+    print(`   vendors     ${sims.simulators.reduce((n, sim) => n + sim.requestCount, 0) - requestsBefore} requests (starts after validUntil are refused; the guard still counts them)`);
+    print('');
+    print('done: three vendors, codes from the inboxes, wrong and right checks, a safe failover, one list, exact costs, a scorecard, routing that learns, a test number.');
   } finally {
     await sims.close();
   }

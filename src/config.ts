@@ -11,6 +11,7 @@ import { INSTANCE_NAME, commonOptionEntries, fieldIssues } from './validate.js';
 import { failover } from './failover.js';
 import { route } from './route.js';
 import { guard, guardConfigEntries, type GuardConfig } from './guard/index.js';
+import { testNumbers, testNumbersIssues, type TestNumbersOptions } from './test-numbers.js';
 import type { LimitStore } from './guard/limits.js';
 
 const CONTEXT = { provider: 'config', operation: 'config' as const };
@@ -37,7 +38,15 @@ export interface CommonConfig {
   readonly defaultLocale?: string;
   /** Send limits, countries and number checks for this provider (see `guard()` and docs/fraud-guard.md). */
   readonly guard?: GuardConfig;
+  /** Listed test numbers with fixed codes, answered without a vendor, inside the guard (see `testNumbers()` and docs/test-numbers.md). */
+  readonly testNumbers?: TestNumbersConfig;
 }
+
+/** A config's `testNumbers` section: `testNumbers()`'s options that JSON can hold. */
+export type TestNumbersConfig = Pick<TestNumbersOptions, 'numbers' | 'anyNumber' | 'ttlSeconds' | 'maxAttempts' | 'secret'> & {
+  /** After it (ISO 8601), starts to a listed number are refused. */
+  readonly validUntil: string;
+};
 
 /**
  * Several providers as one, in a config: tried in order (`failover`, what an array is too) or
@@ -57,6 +66,8 @@ export type CompositeConfig<Config> =
       readonly failover: readonly ConfigForm<Config>[];
       /** The guard in front of the whole failover. */
       readonly guard?: GuardConfig;
+      /** Test numbers in front of the whole failover, inside its guard. */
+      readonly testNumbers?: TestNumbersConfig;
       /** The failover's name (`failover`). */
       readonly name?: string;
     }
@@ -65,6 +76,8 @@ export type CompositeConfig<Config> =
       readonly route: Readonly<Record<string, ConfigForm<Config>>>;
       /** The guard in front of the whole route. */
       readonly guard?: GuardConfig;
+      /** Test numbers in front of the whole route, inside its guard. */
+      readonly testNumbers?: TestNumbersConfig;
       /** The route's name (`route`). */
       readonly name?: string;
     };
@@ -100,6 +113,8 @@ export const COMMON_ENV = {
   redisPrefix: 'POLYVERIFY_REDIS_PREFIX',
   /** How long a finished LOX24 code's record is kept, in seconds (3600): what `get`, `list` and reports see as its status. */
   redisRetainSeconds: 'POLYVERIFY_REDIS_RETAIN_SECONDS',
+  /** A `testNumbers` section as JSON (`{ "numbers": { "+15555550100": "424242" }, "validUntil": "2027-03-31" }`), put in front of the rest. */
+  testNumbers: 'POLYVERIFY_TEST_NUMBERS',
 } as const;
 
 /** `createProvider` and its kin over one list of vendors (see `vendors()` in `polyverify`). */
@@ -137,7 +152,7 @@ function list(names: readonly string[]): string {
 /** The config schema of a list of vendors: a variant on `provider`, strict per vendor. */
 function configSchema(vendors: readonly VendorDescriptor[]) {
   const [first, ...rest] = vendors.map((vendor) =>
-    v.strictObject({ provider: v.literal(vendor.name), ...commonOptionEntries, guard: v.optional(v.strictObject(guardConfigEntries, 'must be an object of guard rules')), ...vendor.options }),
+    v.strictObject({ provider: v.literal(vendor.name), ...commonOptionEntries, guard: v.optional(v.strictObject(guardConfigEntries, 'must be an object of guard rules')), testNumbers: v.optional(v.unknown()), ...vendor.options }),
   );
   return v.variant('provider', [first!, ...rest], `must have provider ${list(vendors.map((vendor) => vendor.name))}`);
 }
@@ -165,12 +180,15 @@ export function configTools<Config extends NamedConfig>(builtIn: readonly Vendor
 
   async function createProvider(config: Config | OtherVendorConfig, runtime: RuntimeOptions = {}): Promise<VerifyProvider> {
     const { vendor, options } = parse(config, known(builtIn, runtime.vendors));
-    const { guard: rules, ...vendorOptions } = options as { guard?: GuardConfig };
+    const { guard: rules, testNumbers: listed, ...vendorOptions } = options as { guard?: GuardConfig; testNumbers?: TestNumbersConfig };
     const { vendors: _vendors, limits: _limits, ...rest } = runtime;
-    return guarded(await vendor.create(vendorOptions, rest), rules as GuardConfig | undefined, runtime);
+    return guarded(await vendor.create(vendorOptions, rest), rules as GuardConfig | undefined, runtime, listed);
   }
 
-  function guarded(provider: VerifyProvider, rules: GuardConfig | undefined, runtime: RuntimeOptions): VerifyProvider {
+  /** `provider` with its test numbers in front (inside the guard: a reviewer's flood is still counted), then its guard. */
+  function guarded(inner: VerifyProvider, rules: GuardConfig | undefined, runtime: RuntimeOptions, listed?: TestNumbersConfig): VerifyProvider {
+    const store = runtime.codeStore ?? runtime.store;
+    const provider = listed ? testNumbers(inner, { ...listed, ...(store && { store }), ...(runtime.onEvent && { onEvent: runtime.onEvent }) }) : inner;
     if (!rules) return provider;
     // One shared store shares the limits too (a RedisCodeStore has them): a guard that holds per instance only is what runtime.limits or a store without limits gives.
     const limits = runtime.limits ?? (runtime.store as { readonly limits?: LimitStore } | undefined)?.limits;
@@ -188,13 +206,15 @@ export function configTools<Config extends NamedConfig>(builtIn: readonly Vendor
     if (!kind) {
       try {
         parse(config, vendors, root || undefined);
-        return [];
       } catch (error) {
         return [...(error as ValidationError).issues];
       }
+      const listed = (config as { testNumbers?: unknown }).testNumbers;
+      return listed === undefined ? [] : testNumbersIssues(listed, at('testNumbers'));
     }
-    const { [kind]: members, guard: rules, name, ...extra } = config as Record<string, unknown>;
-    const issues: FieldIssue[] = Object.keys(extra).map((key) => ({ field: at(key), message: `is not an option of a ${kind} config (${kind}, guard, name); a config is one provider's, an array, { failover } or { route }` }));
+    const { [kind]: members, guard: rules, testNumbers: listed, name, ...extra } = config as Record<string, unknown>;
+    const issues: FieldIssue[] = Object.keys(extra).map((key) => ({ field: at(key), message: `is not an option of a ${kind} config (${kind}, guard, testNumbers, name); a config is one provider's, an array, { failover } or { route }` }));
+    if (listed !== undefined) issues.push(...testNumbersIssues(listed, at('testNumbers')));
     const rulesParsed = v.safeParse(v.optional(v.strictObject(guardConfigEntries, 'must be an object of guard rules')), rules);
     if (!rulesParsed.success) issues.push(...fieldIssues(rulesParsed.issues, at('guard')));
     if (name !== undefined && (typeof name !== 'string' || !INSTANCE_NAME.test(name))) issues.push({ field: at('name'), message: 'must be 1 to 40 letters, digits, _ or -' });
@@ -225,7 +245,7 @@ export function configTools<Config extends NamedConfig>(builtIn: readonly Vendor
     if (Array.isArray(config)) return failover(await Promise.all(config.map((entry) => build(entry, runtime, made))), { ...events });
     const kind = compositeKind(config);
     if (!kind) return createProvider(config as Config, runtime);
-    const { guard: rules, name } = config as { guard?: GuardConfig; name?: string };
+    const { guard: rules, testNumbers: listed, name } = config as { guard?: GuardConfig; testNumbers?: TestNumbersConfig; name?: string };
     const named = { ...events, ...(name !== undefined && { name }) };
     let provider: VerifyProvider;
     if (kind === 'failover') {
@@ -235,7 +255,7 @@ export function configTools<Config extends NamedConfig>(builtIn: readonly Vendor
       const members = await Promise.all(entries.map(([, entry]) => build(entry, runtime, made)));
       provider = route(Object.fromEntries(entries.map(([key], index) => [key, members[index]!])), named);
     }
-    return guarded(provider, rules, runtime);
+    return guarded(provider, rules, runtime, listed);
   }
 
   async function createFromConfig(config: ConfigForm<Config | OtherVendorConfig>, runtime: RuntimeOptions = {}): Promise<VerifyProvider> {
@@ -255,10 +275,22 @@ export function configTools<Config extends NamedConfig>(builtIn: readonly Vendor
       }
       return value;
     };
+    const listed = read(COMMON_ENV.testNumbers);
+    let testNumbers: unknown;
+    if (listed !== undefined) {
+      try {
+        testNumbers = JSON.parse(listed);
+      } catch {
+        throw new ValidationError([{ field: COMMON_ENV.testNumbers, message: 'is not valid JSON (a testNumbers section: { "numbers": { … }, "validUntil": "…" })' }], CONTEXT, 'Invalid environment');
+      }
+    }
+    // The test numbers go in front of whatever the rest describes.
+    const withTestNumbers = (config: ConfigForm<Config | OtherVendorConfig>): ConfigForm<Config | OtherVendorConfig> =>
+      testNumbers === undefined ? config : ((Array.isArray(config) ? { failover: config, testNumbers } : { ...(config as object), testNumbers }) as ConfigForm<Config | OtherVendorConfig>);
     const json = read(COMMON_ENV.config);
     if (json !== undefined) {
       try {
-        return JSON.parse(json) as Config;
+        return withTestNumbers(JSON.parse(json) as Config);
       } catch {
         // A path is the usual mistake: the variable holds the config itself.
         const path = /^\s*[.~/\w-][^{}[\]]*\.json\s*$/.test(json);
@@ -272,7 +304,7 @@ export function configTools<Config extends NamedConfig>(builtIn: readonly Vendor
     if (vendor) config = { provider, ...vendor.fromEnv(read, (issue) => problems.push(issue)) };
     else if (provider !== undefined) problems.push({ field: COMMON_ENV.provider, message: `must be ${list(vendors.map((candidate) => candidate.name))}` });
     if (problems.length) throw new ValidationError(problems, CONTEXT, 'Invalid environment');
-    return config as Config;
+    return withTestNumbers(config as Config);
   }
 
   async function providerFromEnv(env: EnvVars, runtime: RuntimeOptions = {}): Promise<VerifyProvider> {

@@ -103,8 +103,8 @@ export interface DecisionEvent extends EventBase {
   readonly type: 'decision';
   /** The member (provider instance) the decision is about. */
   readonly member: string;
-  /** `guard()`'s are `allowed` and `refused` (with `rule` and the masked `to`). */
-  readonly decision: 'try' | 'sent' | 'next' | 'stop' | 'next-despite-maybe' | 'exhausted' | 'route' | 'allowed' | 'refused' | 'explore' | 'exploit';
+  /** `guard()`'s are `allowed` and `refused` (with `rule` and the masked `to`); `testNumbers()` says `test` (a listed number answered without a vendor; never the number). */
+  readonly decision: 'try' | 'sent' | 'next' | 'stop' | 'next-despite-maybe' | 'exhausted' | 'route' | 'allowed' | 'refused' | 'explore' | 'exploit' | 'test';
   /** The member's failure, for `next`, `stop` and `next-despite-maybe`. */
   readonly error?: EventFailure;
   /** `guard()`: the rule that refused (`perPhone`, `countries`, `strictNumbers`, …). */

@@ -42,6 +42,6 @@ export type { RuntimeOptions } from './adapter/vendor.js';
 export { failover } from './failover.js';
 export { adaptive } from './routing/adaptive.js';
 export { guard, type GuardOptions, type LimitStore } from './guard/index.js';
-export { memoryLimitStore } from './guard/limits.js';
+export { testNumbers } from './test-numbers.js';
 export { MemorySeenStore, webhookEndpoint, type SeenStore, type WebhookEvent, type WebhookOptions } from './webhooks/index.js';
 export { route } from './route.js';

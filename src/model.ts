@@ -124,6 +124,8 @@ export interface Verification {
   readonly finishedAt: Date | undefined;
   /** The vendor's object as received, with any code removed. */
   readonly raw: unknown;
+  /** `true` for a start to a listed test number (`testNumbers()`): no vendor was asked, nothing paid; costs, scorecards and `adaptive()` leave it out. */
+  readonly test?: true;
 }
 
 /** Why a check did not verify. */

@@ -289,7 +289,19 @@ export interface MarketRun {
   /** Starts per country and vendor. */
   readonly shares: Readonly<Record<string, Readonly<Record<string, number>>>>;
   /** Per country: genuine starts sent, users verified, money spent (EUR) — the scorecard of the run. */
-  readonly countries: Readonly<Record<string, { readonly started: number; readonly verified: number; readonly cost: number }>>;
+  readonly countries: Readonly<
+    Record<
+      string,
+      {
+        /** Genuine starts sent there. */
+        readonly started: number;
+        /** Users verified there. */
+        readonly verified: number;
+        /** Money spent there (EUR). */
+        readonly cost: number;
+      }
+    >
+  >;
   /** After each `every` starts: verified users and money so far (a regret curve against another run). */
   readonly curve: readonly {
     /** Starts so far. */

@@ -218,6 +218,8 @@ export class Scorer {
 
   /** Counts one verification. */
   add(verification: Verification): void {
+    // A test number's verification is no vendor's: it says nothing of conversion or cost.
+    if (verification.test) return;
     this.#count++;
     const created = verification.createdAt.getTime();
     if (this.#first === undefined || created < this.#first) this.#first = created;

@@ -51,6 +51,8 @@ export class Summarizer {
 
   /** Counts one verification. */
   add(verification: Verification): void {
+    // A test number's verification cost nothing and is nobody's traffic.
+    if (verification.test) return;
     this.#count++;
     const channel = channelOf(verification);
     this.#byProvider.set(verification.provider, (this.#byProvider.get(verification.provider) ?? 0) + 1);

@@ -187,8 +187,9 @@ export function adaptive(options: AdaptiveOptions): VerifyProvider & {
     }
     const decide = (member: string, decision: 'try' | 'sent' | 'next' | 'stop' | 'exhausted', error?: VerifyError) =>
       emit(options.onEvent, { type: 'decision', provider: name, operation: 'start', member, decision, ...(error && { error: { name: error.name, code: error.code, sent: error.sent } }) });
+    // A test number's start (testNumbers() inside a member) teaches nothing about the member.
     const remember = (id: string, member: string, verification: Verification) =>
-      record(id, () => store.pend(id, { keys: outcomeKeys(member, destination), expiresAt: verification.expiresAt?.getTime() ?? at + 600_000, ...(costOf(verification) !== undefined ? { cost: costOf(verification)! } : {}) }));
+      verification.test ? undefined : record(id, () => store.pend(id, { keys: outcomeKeys(member, destination), expiresAt: verification.expiresAt?.getTime() ?? at + 600_000, ...(costOf(verification) !== undefined ? { cost: costOf(verification)! } : {}) }));
 
     if (served) {
       const verification = await served.start(input, callParsed);

@@ -57,6 +57,9 @@ describe('polyverify demo', () => {
       'country  verified  EUR/verified  vendor  → verified  EUR/verified  vendor',
       'IN       41.5 %    0.0361        lox24   85.0 %      0.0143        notificore',
       "27 % less per verified user; adaptive's pick is the oracle's (cheapest within 5 % of the best conversion) in 10 of 10 countries",
+      '9. A test number for app-store review',
+      'wrong code  verified false, reason incorrect_code, 4 attempts left (the limit holds)',
+      'vendors     0 requests',
       'done:',
     ]) {
       expect(stdout).toContain(step);
@@ -145,6 +148,21 @@ describe('operations through --config', () => {
     expect(got.stdout).toMatch(/^status {7}verified$/m);
     const other = verification(await run('start', '--to', '+61401629754', '--config', single.notificore!, '--json'));
     expect(verification(await run('cancel', other.id, '--config', single.notificore!, '--json')).status).toBe('canceled');
+  });
+
+  it('a test number: start and check in separate runs of the CLI, no vendor asked, the code never printed', async () => {
+    const file = join(dir, 'test-numbers.json');
+    writeFileSync(file, JSON.stringify({ failover: sims.configs, testNumbers: { numbers: { '+15555550100': '424242' }, validUntil: '2099-12-31' } }));
+    const before = sims.simulators.reduce((n, sim) => n + sim.requestCount, 0);
+    const v = verification(await run('start', '--to', '+15555550100', '--config', file, '--json'));
+    expect(v).toMatchObject({ to: '+15555550100', status: 'pending', test: true, cost: null });
+    const wrong = await run('check', v.id, '000000', '--config', file);
+    expect(wrong.code).toBe(9);
+    const right = await run('check', v.id, '424242', '--config', file);
+    expect(right).toMatchObject({ code: 0, stderr: '' });
+    expect(right.stdout).toContain('verified     true');
+    expect(right.stdout + wrong.stdout + wrong.stderr).not.toContain('424242');
+    expect(sims.simulators.reduce((n, sim) => n + sim.requestCount, 0)).toBe(before);
   });
 
   it('failover moves a Bird verification to its next step', async () => {

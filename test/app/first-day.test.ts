@@ -91,7 +91,7 @@ describe('trap 4: route in the JSON config, and ids every form of one config tak
     const error = await rejectionOf(createProvider({ route: { '44': loxConfig, default: [{ ...ncConfig, apiKey: 1 }] }, routes: {} } as never));
     expect(error.name).toBe('ValidationError');
     expect(error.issues).toEqual([
-      { field: 'routes', message: 'is not an option of a route config (route, guard, name); a config is one provider\'s, an array, { failover } or { route }' },
+      { field: 'routes', message: 'is not an option of a route config (route, guard, testNumbers, name); a config is one provider\'s, an array, { failover } or { route }' },
       { field: 'route.44', message: "is not a destination: use an E.164 prefix ('+49'), '@', '@domain' or 'default'" },
       { field: 'route.default.0.apiKey', message: expect.stringMatching(/^must be/) },
     ]);

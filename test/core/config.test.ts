@@ -87,7 +87,7 @@ describe('composite configs: { failover }, { route }, nested', () => {
       { field: 'name', message: 'must be 1 to 40 letters, digits, _ or -' },
     ]],
     ['a name that is not a string', { failover: [LOX], name: 7 }, [{ field: 'name', message: 'must be 1 to 40 letters, digits, _ or -' }]],
-    ['an unknown key of a failover', { failover: [LOX], members: [] }, [{ field: 'members', message: "is not an option of a failover config (failover, guard, name); a config is one provider's, an array, { failover } or { route }" }]],
+    ['an unknown key of a failover', { failover: [LOX], members: [] }, [{ field: 'members', message: "is not an option of a failover config (failover, guard, testNumbers, name); a config is one provider's, an array, { failover } or { route }" }]],
     ['a bad member deep inside', { route: { default: { failover: [LOX, { provider: 'notificore', sender: 'MyApp', templateId: 12 }] } } }, [{ field: 'route.default.failover.1.apiKey', message: 'is required' }]],
   ];
   it.each(bad)('refuses %s, naming each field by its path', async (_why, config, issues) => {

@@ -137,6 +137,35 @@ describe.each(CASES)('$vendor: an echoing vendor leaks nothing', ({ vendor, conf
   });
 });
 
+describe('test numbers leak neither their code nor their number', () => {
+  it('in results, errors, events, log lines, inspect and JSON, and through the CLI with --debug', async () => {
+    const server = await startHostileServer({ kind: 'answer', status: 500, echo: true });
+    const listed = { numbers: { '+15555550100': '48291375' }, validUntil: '2099-12-31' };
+    const config = { ...CASES[1]!.config(server.url), testNumbers: listed };
+    const events: VerifyEvent[] = [];
+    const lines: unknown[][] = [];
+    const logger = { debug: (...a: unknown[]) => void lines.push(a), info: (...a: unknown[]) => void lines.push(a), warn: (...a: unknown[]) => void lines.push(a), error: (...a: unknown[]) => void lines.push(a) };
+    const log = logEvents(logger, { level: 'debug' });
+    const provider = await createProvider(config as ProviderConfig, { onEvent: (e) => (events.push(e), log(e)) });
+    const v = await provider.start({ to: '+15555550100' });
+    const results = [v.id, await provider.check(v.id, '00000000'), await provider.check(v.id, '48291375'), await provider.get(v.id), await provider.cancel(v.id)];
+    const expired = await createProvider({ ...config, testNumbers: { ...listed, validUntil: '2020-01-01' } } as ProviderConfig);
+    const error = await rejectionOf(expired.start({ to: '+15555550100' }));
+    const file = join(mkdtempSync(join(tmpdir(), 'polyverify-test-numbers-')), 'config.json');
+    writeFileSync(file, JSON.stringify(config));
+    const cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+    const run = (...args: string[]) => new Promise<string>((resolve) => execFile(process.execPath, [cli, ...args], { timeout: 30_000, env: { PATH: process.env.PATH } }, (_e, stdout, stderr) => resolve(`${stdout}\n${stderr}`)));
+    const started = JSON.parse((await run('start', '--to', '+15555550100', '--config', file, '--json')).split('\n')[0]!) as { id: string };
+    const output = [await run('check', started.id, '00000000', '--config', file, '--debug'), await run('check', started.id, '48291375', '--config', file, '--debug', '--json')];
+    // What a result carries about the recipient (`to`) is the caller's own; everything else is searched.
+    const text = [...results.map((r) => (typeof r === 'object' && r !== null && 'to' in r ? surfaces({ ...r, to: '' }) : surfaces(r))), surfaces(error), ...events.map(surfaces), ...lines.map(surfaces), surfaces(provider), ...output].join('\n');
+    expect(leaks(text, ['48291375'])).toEqual([]);
+    expect(text).not.toContain('5555550100');
+    expect(output[1]).toMatch(/"verified": ?true/);
+    await server.close();
+  });
+});
+
 describe('the CLI leaks nothing either', () => {
   const cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
   const dir = mkdtempSync(join(tmpdir(), 'polyverify-secrets-'));

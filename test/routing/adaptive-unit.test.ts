@@ -569,12 +569,14 @@ describe('edges', () => {
       list: () => (async function* () { yield fakeVerification('static', 'v9', NOW); })(),
       listPage: async () => ({ items: [fakeVerification('static', 'v9', NOW)] }),
     };
-    const verify = adaptive({ members: [member('a')], dryRun: served, outcomes, now: () => NOW });
+    const dryEvents: VerifyEvent[] = [];
+    const verify = adaptive({ members: [member('a')], dryRun: served, outcomes, now: () => NOW, onEvent: (e) => dryEvents.push(e) });
     const listed: string[] = [];
     for await (const item of verify.list()) listed.push(item.id);
     expect(listed).toEqual(['static:v9']);
     const v = await verify.start({ to: '+491701234567' });
     await verify.check(v.id, '1');
+    expect(decisions(dryEvents)).toEqual([expect.objectContaining({ operation: 'start', member: 'a', decision: 'explore', servedBy: 'static' })]);
     // 'inner' is neither a member nor the server: learned under the server's name.
     expect((await outcomes.tallies(['static|*', 'inner|*'], NOW)).map((t) => t.converted)).toEqual([1, 0]);
     const asMember = adaptive({ members: [member('a')], dryRun: { ...served, start: async () => fakeVerification('a', 'a:1', NOW) }, outcomes, now: () => NOW });

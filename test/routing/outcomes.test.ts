@@ -96,6 +96,18 @@ describe.each(makers)('the outcome store %s', (_label, make) => {
     expect(await store.linked('lost:1')).toBe('third:2');
   });
 
+  it('counts a start at its very expiry; a settled start without a cost has none; a later retraction weighs what the outcome weighs by then', async () => {
+    const store = await make({ windowMs: DAY });
+    await store.pend('due', { keys: ['k'], expiresAt: 100 });
+    expect(await store.expire(99, 10)).toBe(0);
+    expect(await store.expire(100, 10)).toBe(1);
+    await store.pend('plain', { keys: ['k'], expiresAt: 1000 });
+    expect(await store.settle('plain', false, 100)).toEqual({ keys: ['k'], expiresAt: 1000, converted: false, at: 100 });
+    // Two not converted at 100; one taken back a day later weighs e⁻¹ then: e⁻¹ of the two remains.
+    await store.retract('plain', 100 + DAY);
+    expect((await store.tallies(['k'], 100 + DAY))[0]!.notConverted).toBeCloseTo(Math.exp(-1), 9);
+  });
+
   it('caps a key at maxOutcomes, scaling every count and cost alike; a start without a cost adds none', async () => {
     const store = await make({ maxOutcomes: 4 });
     await store.pend('paid', { keys: ['k'], expiresAt: 10, cost: 2 });
@@ -145,10 +157,15 @@ describe('the outcome store in Redis', () => {
 });
 
 describe('MemoryOutcomeStore', () => {
-  it('keeps memory bounded: the oldest pending start counts as not converted, old keys and settled outcomes go', async () => {
+  it('keeps memory bounded: the oldest pending start counts as not converted, old keys, settled outcomes and links go', async () => {
     const store = new MemoryOutcomeStore({ maxPending: 2, maxKeys: 2, maxSettled: 1 });
     await store.pend('a', { keys: ['k1'], expiresAt: 50 });
     await store.pend('b', { keys: ['k2'], expiresAt: 60 });
+    // Two pending is the bound, not past it: nothing counted yet.
+    expect((await store.tallies(['k1'], 50))[0]!.notConverted).toBe(0);
+    await store.link('x', 'y');
+    await store.link('z', 'w');
+    expect([await store.linked('x'), await store.linked('z')]).toEqual([undefined, 'w']);
     await store.pend('c', { keys: ['k3'], expiresAt: 70 });
     expect(await store.settle('a', true, 1)).toBeUndefined();
     expect((await store.tallies(['k1'], 50))[0]!.notConverted).toBe(1);

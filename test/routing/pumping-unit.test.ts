@@ -141,6 +141,15 @@ describe('PumpingDefence', () => {
     await recentStarts(lower, 5, 1);
     expect(await lower.verdict(P, 'GB', 5)).toEqual({ block: true, retryAfterMs: 5 * MIN, reason: 'converts 10 % against 78 % usually, on 10 recent starts' });
     // 49 outcomes of history in all: the prefix does not stand for itself, the country has too few, the default does.
+    // A country's history of exactly 50 (40 before, the 10 recent) stands for a prefix without its own.
+    const countryHistory = new MemoryOutcomeStore({ windowMs: 7 * 86_400_000, maxOutcomes: 1_000_000 });
+    for (let i = 0; i < 40; i++) {
+      await countryHistory.pend(`c-${i}`, { keys: ['c:GB'], expiresAt: 10 });
+      await countryHistory.settle(`c-${i}`, true, 5);
+    }
+    const byCountry = new PumpingDefence({ minOutcomes: 10, defaultConversion: 0.5 }, { usual: countryHistory });
+    await recentStarts(byCountry, 5, 0);
+    expect(await byCountry.verdict(P, 'GB', 5)).toMatchObject({ reason: 'converts 0 % against 80 % usually, on 10 recent starts' });
     const defaulted = new PumpingDefence({ minOutcomes: 10, defaultConversion: 0.5 }, { usual: await history(39, 39) });
     await recentStarts(defaulted, 5, 0);
     expect(await defaulted.verdict(P, 'GB', 5)).toMatchObject({ reason: 'converts 0 % against 50 % usually, on 10 recent starts' });
@@ -160,15 +169,16 @@ describe('PumpingDefence', () => {
   });
 
   it('keeps a busy range’s usual volume past 500 outcomes (its own stores are not capped like adaptive’s)', async () => {
-    // 6 000 converted starts over time 0, then an hour on: 16 unconverted recent starts are within 3 × its usual volume (≈ 6).
+    // 6 000 converted starts at time 0; 16 unconverted recent starts later are within 3 × its usual volume (≈ 6 per 600 s).
     const defence = new PumpingDefence({});
     for (let i = 0; i < 6000; i++) {
       await defence.started(`old-${i}`, P, 'GB', 5 * MIN, 0);
       await defence.checked(`old-${i}`, true, true, 1000);
     }
-    const hour = 3_600_000;
-    await traffic(defence, hour, 16, false);
-    expect(await defence.verdict(P, 'GB', hour + 31_000)).toEqual({ block: false });
+    // Three hours on, the recent figures have forgotten them (e⁻¹⁸); the week's have not.
+    const later = 3 * 3_600_000;
+    await traffic(defence, later, 16, false);
+    expect(await defence.verdict(P, 'GB', later + 31_000)).toEqual({ block: false });
   });
 
   it('counts a start verified within its grace as converted, even when judged before the check', async () => {
