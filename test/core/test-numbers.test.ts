@@ -12,6 +12,7 @@ import { RedisCodeStore } from '../../redis/index.js';
 import { SIMULATED_VENDORS, startSimulator } from '../../testing/index.js';
 import { rejectionOf } from '../helpers.js';
 import { SMS_CAPABILITIES } from '../array-provider.js';
+import { isListedTestNumber } from '../../src/test-numbers.js';
 import { startRedisServer, type RedisServer } from '../redis-server.js';
 
 const REVIEWER = '+15555550100';
@@ -264,3 +265,170 @@ function vendorless(): VerifyProvider {
   };
   return { name: 'app', capabilities: { recipients: ['phone'], channels: ['sms'] } as never, start: no, check: no, get: no, cancel: no, resend: no, failover: no, list: () => (async function* () {})(), listPage: async () => ({ items: [] }) };
 }
+
+describe('testNumbers(), every edge', () => {
+  const calls: string[] = [];
+  const vendor = (): VerifyProvider => {
+    const pass = (what: string) => async (id: unknown) => {
+      calls.push(`${what} ${String(id)}`);
+      return { id: String(id), provider: 'vendor' } as never;
+    };
+    return {
+      name: 'vendor',
+      capabilities: SMS_CAPABILITIES,
+      start: async (r) => (calls.push(`start ${typeof r.to === 'string' ? r.to : r.to.email}`), { id: 'v-1' } as never),
+      check: pass('check') as never,
+      get: pass('get') as never,
+      cancel: pass('cancel') as never,
+      resend: pass('resend') as never,
+      failover: pass('failover') as never,
+      list: () => (async function* () { yield { id: 'listed' } as never; })(),
+      listPage: async () => ({ items: [{ id: 'paged' } as never] }),
+      pages: () => (async function* () { yield [{ id: 'page' } as never]; })(),
+    };
+  };
+  const make = (extra: object = {}, now = () => NOW, inner = vendor()) => testNumbers(inner, { numbers: { [REVIEWER]: CODE }, validUntil: UNTIL, now, ...extra });
+
+  it.each([
+    ['numbers that are not an object', { numbers: 5 }, 'testNumbers.numbers', 'must be an object of number → code'],
+    ['a code that is a number', { numbers: { [REVIEWER]: 424242 } }, 'testNumbers.numbers[+15555****00].code', 'must be 6 to 10 digits (a fixed code is a standing door: as long as a real one)'],
+    ['an entry that is null', { numbers: { [REVIEWER]: null } }, 'testNumbers.numbers[+15555****00].code', 'must be 6 to 10 digits (a fixed code is a standing door: as long as a real one)'],
+    ['a code with a letter after it', { numbers: { [REVIEWER]: '424242x' } }, 'testNumbers.numbers[+15555****00].code', 'must be 6 to 10 digits (a fixed code is a standing door: as long as a real one)'],
+    ['a code with a letter before it', { numbers: { [REVIEWER]: 'x424242' } }, 'testNumbers.numbers[+15555****00].code', 'must be 6 to 10 digits (a fixed code is a standing door: as long as a real one)'],
+    ['a number with a letter after it', { numbers: { '+15555550100x': CODE } }, 'testNumbers.numbers[+15555*****0x]', 'must be an E.164 number (+ and 7 to 15 digits)'],
+    ['a number with a letter before it', { numbers: { 'x+15555550100': CODE } }, 'testNumbers.numbers[x+1555*****00]', 'must be an E.164 number (+ and 7 to 15 digits)'],
+    ['a validUntil that is a number', { validUntil: 5 }, 'testNumbers.validUntil', 'must be a date (ISO 8601, such as 2027-03-31)'],
+    ['a validUntil after text', { validUntil: 'x2027-03-31' }, 'testNumbers.validUntil', 'must be a date (ISO 8601, such as 2027-03-31)'],
+    ['a validUntil before text', { validUntil: '2027-03-31 and on' }, 'testNumbers.validUntil', 'must be a date (ISO 8601, such as 2027-03-31)'],
+    ['a validUntil that is an invalid Date', { validUntil: new Date('never') }, 'testNumbers.validUntil', 'must be a date (ISO 8601, such as 2027-03-31)'],
+    ['a validUntil of a month that is none', { validUntil: '2027-13-45' }, 'testNumbers.validUntil', 'must be a date (ISO 8601, such as 2027-03-31)'],
+    ['anyNumber that is not a boolean', { anyNumber: 'yes' }, 'testNumbers.anyNumber', 'must be true or false'],
+    ['a ttlSeconds that is a string', { ttlSeconds: '60' }, 'testNumbers.ttlSeconds', 'must be a number'],
+    ['a fractional ttlSeconds', { ttlSeconds: 60.5 }, 'testNumbers.ttlSeconds', 'must be a whole number'],
+    ['a ttlSeconds below 30', { ttlSeconds: 29 }, 'testNumbers.ttlSeconds', 'must be at least 30'],
+    ['a ttlSeconds above a day', { ttlSeconds: 86_401 }, 'testNumbers.ttlSeconds', 'must be at most 86400'],
+    ['a maxAttempts that is a string', { maxAttempts: '5' }, 'testNumbers.maxAttempts', 'must be a number'],
+    ['a fractional maxAttempts', { maxAttempts: 1.5 }, 'testNumbers.maxAttempts', 'must be a whole number'],
+    ['a maxAttempts of 0', { maxAttempts: 0 }, 'testNumbers.maxAttempts', 'must be at least 1'],
+    ['a maxAttempts above 10', { maxAttempts: 11 }, 'testNumbers.maxAttempts', 'must be at most 10'],
+    ['a secret that is not a string', { secret: 1234567890123456 }, 'testNumbers.secret', 'must be a string'],
+  ])('refuses %s', (_why, extra, field, message) => {
+    const error = (() => {
+      try {
+        make(extra);
+      } catch (e) {
+        return e as ValidationError;
+      }
+    })()!;
+    expect(error).toBeInstanceOf(ValidationError);
+    expect(error).toMatchObject({ provider: 'vendor', operation: 'config', message: `Invalid test numbers: ${field}: ${message}` });
+    expect(error.issues).toEqual([{ field, message }]);
+  });
+
+  it('takes every outcome, a full ISO time and the bounds of each option', async () => {
+    for (const outcome of ['delivered', 'undelivered', 'expired', 'blocked']) expect(() => make({ numbers: { [REVIEWER]: { code: CODE, outcome } } })).not.toThrow();
+    const verify = make({ validUntil: '2027-03-31T12:00:00Z', ttlSeconds: 30, maxAttempts: 1, secret: 'sixteen-chars-ok' });
+    const v = await verify.start({ to: REVIEWER });
+    expect(v.expiresAt!.getTime()).toBe(NOW + 30_000);
+    expect(await verify.check(v.id, '000000')).toMatchObject({ reason: 'incorrect_code', attemptsRemaining: 0, status: 'failed' });
+    expect(() => make({ ttlSeconds: 86_400, maxAttempts: 10, numbers: { [REVIEWER]: '1234567890' } })).not.toThrow();
+  });
+
+  it('the verification it answers: the channel asked for or SMS, delivered, finished once verified', async () => {
+    const verify = make();
+    const sms = await verify.start({ to: REVIEWER, reference: 'review-1' });
+    expect(sms).toMatchObject({ channels: [{ channel: 'sms' }], deliveredChannel: 'sms', reference: 'review-1', finishedAt: undefined, updatedAt: undefined, country: undefined });
+    expect(sms.attempts).toEqual([{ channel: 'sms', status: 'delivered', at: new Date(NOW), messageId: undefined, raw: { test: true } }]);
+    const voice = await verify.start({ to: REVIEWER, channels: [{ channel: 'voice' }] });
+    expect(voice).toMatchObject({ channels: [{ channel: 'voice' }], deliveredChannel: 'voice', attempts: [{ channel: 'voice', status: 'delivered' }] });
+    await verify.check(sms.id, CODE);
+    expect((await verify.get(sms.id)).finishedAt).toEqual(new Date(NOW));
+    // A cancel after it was verified changes nothing: it reads verified.
+    expect((await verify.cancel(sms.id)).status).toBe('verified');
+  });
+
+  it('starts up to validUntil itself, not after', async () => {
+    let now = Date.parse('2027-03-31T00:00:00.000Z');
+    const verify = make({}, () => now);
+    expect((await verify.start({ to: REVIEWER })).test).toBe(true);
+    now += 1;
+    const error = (await rejectionOf(verify.start({ to: REVIEWER }))) as ValidationError;
+    expect(error).toMatchObject({ operation: 'start', message: 'Invalid start request: to: is a test number whose validUntil (2027-03-31T00:00:00.000Z) has passed; nothing was sent (renew it or take it out of the config)' });
+  });
+
+  it('a blocked number is refused for start, by the provider’s name', async () => {
+    const error = await rejectionOf(make({ numbers: { [REVIEWER]: { code: CODE, outcome: 'blocked' } } }).start({ to: REVIEWER }));
+    expect(error).toMatchObject({ name: 'RejectedError', provider: 'vendor', operation: 'start' });
+  });
+
+  it('passes every other recipient and id through, and lists what the provider lists', async () => {
+    calls.length = 0;
+    const verify = make();
+    await verify.start({ to: { email: 'ann@example.com' } });
+    await verify.start({ to: '+15555550101' });
+    for (const id of ['v-1', 'test-abc', 'test-1-000000000000-0000000000000000-000000000000000000000000']) {
+      await verify.check(id, CODE);
+      await verify.get(id);
+      await verify.cancel(id);
+      await verify.resend(id);
+      await verify.failover(id);
+    }
+    expect(calls.slice(0, 7)).toEqual(['start ann@example.com', 'start +15555550101', 'check v-1', 'get v-1', 'cancel v-1', 'resend v-1', 'failover v-1']);
+    expect(calls).toHaveLength(17);
+    const listed: string[] = [];
+    for await (const item of verify.list()) listed.push(item.id);
+    for await (const page of verify.pages!()) listed.push(...page.map((item) => item.id));
+    expect([...listed, ...(await verify.listPage()).items.map((item) => item.id)]).toEqual(['listed', 'page', 'paged']);
+    const bare = testNumbers({ ...vendor(), pages: undefined } as VerifyProvider, { numbers: { [REVIEWER]: CODE }, validUntil: UNTIL });
+    expect(bare.pages).toBeUndefined();
+  });
+
+  it('failover, resend and cancel of a test id answer for it, each told as a test event', async () => {
+    const events: VerifyEvent[] = [];
+    const verify = make({ onEvent: (e: VerifyEvent) => events.push(e) });
+    const v = await verify.start({ to: REVIEWER });
+    expect((await verify.failover(v.id)).id).toBe(v.id);
+    expect((await verify.resend(v.id)).id).toBe(v.id);
+    expect((await verify.cancel(v.id)).status).toBe('canceled');
+    expect(events.map((e) => [e.type, e.operation, (e as { decision?: string }).decision, (e as { member?: string }).member])).toEqual([
+      ['decision', 'start', 'test', 'vendor'],
+      ['decision', 'failover', 'test', 'vendor'],
+      ['decision', 'resend', 'test', 'vendor'],
+      ['decision', 'cancel', 'test', 'vendor'],
+    ]);
+  });
+
+  it('ids: the same list in any order signs alike; another list under the same secret is not the same numbers', async () => {
+    const one = testNumbers(vendor(), { numbers: { [REVIEWER]: CODE, '+15555550101': '111111' }, validUntil: UNTIL, now: () => NOW });
+    const reordered = testNumbers(vendor(), { numbers: { '+15555550101': '111111', [REVIEWER]: CODE }, validUntil: UNTIL, now: () => NOW });
+    const v = await one.start({ to: REVIEWER });
+    expect(await reordered.check(v.id, CODE)).toEqual({ verified: true, status: 'verified' });
+    const secret = 'one-secret-for-both-0123';
+    const first = testNumbers(vendor(), { numbers: { [REVIEWER]: CODE }, validUntil: UNTIL, secret, now: () => NOW });
+    const second = testNumbers(vendor(), { numbers: { '+15555550101': CODE }, validUntil: UNTIL, secret, now: () => NOW });
+    const w = await first.start({ to: REVIEWER });
+    calls.length = 0;
+    await second.check(w.id, CODE);
+    expect(calls).toEqual([`check ${w.id}`]);
+    // A listed number's digest alone does not make an id of a wrapper with its own secret.
+    const derived = await make().start({ to: REVIEWER });
+    calls.length = 0;
+    await make({ secret }).check(derived.id, CODE);
+    expect(calls).toEqual([`check ${derived.id}`]);
+  });
+
+  it('another process counts from what is left of the id’s life', async () => {
+    let now = NOW;
+    const v = await make({ ttlSeconds: 600 }, () => now).start({ to: REVIEWER });
+    now += 599_000;
+    expect(await make({}, () => now).check(v.id, CODE)).toEqual({ verified: true, status: 'verified' });
+    now += 2_000;
+    expect(await make({}, () => now).check(v.id, CODE)).toEqual({ verified: false, status: 'expired', reason: 'expired' });
+  });
+
+  it('says whether a number is listed in front of a provider, and of no other', () => {
+    const inner = vendor();
+    const verify = make({}, () => NOW, inner);
+    expect([isListedTestNumber(verify, REVIEWER), isListedTestNumber(verify, '+15555550101'), isListedTestNumber(inner, REVIEWER)]).toEqual([true, false, false]);
+  });
+});

@@ -151,6 +151,8 @@ describe('the outcome store in Redis', () => {
     await store.link('c', 'd');
     const keys = (await client.keys('ttl:*')).sort();
     expect(keys).toEqual(['ttl:{out}:due', 'ttl:{out}:p:a', 'ttl:{out}:r:c', 'ttl:{out}:s:b', 'ttl:{out}:t:m|*']);
+    await redisOutcomes(client).link('default', 'prefix');
+    expect(await client.get('pv:{out}:r:default')).toBe('prefix');
     const ttl = async (key: string) => Math.round((await client.pTTL(key)) / 100_000);
     expect([await ttl('ttl:{out}:p:a'), await ttl('ttl:{out}:s:b'), await ttl('ttl:{out}:r:c'), await ttl('ttl:{out}:t:m|*')]).toEqual([10, 10, 10, 40]);
   });
