@@ -2,7 +2,7 @@
  * `guard()`'s send limits shared by every instance: rate-limiter-flexible's `RateLimiterRedis`
  * (an atomic `INCRBY` with expiry in one Lua script per take), with a deadline per take.
  */
-import { RateLimiterRedis } from 'rate-limiter-flexible';
+import RateLimiterRedis from 'rate-limiter-flexible/lib/RateLimiterRedis.js';
 import { flexibleLimitStore, type LimitStore } from '../src/guard/limits.js';
 import { withinDeadline, type IoRedisClient, type RedisClient } from './client.js';
 import { redisOutcomes } from './outcomes.js';

@@ -2,6 +2,7 @@
  * Reading a body with a size cap: a `Response` from a vendor, or a `Request` a vendor posts
  * to a webhook. Counted on the bytes the stream yields (decoded), so a gzip bomb stops at the cap.
  */
+import { concatBytes } from './bytes.js';
 
 /** The body as UTF-8 text, or undefined when it is larger than `cap` bytes (the rest is not read). */
 export async function readCapped(message: Request | Response, cap: number): Promise<string | undefined> {
@@ -23,5 +24,5 @@ export async function readCapped(message: Request | Response, cap: number): Prom
     }
     chunks.push(value);
   }
-  return chunks.length === 1 ? Buffer.from(chunks[0]!.buffer, chunks[0]!.byteOffset, chunks[0]!.byteLength).toString('utf8') : Buffer.concat(chunks).toString('utf8');
+  return new TextDecoder().decode(chunks.length === 1 ? chunks[0]! : concatBytes(chunks));
 }

@@ -2,7 +2,7 @@
  * What `failover()` and `route()` share: ids that name the member that issued them, the
  * combined capabilities of the members, and listing over members.
  */
-import { inspect } from 'node:util';
+import { INSPECT } from './redact.js';
 import { ValidationError } from './errors.js';
 import { listAcross, listAcrossPage } from './listing/merge.js';
 import { combinedCursorKey, setCursorKey } from './listing/cursor.js';
@@ -116,15 +116,15 @@ function qualifiedView(member: VerifyProvider, name = member.name): VerifyProvid
  * with `cursorKey` (a composite's: derived from its members' keys, `membersCursorKey`; a
  * wrapper of one provider: that provider's, so cursors pass through it), and it is frozen.
  */
-export function sealWrapper<T extends VerifyProvider>(provider: T, shape: string, cursorKey: Buffer | undefined, members?: readonly VerifyProvider[]): T {
+export function sealWrapper<T extends VerifyProvider>(provider: T, shape: string, cursorKey: Uint8Array | undefined, members?: readonly VerifyProvider[]): T {
   if (members) MEMBERS.set(provider, members);
-  Object.defineProperty(provider, inspect.custom, { value: () => `VerifyProvider { name: '${provider.name}', ${shape} }` });
+  Object.defineProperty(provider, INSPECT, { value: () => `VerifyProvider { name: '${provider.name}', ${shape} }` });
   if (cursorKey) setCursorKey(provider, cursorKey);
   return Object.freeze(provider);
 }
 
 /** The cursor key of a composite: derived from its members' keys, so a merged list over it is signed as well. */
-export function membersCursorKey(members: readonly VerifyProvider[]): Buffer | undefined {
+export function membersCursorKey(members: readonly VerifyProvider[]): Uint8Array | undefined {
   return combinedCursorKey(members, 'composite');
 }
 

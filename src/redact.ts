@@ -108,3 +108,6 @@ export function errorCode(error: unknown): string | undefined {
   }
   return undefined;
 }
+
+/** The key `util.inspect` looks for (`inspect.custom`), without importing `node:util`: what a provider shows of itself. */
+export const INSPECT = Symbol.for('nodejs.util.inspect.custom');

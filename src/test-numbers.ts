@@ -9,7 +9,8 @@
  * operator says otherwise; a number is never in an error, an event or an id. The ids are signed:
  * one cannot be made up to get fresh attempts without a start (which `guard()` counts).
  */
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hexBytes, toHex } from './bytes.js';
+import { constantTimeEqual, hmacSha256Hex, randomBytes, sha256Hex } from './crypto.js';
 import * as v from 'valibot';
 import { OwnedCodes } from './codes/owned-codes.js';
 import type { CodeRecord, CodeStore } from './codes/store.js';
@@ -144,9 +145,9 @@ export function testNumbers(provider: VerifyProvider, options: TestNumbersOption
   const maxAttempts = parsed.maxAttempts ?? 5;
   const now = options.now ?? Date.now;
   // Derived from the listed codes unless given: every instance with this config agrees on it.
-  const secret = parsed.secret ?? createHash('sha256').update(`polyverify test numbers\n${JSON.stringify([...numbers].sort(([a], [b]) => (a < b ? -1 : 1)))}`).digest('hex');
+  const secret = parsed.secret ?? sha256Hex(`polyverify test numbers\n${JSON.stringify([...numbers].sort(([a], [b]) => (a < b ? -1 : 1)))}`);
   const codes = new OwnedCodes({ secret, store: options.store, now, provider: name });
-  const sign = (text: string, length: number) => createHmac('sha256', secret).update(text).digest('hex').slice(0, length);
+  const sign = (text: string, length: number) => hmacSha256Hex(secret, text).slice(0, length);
   const byDigest = new Map([...numbers.keys()].map((number) => [sign(`number:${number}`, 12), number]));
 
   /** The parts of one of this wrapper's ids, its signature checked; undefined for any other id. */
@@ -155,8 +156,7 @@ export function testNumbers(provider: VerifyProvider, options: TestNumbersOption
     const match = ID.exec(own);
     if (!match) return undefined;
     const [, expires, digest, nonce, mac] = match as unknown as [string, string, string, string, string];
-    const expected = Buffer.from(sign(`id:${expires}-${digest}-${nonce}`, 24), 'hex');
-    if (!timingSafeEqual(expected, Buffer.from(mac, 'hex'))) return undefined;
+    if (!constantTimeEqual(hexBytes(sign(`id:${expires}-${digest}-${nonce}`, 24))!, hexBytes(mac)!)) return undefined;
     const number = byDigest.get(digest);
     return number === undefined ? undefined : { id: own, number, expiresAt: parseInt(expires, 36) };
   }
@@ -221,7 +221,7 @@ export function testNumbers(provider: VerifyProvider, options: TestNumbersOption
       const life = listed.outcome === 'expired' ? 0 : ttlSeconds;
       const expiresAt = at + life * 1000;
       const digest = sign(`number:${input.to}`, 12);
-      const head = `${expiresAt.toString(36)}-${digest}-${randomBytes(8).toString('hex')}`;
+      const head = `${expiresAt.toString(36)}-${digest}-${toHex(randomBytes(8))}`;
       const id = `test-${head}-${sign(`id:${head}`, 24)}`;
       const record = await codes.issue(id, listed.code, { ttlSeconds: life, maxAttempts });
       return verificationOf(id, input.to as string, record, input);

@@ -5,7 +5,7 @@
  * plaintext `code` — and, on `verify_code.channel.*`, `data.channel`. LOX24 documents no
  * signature, so the webhook URL carries a secret token (`?token=…`).
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { constantTimeEqual, sha256Bytes } from '../../src/crypto.js';
 import * as v from 'valibot';
 import { WebhookBodyError } from '../../src/errors.js';
 import { emit } from '../../src/events.js';
@@ -81,7 +81,7 @@ export function lox24Webhook(options: Lox24WebhookOptions): WebhookEndpoint {
   }
   if (typeof options.onWebhook !== 'function') throw new TypeError('lox24Webhook: onWebhook must be a function');
   const provider = options.member ?? 'lox24';
-  const expected = createHash('sha256').update(options.token).digest();
+  const expected = sha256Bytes(options.token);
   const ttlSeconds = options.ttlSeconds ?? LOX24_CAPABILITIES.ttlSeconds.default;
   const warn = (message: string) => emit(options.onEvent, { type: 'warning', provider, operation: 'webhook', message });
 
@@ -91,7 +91,7 @@ export function lox24Webhook(options: Lox24WebhookOptions): WebhookEndpoint {
       authentic: (request) => {
         const given = new URL(request.url).searchParams.get('token') ?? '';
         // Digests of equal length, compared in constant time: neither the token nor its length leaks.
-        return timingSafeEqual(createHash('sha256').update(given).digest(), expected);
+        return constantTimeEqual(sha256Bytes(given), expected);
       },
       toEvent: (body) => toLox24Event(body, { provider, routable: options.member !== undefined, ttlSeconds, warn }),
     },

@@ -4,6 +4,7 @@
  * valid. The token is cached, renewed before it expires (its `exp` claim, else an assumed
  * lifetime), renewed once after a 401, and shared: concurrent calls wait for one login.
  */
+import { base64urlDecode } from '../../src/bytes.js';
 import * as v from 'valibot';
 import { AuthenticationError, InvalidResponseError } from '../../src/errors.js';
 import type { HttpCall, HttpClient, HttpResult } from '../../src/http/index.js';
@@ -26,7 +27,7 @@ export function jwtExpiry(token: string): number | undefined {
   const payload = token.split('.')[1];
   if (!payload) return undefined;
   try {
-    const exp = (JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { exp?: unknown }).exp;
+    const exp = (JSON.parse(base64urlDecode(payload)) as { exp?: unknown }).exp;
     return typeof exp === 'number' && Number.isFinite(exp) ? exp * 1000 : undefined;
   } catch {
     return undefined;

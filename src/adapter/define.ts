@@ -7,7 +7,7 @@
  * a check outcome into a `CheckResult`, builds the listing from the paging kit, and freezes
  * the provider with an `util.inspect` that shows no credential.
  */
-import { inspect } from 'node:util';
+import { INSPECT } from '../redact.js';
 import * as v from 'valibot';
 import { UnsupportedError, type FieldIssue, type Operation } from '../errors.js';
 import type { ChannelStep, CheckResult, ListQuery, Page, PageQuery, StartRequest, Verification } from '../model.js';
@@ -104,7 +104,7 @@ export interface ProviderSpec<Extras extends object, Position, Body = undefined>
   /** How the vendor pages. */
   readonly paging: PagingSpec<Position>;
   /** The key that signs this provider's cursors (`setupVendor` gives it as `shell.cursorKey`); a checksum without one. */
-  readonly cursorKey?: Buffer;
+  readonly cursorKey?: Uint8Array;
   /** Vendor pages a walk may read without an item to give (`DEFAULT_MAX_LIST_PAGES`). */
   readonly maxListPages?: number;
 }
@@ -230,7 +230,7 @@ export function defineProvider<Extras extends object = Record<string, never>, Po
     listPage: (query?: PageQuery, options?: CallOptions): Promise<Page<Verification>> => listing.listPage(query, options),
     pages: (query?: ListQuery, options?: CallOptions): AsyncIterable<readonly Verification[]> => listing.pages(query, options),
   };
-  Object.defineProperty(provider, inspect.custom, { value: () => `VerifyProvider { name: '${name}', vendor: '${spec.vendor}' }` });
+  Object.defineProperty(provider, INSPECT, { value: () => `VerifyProvider { name: '${name}', vendor: '${spec.vendor}' }` });
   if (spec.cursorKey) setCursorKey(provider, spec.cursorKey);
   return Object.freeze(provider);
 }

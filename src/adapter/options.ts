@@ -2,7 +2,7 @@
  * Adapter options: the common ones (`ProviderOptions`) and a vendor's own, parsed in one step
  * with one schema, so an adapter and `createProvider` accept the same options.
  */
-import { createHmac } from 'node:crypto';
+import { hmacSha256 } from '../crypto.js';
 import * as v from 'valibot';
 import { emit } from '../events.js';
 import { InvalidResponseError, type HttpFailure, type Operation, type SentState, type VerifyError } from '../errors.js';
@@ -21,7 +21,7 @@ export interface AdapterSetup<Config> {
   /** Reports something the operator should know (an undocumented vendor value) as a `warning` event. */
   warn(message: string, operation?: Operation): void;
   /** The key that signs the adapter's cursors: from `cursorSecret`, else derived from the credentials given. */
-  cursorKey(credentials: readonly string[]): Buffer;
+  cursorKey(credentials: readonly string[]): Uint8Array;
   /** `maxListPages`, when set. */
   readonly maxListPages: number | undefined;
   /** The options of the adapter's `HttpClient` that come from `ProviderOptions`. */
@@ -56,7 +56,7 @@ export function setupAdapter<E extends v.ObjectEntries>(
     config,
     warn: (message, operation = 'get') => emit(onEvent, { type: 'warning', provider: name, operation, message }),
     http: { provider: name, timeoutMs: c.timeoutMs, retries: c.retries, backoff: c.backoff, onEvent, maxResponseBytes: c.maxResponseBytes, fetch: c.fetch },
-    cursorKey: (credentials) => createHmac('sha256', c.cursorSecret ?? credentials.join('\u0000')).update(`polyverify cursor ${vendor.name}`).digest(),
+    cursorKey: (credentials) => hmacSha256(c.cursorSecret ?? credentials.join('\u0000'), `polyverify cursor ${vendor.name}`),
     maxListPages: c.maxListPages,
   };
 }
@@ -131,7 +131,7 @@ export interface VendorSetup<Config> extends Omit<AdapterSetup<Config>, 'http' |
     /** The instance's name. */
     readonly name: string;
     /** The key that signs the provider's cursors. */
-    readonly cursorKey: Buffer;
+    readonly cursorKey: Uint8Array;
     /** `maxListPages`, when set. */
     readonly maxListPages: number | undefined;
     /** `defaultLocale`, when set. */

@@ -145,7 +145,7 @@ export interface Listing {
  */
 export function paging<Position>(
   spec: PagingSpec<Position>,
-  { name, title, kind, key: cursorKey, maxPages = DEFAULT_MAX_LIST_PAGES }: { readonly name: string; readonly title: string; readonly kind: string; readonly key?: Buffer; readonly maxPages?: number },
+  { name, title, kind, key: cursorKey, maxPages = DEFAULT_MAX_LIST_PAGES }: { readonly name: string; readonly title: string; readonly kind: string; readonly key?: Uint8Array; readonly maxPages?: number },
 ): Listing {
   const ctx: ParseContext = { provider: name, operation: 'list' };
   const cursorSchema = resumeSchema(spec.position);

@@ -1,11 +1,11 @@
 /**
  * Generating numeric one-time codes.
  */
-import { randomInt } from 'node:crypto';
+import { randomInt } from '../crypto.js';
 
 /**
- * A code of `length` decimal digits from the OS's CSPRNG, each digit uniform
- * (`crypto.randomInt` rejects biased draws).
+ * A code of `length` decimal digits from the Web Crypto API's CSPRNG, each digit uniform
+ * (`randomInt` rejects biased draws).
  */
 export function generateCode(length: number): string {
   let code = '';

@@ -1,15 +1,16 @@
 /**
  * Keyed hashing of codes: only HMAC-SHA256(secret, code) is ever stored.
  */
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hexBytes } from '../bytes.js';
+import { constantTimeEqual, hmacSha256Hex, randomBytes } from '../crypto.js';
 
 /** Hashes codes with one secret. The secret never leaves this object. */
 export class CodeHasher {
-  readonly #secret: Buffer;
+  readonly #secret: Uint8Array;
 
-  constructor(secret: string | Buffer) {
-    // A copy either way (a Buffer the caller still holds may change); strings as UTF-8.
-    this.#secret = Buffer.from(secret);
+  constructor(secret: string | Uint8Array) {
+    // A copy either way (bytes the caller still holds may change); strings as UTF-8.
+    this.#secret = typeof secret === 'string' ? new TextEncoder().encode(secret) : Uint8Array.from(secret);
   }
 
   /** A hasher with a random secret: its hashes do not survive a restart or reach another process. */
@@ -19,7 +20,7 @@ export class CodeHasher {
 
   /** Hex HMAC-SHA256 of the code. */
   hash(code: string): string {
-    return createHmac('sha256', this.#secret).update(code).digest('hex');
+    return hmacSha256Hex(this.#secret, code);
   }
 
   /** What `JSON.stringify` shows: the class name only, never a secret. */
@@ -31,14 +32,14 @@ export class CodeHasher {
   }
 }
 
-const HEX = /^(?:[0-9a-f]{2})+$/i;
-
 /**
  * Constant-time equality of two hex hashes. Anything that is not whole, non-empty hex is
- * never equal to anything: `Buffer.from(…, 'hex')` would silently drop an odd last digit or
- * stop at the first non-hex character, and two damaged records must not match.
+ * never equal to anything: a lenient hex decoder would silently drop an odd last digit or stop
+ * at the first non-hex character, and two damaged records must not match.
  */
 export function hashesEqual(a: string, b: string): boolean {
-  if (a.length !== b.length || !HEX.test(a) || !HEX.test(b)) return false;
-  return timingSafeEqual(Buffer.from(a, 'hex'), Buffer.from(b, 'hex'));
+  if (a.length !== b.length) return false;
+  const left = hexBytes(a);
+  const right = hexBytes(b);
+  return left !== undefined && right !== undefined && constantTimeEqual(left, right);
 }

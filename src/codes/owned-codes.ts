@@ -2,7 +2,7 @@
  * Codes that polyverify owns for code-transport vendors (LOX24): generated here, stored
  * only as a keyed hash in a `CodeStore`, checked here with expiry and an attempt limit.
  */
-import { randomUUID } from 'node:crypto';
+import { randomUUID } from '../crypto.js';
 import { checkResult, type CheckOutcome } from '../adapter/check.js';
 import { StoreUnavailableError, isVerifyError, type Operation, type SentState } from '../errors.js';
 import type { CheckResult, VerificationStatus } from '../model.js';
@@ -35,6 +35,13 @@ export interface CodeLimits {
 }
 
 let warnedEphemeral = false;
+
+/** A process warning where the runtime has them (Node, Bun, Deno), else the console's. */
+function warn(message: string, code: string): void {
+  const process = (globalThis as { process?: { emitWarning?: (message: string, options: { code: string }) => void } }).process;
+  if (typeof process?.emitWarning === 'function') process.emitWarning(message, { code });
+  else console.warn(`(${code}) ${message}`);
+}
 export const EPHEMERAL_SECRET_WARNING =
   'polyverify: no `secret` given; codes are hashed with a random per-process secret and cannot be checked after a restart or by another instance.';
 
@@ -64,12 +71,12 @@ export class OwnedCodes {
       options.onEphemeralSecret?.();
       if (!warnedEphemeral) {
         warnedEphemeral = true;
-        process.emitWarning(EPHEMERAL_SECRET_WARNING, { code: 'POLYVERIFY_EPHEMERAL_SECRET' });
+        warn(EPHEMERAL_SECRET_WARNING, 'POLYVERIFY_EPHEMERAL_SECRET');
       }
     }
   }
 
-  /** A new code of `length` digits, uniformly random (`node:crypto`). */
+  /** A new code of `length` digits, uniformly random (the Web Crypto API). */
   generate(length: number): string {
     return generateCode(length);
   }

@@ -4,7 +4,8 @@
  * one phone, country, client or in all, numbers in countries you do not serve, and numbers that
  * cannot exist or cost extra.
  */
-import { createHash } from 'node:crypto';
+import { base64urlEncode } from '../bytes.js';
+import { sha256Bytes } from '../crypto.js';
 import * as v from 'valibot';
 import { RateLimitError, ValidationError, isVerifyError, StoreUnavailableError, type Operation } from '../errors.js';
 import { emit, type VerifyEvent } from '../events.js';
@@ -71,7 +72,7 @@ export interface GuardOptions {
    */
   readonly pumping?: boolean | PumpingOptions;
   /**
-   * Where the counters live: in this process by default (`memoryLimitStore()`); `redisLimits(client)`
+   * Where the counters live: in this process by default (bounded to 100 000 keys per rule); `redisLimits(client)`
    * from `polyverify/redis` shares them between every instance of a backend.
    */
   readonly limits?: LimitStore;
@@ -148,7 +149,7 @@ export type GuardConfig = Pick<GuardOptions, 'preset' | 'pumping' | 'perPhone' |
 const listOf = (limits: Limits | undefined): readonly Limit[] => (limits === undefined ? [] : Array.isArray(limits) ? limits : [limits as Limit]);
 const masked = (to: Recipient): string => (typeof to === 'string' ? maskPhone(to) : `${to.email.slice(0, 1)}***@${to.email.split('@')[1] ?? ''}`);
 /** Counter keys never hold a phone number, an address or a client's IP in clear: a digest of it does. */
-const digest = (text: string): string => createHash('sha256').update(text).digest('base64url').slice(0, 22);
+const digest = (text: string): string => base64urlEncode(sha256Bytes(text)).slice(0, 22);
 const keyOf = (to: Recipient): string => digest(typeof to === 'string' ? to : `email:${to.email.toLowerCase()}`);
 
 /**

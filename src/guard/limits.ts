@@ -87,7 +87,7 @@ export function memoryLimitStore(options: MemoryLimitOptions = {}): LimitStore {
   const maxKeys = options.maxKeys ?? 100_000;
   let store: Promise<LimitStore> | undefined;
   const load = () =>
-    (store ??= import('rate-limiter-flexible').then(({ RateLimiterMemory }) => flexibleLimitStore((_bucket, limit) => new RateLimiterMemory({ points: limit.max, duration: limit.windowSeconds }))));
+    (store ??= import('rate-limiter-flexible/lib/RateLimiterMemory.js').then(({ default: RateLimiterMemory }) => flexibleLimitStore((_bucket, limit) => new RateLimiterMemory({ points: limit.max, duration: limit.windowSeconds }))));
   // Keys per bucket with the end of their window, so the count of distinct keys stays bounded.
   const keys = new Map<string, Map<string, number>>();
   const held = (bucket: string) => {

@@ -7,7 +7,6 @@
  */
 import { USER_AGENT } from '../version.js';
 import ky, { type KyInstance } from 'ky';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { AbortedError, ConnectionError, InvalidResponseError, TimeoutError, isVerifyError, type HttpFailure, type Operation, type SentState, type VerifyError } from '../errors.js';
 import { readCapped } from '../body.js';
 import { emit, type VerifyEvent } from '../events.js';
@@ -198,7 +197,7 @@ export class HttpClient {
       error: { name: failure.name, message: redactor.forLog(failure.message) },
     });
     try {
-      await sleep(delayMs, undefined, { signal: call.options?.signal });
+      await sleep(delayMs, call.options?.signal);
     } catch {
       throw this.#aborted(call, 'no');
     }
@@ -346,4 +345,20 @@ export class HttpClient {
   #asVerifyError(error: unknown, call: HttpCall, redactor: Redactor): VerifyError {
     return isVerifyError(error) ? error : this.#transportError(error, call, redactor);
   }
+}
+
+/** Waits `ms`, or rejects as soon as `signal` aborts (a timer of every runtime, not `node:timers/promises`). */
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal!.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
 }

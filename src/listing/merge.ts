@@ -2,7 +2,8 @@
  * Listing across providers: one stream or page of every provider's verifications, merged
  * newest first, with one cursor that resumes every provider exactly.
  */
-import { createHash } from 'node:crypto';
+import { base64urlEncode } from '../bytes.js';
+import { sha256Bytes } from '../crypto.js';
 import * as v from 'valibot';
 import { InvalidResponseError, ValidationError } from '../errors.js';
 import type { ListQuery, Page, PageQuery, Verification } from '../model.js';
@@ -341,7 +342,7 @@ function queryKey(query: ListQuery): string {
     .filter(([, value]) => value !== undefined)
     .map(([key, value]) => [key, value instanceof Date ? value.toISOString() : value] as const)
     .sort(([a], [b]) => (a < b ? -1 : 1));
-  return createHash('sha256').update(JSON.stringify(plain)).digest('base64url').slice(0, 12);
+  return base64urlEncode(sha256Bytes(JSON.stringify(plain))).slice(0, 12);
 }
 
 /**
