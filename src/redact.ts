@@ -88,13 +88,16 @@ export class Redactor {
  * suitable as the `cause` of a polyverify error. The original may carry a request object
  * with credentials (ky's `TimeoutError.request`, for one).
  */
-export function sanitizeCause(error: unknown, redactor: Redactor): Error {
+export function sanitizeCause(error: unknown, redactor: Redactor, depth = 0): Error {
   const source = error instanceof Error ? error : new Error(String(error));
-  const copy = new Error(redactor.scrub(source.message));
+  // The top message as before; a cause's text (a runtime's URL and all) with phone numbers masked too.
+  const copy = new Error(depth === 0 ? redactor.scrub(source.message) : redactor.forLog(source.message));
   copy.name = source.name;
   const code = errorCode(source);
   if (code !== undefined) Object.assign(copy, { code });
   copy.stack = `${copy.name}: ${copy.message}`;
+  // The runtime's own words are often in the cause (Deno: `client error (Connect): tcp connect error: …`): kept, scrubbed.
+  if (source.cause !== undefined && depth < 3) Object.defineProperty(copy, 'cause', { value: sanitizeCause(source.cause, redactor, depth + 1), enumerable: false, writable: true, configurable: true });
   return copy;
 }
 

@@ -19,11 +19,31 @@ const NOT_SENT_CODES = new Set([
   'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
 ]);
 
-/** Whether a failure of `fetch` proves the request never left for the vendor. */
+/**
+ * What each runtime's `fetch` says when it never sent a request, where it gives no code (Node's
+ * undici and Bun give the codes above). Checked on the error and its causes. Cloudflare's workerd
+ * says `Network connection lost.` both for a refused connection and for one dropped after the
+ * request went out: there nothing proves the request never left, and the failure is `maybe`.
+ */
+const NOT_SENT_MESSAGES: readonly RegExp[] = [
+  // Node (undici): fetch refuses some ports itself; nothing left the machine.
+  /^bad port$/,
+  // Deno: the connection was never made (refused, DNS, TLS handshake) — `client error (SendRequest)` is after sending.
+  /client error \(Connect\)/,
+  // Deno: its own refused ports.
+  /^Fetch failed: Requests to port \d+ are blocked$/,
+];
+
+/** Whether a failure of `fetch` proves the request never left for the vendor, on Node, Bun and Deno. */
 export function neverSent(error: unknown): boolean {
-  // fetch refuses some ports itself ("bad port"): nothing left the machine.
-  const badPort = error instanceof Error && error.cause instanceof Error && error.cause.message === 'bad port';
-  return badPort || NOT_SENT_CODES.has(errorCode(error) ?? '');
+  if (NOT_SENT_CODES.has(errorCode(error) ?? '')) return true;
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && current instanceof Error; depth++) {
+    const message = current.message;
+    if (NOT_SENT_MESSAGES.some((pattern) => pattern.test(message))) return true;
+    current = current.cause;
+  }
+  return false;
 }
 
 // Whether the request of a failure may have reached the vendor (which decides retries of
