@@ -28,6 +28,8 @@ export default defineConfig({
   format: ['esm'],
   target: 'node20',
   platform: 'node',
+  // Keep `node:` in imports: a Worker resolves `node:crypto` under nodejs_compat, never a bare `crypto`.
+  removeNodeProtocol: false,
   dts: { entry: entries },
   sourcemap: true,
   // createProvider loads adapters by the package's own name (self-reference), so the core

@@ -4,7 +4,9 @@
  * command for as long as the server is away), and scripts sent as `EVALSHA`, falling back to
  * `EVAL` (which loads them) when the server does not know them yet — after a restart too.
  */
-import { createHash } from 'node:crypto';
+// SHA-1 only names a script for EVALSHA (Redis's own choice); pure JS, so this entry loads on any runtime.
+import { sha1 } from '@noble/hashes/legacy.js';
+import { bytesOf, toHex } from '../src/bytes.js';
 
 /** A node-redis 5 client (`createClient()`, connected): the method polyverify calls. */
 export interface NodeRedisClient {
@@ -40,7 +42,7 @@ export interface Script {
 }
 
 export function script(source: string): Script {
-  return { source, sha: createHash('sha1').update(source).digest('hex') };
+  return { source, sha: toHex(sha1(bytesOf(source))) };
 }
 
 /** Runs raw commands on a client with a deadline each. */

@@ -35,10 +35,10 @@ export class CodeHasher {
 /**
  * Constant-time equality of two hex hashes. Anything that is not whole, non-empty hex is
  * never equal to anything: a lenient hex decoder would silently drop an odd last digit or stop
- * at the first non-hex character, and two damaged records must not match.
+ * at the first non-hex character, and two damaged records must not match. Digests of different
+ * lengths are unequal by `constantTimeEqual`.
  */
 export function hashesEqual(a: string, b: string): boolean {
-  if (a.length !== b.length) return false;
   const left = hexBytes(a);
   const right = hexBytes(b);
   return left !== undefined && right !== undefined && constantTimeEqual(left, right);

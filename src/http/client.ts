@@ -219,7 +219,8 @@ export class HttpClient {
     const timer = new AbortController();
     const deadline = timer.signal;
     const timeout = setTimeout(() => timer.abort(new DOMException('The operation timed out.', 'TimeoutError')), call.options?.timeoutMs ?? this.#config.timeoutMs ?? DEFAULT_TIMEOUT_MS);
-    timeout.unref();
+    // Node and Bun: the deadline alone does not keep a process alive. Workers' timers are numbers.
+    (timeout as { unref?: () => void }).unref?.();
     try {
       return await this.#exchangeWithin(call, attempt, redactor, deadline, call.options?.signal ? AbortSignal.any([call.options.signal, deadline]) : deadline, path, started);
     } finally {

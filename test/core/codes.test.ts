@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { inspect } from 'node:util';
-import { describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { MemoryCodeStore, type CodeStore } from '../../providers/index.js';
 
 import { hashesEqual } from '../../src/codes/hash.js';
@@ -122,8 +122,13 @@ describe('MemoryCodeStore as a TriesStore', () => {
 });
 
 describe('hashesEqual', () => {
-  const a = new CodeHasher(SECRET).hash('123456');
-  const b = new CodeHasher(SECRET).hash('654321');
+  // Hashed inside each test, not while the file is collected: a hasher that throws fails a test.
+  let a = '';
+  let b = '';
+  beforeEach(() => {
+    a = new CodeHasher(SECRET).hash('123456');
+    b = new CodeHasher(SECRET).hash('654321');
+  });
 
   it('is true for the same digest only, in either letter case', () => {
     expect(hashesEqual(a, a)).toBe(true);
@@ -140,6 +145,9 @@ describe('hashesEqual', () => {
     expect(hashesEqual(`${a}zz`, `${a}zz`)).toBe(false);
     expect(hashesEqual(a, a.slice(0, 62))).toBe(false);
     expect(hashesEqual(a.slice(0, 62), a)).toBe(false);
+    // One side damaged, the other whole hex of the same length: never equal, never a throw.
+    expect(hashesEqual('zz', 'ab')).toBe(false);
+    expect(hashesEqual('ab', 'zz')).toBe(false);
   });
 });
 
@@ -151,6 +159,9 @@ describe('CodeHasher, more', () => {
     expect(fromBytes.hash('1234')).toBe(createHmac('sha256', bytes).update('1234').digest('hex'));
     bytes.fill(0);
     expect(fromBytes.hash('1234')).toBe(new CodeHasher('sécret-ünïcode-0123').hash('1234'));
+    // A plain Uint8Array too (a Buffer's String() is its text, a Uint8Array's is its numbers).
+    const plain = new TextEncoder().encode('sécret-ünïcode-0123');
+    expect(new CodeHasher(plain).hash('1234')).toBe(new CodeHasher('sécret-ünïcode-0123').hash('1234'));
   });
 
   it('an ephemeral hasher has its own random secret', () => {
