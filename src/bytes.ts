@@ -32,22 +32,20 @@ export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
 /** base64url (no padding) of bytes, or of a string's UTF-8 bytes. */
 export function base64urlEncode(data: string | Uint8Array): string {
   let binary = '';
-  for (const byte of bytesOf(data)) binary += String.fromCharCode(byte);
-  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  const bytes = bytesOf(data);
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  // Four characters for every three bytes, the padding cut off.
+  return btoa(binary).slice(0, Math.ceil((bytes.length * 4) / 3)).replace(/\+/g, '-').replace(/\//g, '_');
 }
 
 /** The UTF-8 text of a base64url (or base64) string; throws on what is not base64. */
 export function base64urlDecode(encoded: string): string {
   const binary = atob(encoded.replace(/-/g, '+').replace(/_/g, '/'));
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return decoder.decode(bytes);
+  return decoder.decode(Uint8Array.from(binary, (char) => char.charCodeAt(0)));
 }
 
 /** The bytes of a hex string, or undefined for anything that is not whole, non-empty hex. */
 export function hexBytes(hex: string): Uint8Array | undefined {
   if (!/^(?:[0-9a-f]{2})+$/i.test(hex)) return undefined;
-  const bytes = new Uint8Array(hex.length / 2);
-  for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
-  return bytes;
+  return Uint8Array.from({ length: hex.length / 2 }, (_, i) => parseInt(hex.slice(2 * i, 2 * i + 2), 16));
 }

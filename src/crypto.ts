@@ -14,52 +14,83 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesOf, toHex } from './bytes.js';
 
 /** The part of `node:crypto` used here. */
-interface NodeCrypto {
-  createHmac(algorithm: 'sha256', key: Uint8Array): NodeDigest;
+export interface NodeCrypto {
+  createHmac(algorithm: 'sha256', key: string | Uint8Array): NodeDigest;
   createHash(algorithm: 'sha256'): NodeDigest;
 }
 interface NodeDigest {
-  update(data: Uint8Array): { digest(encoding: 'hex'): string; digest(): Uint8Array };
+  update(data: string | Uint8Array): { digest(encoding: 'hex'): string; digest(): Uint8Array };
 }
 
 const encoder = new TextEncoder();
 
-/** Node's crypto where the runtime offers it synchronously, else undefined. */
-const native: NodeCrypto | undefined = (() => {
+/** Node's crypto where `scope` hands it out synchronously (`process.getBuiltinModule`), else undefined. */
+export function nodeCryptoOf(scope: { process?: { getBuiltinModule?: (name: string) => unknown } }): NodeCrypto | undefined {
+  let found: NodeCrypto | undefined;
   try {
-    const process = (globalThis as { process?: { getBuiltinModule?: (name: string) => unknown } }).process;
-    return process?.getBuiltinModule?.('node:crypto') as NodeCrypto | undefined;
+    found = scope.process?.getBuiltinModule?.('node:crypto') as NodeCrypto | undefined;
   } catch {
-    return undefined;
+    // A runtime may refuse the module (a permission model): the pure-JS hashes do the same.
   }
-})();
+  return found;
+}
+
+/** The hash functions in use here: chosen once, by what the runtime offers. Strings are UTF-8 (Node's own encoder on Node: no copy). */
+export interface Hashing {
+  readonly name: 'native' | 'noble';
+  hmac(key: string | Uint8Array, data: string | Uint8Array): Uint8Array;
+  hmacHex(key: string | Uint8Array, data: string | Uint8Array): string;
+  sha256(data: string | Uint8Array): Uint8Array;
+  sha256Hex(data: string | Uint8Array): string;
+}
+
+/** Node's hashes over `native`, else @noble/hashes'. */
+export function hashingWith(native: NodeCrypto | undefined): Hashing {
+  if (native) {
+    return {
+      name: 'native',
+      hmac: (key, data) => native.createHmac('sha256', key).update(data).digest(),
+      hmacHex: (key, data) => native.createHmac('sha256', key).update(data).digest('hex'),
+      sha256: (data) => native.createHash('sha256').update(data).digest(),
+      sha256Hex: (data) => native.createHash('sha256').update(data).digest('hex'),
+    };
+  }
+  return {
+    name: 'noble',
+    hmac: (key, data) => hmac(sha256, bytesOf(key), bytesOf(data)),
+    hmacHex: (key, data) => toHex(hmac(sha256, bytesOf(key), bytesOf(data))),
+    sha256: (data) => sha256(bytesOf(data)),
+    sha256Hex: (data) => toHex(sha256(bytesOf(data))),
+  };
+}
+
+// Chosen at the first hash, not at import: loading Node's crypto costs a cold start ~7 ms.
+let chosen: Hashing | undefined;
+const hashing = (): Hashing => (chosen ??= hashingWith(nodeCryptoOf(globalThis as { process?: { getBuiltinModule?: (name: string) => unknown } })));
 
 /** Which implementation hashes here: `'native'` or `'noble'` (for tests and benchmarks). */
-export const HASHING: 'native' | 'noble' = native ? 'native' : 'noble';
-
+export function hashingName(): 'native' | 'noble' {
+  return hashing().name;
+}
 
 /** HMAC-SHA256 of `data` under `key`. */
 export function hmacSha256(key: string | Uint8Array, data: string | Uint8Array): Uint8Array {
-  if (native) return native.createHmac('sha256', bytesOf(key)).update(bytesOf(data)).digest();
-  return hmac(sha256, bytesOf(key), bytesOf(data));
+  return hashing().hmac(key, data);
 }
 
 /** HMAC-SHA256 of `data` under `key`, as hex. */
 export function hmacSha256Hex(key: string | Uint8Array, data: string | Uint8Array): string {
-  if (native) return native.createHmac('sha256', bytesOf(key)).update(bytesOf(data)).digest('hex');
-  return toHex(hmac(sha256, bytesOf(key), bytesOf(data)));
+  return hashing().hmacHex(key, data);
 }
 
 /** SHA-256 of `data`. */
 export function sha256Bytes(data: string | Uint8Array): Uint8Array {
-  if (native) return native.createHash('sha256').update(bytesOf(data)).digest();
-  return sha256(bytesOf(data));
+  return hashing().sha256(data);
 }
 
 /** SHA-256 of `data`, as hex. */
 export function sha256Hex(data: string | Uint8Array): string {
-  if (native) return native.createHash('sha256').update(bytesOf(data)).digest('hex');
-  return toHex(sha256(bytesOf(data)));
+  return hashing().sha256Hex(data);
 }
 
 /**
@@ -68,9 +99,8 @@ export function sha256Hex(data: string | Uint8Array): string {
  */
 export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
-  let difference = 0;
-  for (let i = 0; i < a.length; i++) difference |= a[i]! ^ b[i]!;
-  return difference === 0;
+  // Every byte is visited whatever it holds: no early exit.
+  return a.reduce((difference, byte, i) => difference | (byte ^ b[i]!), 0) === 0;
 }
 
 /** `constantTimeEqual` of two strings' UTF-8 bytes. */

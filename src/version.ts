@@ -1,10 +1,10 @@
 /**
  * The package's version, written in at build time (tsup and vitest define it from package.json).
  */
-declare const __POLYVERIFY_VERSION__: string | undefined;
+declare const __POLYVERIFY_VERSION__: string;
 
 /** polyverify's version, e.g. `'0.2.0'`. */
-export const VERSION: string = typeof __POLYVERIFY_VERSION__ === 'string' ? __POLYVERIFY_VERSION__ : '0.0.0-dev';
+export const VERSION: string = __POLYVERIFY_VERSION__;
 
 /** The runtime polyverify runs on, as a User-Agent product: `node/v20.19.0`, `bun/1.4.4`, `deno/2.9.6`, `workerd`, `edge-runtime`, else `js`. */
 export function runtimeProduct(scope: Record<string, unknown> = globalThis as unknown as Record<string, unknown>): string {
@@ -21,5 +21,7 @@ export function runtimeProduct(scope: Record<string, unknown> = globalThis as un
   return 'js';
 }
 
-/** The `User-Agent` polyverify sends to vendors (their support teams ask for it): `polyverify/0.2.0 node/v20.19.0` (or `bun/…`, `deno/…`, `workerd`). */
-export const USER_AGENT = `polyverify/${VERSION} ${runtimeProduct()}`;
+/** The `User-Agent` polyverify sends to vendors (their support teams ask for it): `polyverify/0.2.0 node/v20.19.0` (or `bun/…`, `deno/…`, `workerd`, `edge-runtime`). Each HTTP client asks once. */
+export function userAgent(): string {
+  return `polyverify/${VERSION} ${runtimeProduct()}`;
+}

@@ -1,8 +1,7 @@
 /**
  * Keyed hashing of codes: only HMAC-SHA256(secret, code) is ever stored.
  */
-import { hexBytes } from '../bytes.js';
-import { constantTimeEqual, hmacSha256Hex, randomBytes } from '../crypto.js';
+import { hmacSha256Hex, randomBytes } from '../crypto.js';
 
 /** Hashes codes with one secret. The secret never leaves this object. */
 export class CodeHasher {
@@ -32,14 +31,18 @@ export class CodeHasher {
   }
 }
 
+const HEX = /^(?:[0-9a-f]{2})+$/i;
+
 /**
- * Constant-time equality of two hex hashes. Anything that is not whole, non-empty hex is
- * never equal to anything: a lenient hex decoder would silently drop an odd last digit or stop
- * at the first non-hex character, and two damaged records must not match. Digests of different
- * lengths are unequal by `constantTimeEqual`.
+ * Constant-time equality of two hex hashes, in either letter case. Anything that is not whole,
+ * non-empty hex is never equal to anything: a lenient hex decoder would silently drop an odd last
+ * digit or stop at the first non-hex character, and two damaged records must not match. The
+ * digits are compared as they are (no decoding, no allocation: this runs on every check), every
+ * one of them whatever the others hold; `| 0x20` lower-cases a hex letter and leaves a digit.
  */
 export function hashesEqual(a: string, b: string): boolean {
-  const left = hexBytes(a);
-  const right = hexBytes(b);
-  return left !== undefined && right !== undefined && constantTimeEqual(left, right);
+  if (a.length !== b.length || !HEX.test(a) || !HEX.test(b)) return false;
+  let difference = 0;
+  for (let i = 0; i !== a.length; i++) difference |= (a.charCodeAt(i) | 0x20) ^ (b.charCodeAt(i) | 0x20);
+  return difference === 0;
 }

@@ -5,7 +5,7 @@
  * over the timing of `retry.ts`, and every failure turned into a typed error that says whether
  * a message may have gone out (`failures.ts`; statuses: `errorForStatus` in errors.ts).
  */
-import { USER_AGENT } from '../version.js';
+import { userAgent } from '../version.js';
 import ky, { type KyInstance } from 'ky';
 import { AbortedError, ConnectionError, InvalidResponseError, TimeoutError, isVerifyError, type HttpFailure, type Operation, type SentState, type VerifyError } from '../errors.js';
 import { readCapped } from '../body.js';
@@ -131,7 +131,7 @@ export class HttpClient {
       // Never followed: Node's fetch keeps custom credential headers (X-LOX24-AUTH-TOKEN) and a
       // 307 re-posts the body (a code, an API key) to whatever origin the answer names.
       redirect: 'manual',
-      headers: { 'user-agent': USER_AGENT, ...config.headers },
+      headers: { 'user-agent': userAgent(), ...config.headers },
       ...(config.fetch && { fetch: config.fetch }),
       hooks: { beforeRequest: [(request) => config.authorize(request)] },
     });

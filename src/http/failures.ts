@@ -36,7 +36,7 @@ const NOT_SENT_MESSAGES: readonly RegExp[] = [
 
 /** Whether a failure of `fetch` proves the request never left for the vendor, on Node, Bun and Deno. */
 export function neverSent(error: unknown): boolean {
-  if (NOT_SENT_CODES.has(errorCode(error) ?? '')) return true;
+  if (NOT_SENT_CODES.has(String(errorCode(error)))) return true;
   let current: unknown = error;
   for (let depth = 0; depth < 4 && current instanceof Error; depth++) {
     const message = current.message;

@@ -140,6 +140,8 @@ describe('hashesEqual', () => {
   it('never matches empty, non-hex, odd-length or differently long digests', () => {
     expect(hashesEqual('', '')).toBe(false);
     expect(hashesEqual('zz', 'zz')).toBe(false);
+    expect(hashesEqual('zzab', 'zzab')).toBe(false);
+    expect(hashesEqual('abc', 'abc')).toBe(false);
     expect(hashesEqual('not hex at all', 'not hex at all')).toBe(false);
     expect(hashesEqual('abc', 'abd')).toBe(false); // Buffer.from would read both as [0xab]
     expect(hashesEqual(`${a}zz`, `${a}zz`)).toBe(false);

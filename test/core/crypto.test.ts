@@ -8,7 +8,8 @@ import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
 import { base64urlDecode, base64urlEncode, bytesOf, concatBytes, hexBytes, toHex } from '../../src/bytes.js';
 import * as crypto from '../../src/crypto.js';
-import { runtimeProduct } from '../../src/version.js';
+import { readFileSync } from 'node:fs';
+import { runtimeProduct, userAgent, VERSION } from '../../src/version.js';
 
 const SAMPLES = ['', 'a', '123456', 'ünïcödé ✓', 'x'.repeat(1000)];
 
@@ -18,7 +19,9 @@ async function nobleCrypto(): Promise<typeof crypto> {
   const saved = process.getBuiltinModule;
   process.getBuiltinModule = undefined;
   try {
-    return await import('../../src/crypto.js');
+    const module = await import('../../src/crypto.js');
+    module.hashingName(); // chosen at the first hash: while the runtime offers no Node crypto
+    return module;
   } finally {
     process.getBuiltinModule = saved;
   }
@@ -27,7 +30,7 @@ async function nobleCrypto(): Promise<typeof crypto> {
 describe('hashing', () => {
   it('is native on Node, and @noble/hashes gives the same bytes where the runtime has no Node crypto', async () => {
     const noble = await nobleCrypto();
-    expect([crypto.HASHING, noble.HASHING]).toEqual(['native', 'noble']);
+    expect([crypto.hashingName(), noble.hashingName()]).toEqual(['native', 'noble']);
     for (const implementation of [crypto, noble]) {
       for (const text of SAMPLES) {
         expect(implementation.sha256Hex(text)).toBe(createHash('sha256').update(text).digest('hex'));
@@ -44,8 +47,29 @@ describe('hashing', () => {
     expect(crypto.constantTimeEqual(a, new Uint8Array([1, 2, 4]))).toBe(false);
     expect(crypto.constantTimeEqual(a, new Uint8Array([0, 2, 3]))).toBe(false);
     expect(crypto.constantTimeEqual(a, new Uint8Array([1, 2]))).toBe(false);
+    expect(crypto.constantTimeEqual(new Uint8Array([1, 2]), a)).toBe(false);
     expect(crypto.constantTimeEqualText('abc', 'abc')).toBe(true);
     expect(crypto.constantTimeEqualText('abc', 'abd')).toBe(false);
+  });
+
+  it('hashes natively over Node crypto and with @noble/hashes without it, to the same bytes', () => {
+    const native = crypto.hashingWith(crypto.nodeCryptoOf(globalThis as Parameters<typeof crypto.nodeCryptoOf>[0]));
+    const noble = crypto.hashingWith(undefined);
+    expect([native.name, noble.name]).toEqual(['native', 'noble']);
+    const [key, data] = [bytesOf('key'), bytesOf('data')];
+    const hmac = createHmac('sha256', 'key').update('data').digest('hex');
+    const sha = createHash('sha256').update('data').digest('hex');
+    for (const hashing of [native, noble]) {
+      expect([toHex(hashing.hmac(key, data)), hashing.hmacHex(key, data), toHex(hashing.sha256(data)), hashing.sha256Hex(data)]).toEqual([hmac, hmac, sha, sha]);
+    }
+  });
+
+  it("finds Node's crypto only where the runtime hands it out, and takes a refusal for none", () => {
+    expect(crypto.nodeCryptoOf({})).toBeUndefined();
+    expect(crypto.nodeCryptoOf({ process: {} })).toBeUndefined();
+    expect(crypto.nodeCryptoOf({ process: { getBuiltinModule: () => { throw new Error('ERR_ACCESS_DENIED'); } } })).toBeUndefined();
+    const native = crypto.nodeCryptoOf(globalThis as Parameters<typeof crypto.nodeCryptoOf>[0]);
+    expect(native?.createHash('sha256').update(bytesOf('a')).digest('hex')).toBe(createHash('sha256').update('a').digest('hex'));
   });
 });
 
@@ -56,6 +80,9 @@ describe('randomness', () => {
     // 5 000 each; a deviation of 300 is over 4 standard deviations.
     for (const count of counts) expect(Math.abs(count - 5000)).toBeLessThan(300);
     expect(crypto.randomInt(1)).toBe(0);
+    // The widest bound: every 32-bit draw is a value, none is refused.
+    const widest = crypto.randomInt(2 ** 32);
+    expect(Number.isInteger(widest) && widest >= 0 && widest < 2 ** 32).toBe(true);
     for (const bad of [0, 1.5, 2 ** 32 + 1]) expect(() => crypto.randomInt(bad)).toThrow('max must be a whole number from 1 to 2^32');
   });
 
@@ -81,6 +108,8 @@ describe('bytes', () => {
       expect(base64urlDecode(base64urlEncode(text))).toBe(text);
     }
     expect(base64urlEncode(new Uint8Array([251, 255, 191]))).toBe('-_-_');
+    expect(['', 'a', 'ab', 'abc', 'abcd'].map((text) => base64urlEncode(text))).toEqual(['', 'YQ', 'YWI', 'YWJj', 'YWJjZA']);
+    expect(base64urlDecode('-_-_')).toBe(new TextDecoder().decode(new Uint8Array([251, 255, 191])));
     expect(() => base64urlDecode('not base64!')).toThrow();
     expect(toHex(new Uint8Array([0, 15, 255]))).toBe('000fff');
     expect(hexBytes('000fff')).toEqual(new Uint8Array([0, 15, 255]));
@@ -99,5 +128,16 @@ describe('the runtime in the User-Agent', () => {
     expect(runtimeProduct(node)).toBe('node/v20.19.0');
     expect(runtimeProduct({})).toBe('js');
     expect(runtimeProduct()).toBe(`node/${process.version}`);
+    // Half-present globals are not a runtime.
+    for (const odd of [{ Bun: {} }, { Bun: { version: 1 } }, { Deno: {} }, { Deno: { version: {} } }, { EdgeRuntime: true }, { navigator: { userAgent: 'Mozilla' } }]) {
+      expect(runtimeProduct({ ...node, ...odd })).toBe('node/v20.19.0');
+    }
+    for (const odd of [{ navigator: {} }, { process: {} }, { process: { versions: {} } }, { Deno: { version: null } }]) expect(runtimeProduct(odd)).toBe('js');
+  });
+
+  it('the User-Agent is polyverify and its version from package.json, then the runtime', () => {
+    const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    expect(VERSION).toBe(version);
+    expect(userAgent()).toBe(`polyverify/${version} node/${process.version}`);
   });
 });

@@ -24,8 +24,22 @@ describe('neverSent', () => {
     ['Deno: closed after sending', withCause('fetch failed', new Error('error sending request from 127.0.0.1:38178 for http://127.0.0.1:42823/x (127.0.0.1:42823): client error (SendRequest): connection closed before message completed')), false],
     ['workerd: lost (refused or dropped, it cannot tell)', new Error('Network connection lost.'), false],
     ['not an error', 'ECONNREFUSED', false],
+    // Whole messages only: a vendor's or a proxy's text that merely contains the words proves nothing.
+    ['bad port inside other words', withCause('fetch failed', new Error('a bad port')), false],
+    ['bad port, then more', withCause('fetch failed', new Error('bad port 99')), false],
+    ['Deno: a blocked port of several digits', new TypeError('Fetch failed: Requests to port 25 are blocked'), true],
+    ['Deno: blocked, inside other words', new TypeError('Proxy: Fetch failed: Requests to port 25 are blocked'), false],
+    ['Deno: blocked, then more', new TypeError('Fetch failed: Requests to port 25 are blocked, retrying'), false],
+    ['the shape three causes down', [1, 2].reduce((inner) => withCause('wrapped', inner), withCause('fetch failed', new Error('bad port')) as unknown), true],
+    ['the shape four causes down: not looked for', [1, 2, 3].reduce((inner) => withCause('wrapped', inner), withCause('fetch failed', new Error('bad port')) as unknown), false],
   ])('%s', (_runtime, error, expected) => {
     expect(neverSent(error)).toBe(expected);
+  });
+
+  it('ends on a cause chain that loops', () => {
+    const looping = new TypeError('fetch failed');
+    Object.assign(looping, { cause: looping });
+    expect(neverSent(looping)).toBe(false);
   });
 });
 
