@@ -44,8 +44,15 @@ export function base64urlDecode(encoded: string): string {
   return decoder.decode(Uint8Array.from(binary, (char) => char.charCodeAt(0)));
 }
 
+const WHOLE_HEX = /^(?:[0-9a-f]{2})+$/i;
+
+/** Whether a text is whole, non-empty hex (pairs of digits, either letter case). */
+export function isWholeHex(text: string): boolean {
+  return WHOLE_HEX.test(text);
+}
+
 /** The bytes of a hex string, or undefined for anything that is not whole, non-empty hex. */
 export function hexBytes(hex: string): Uint8Array | undefined {
-  if (!/^(?:[0-9a-f]{2})+$/i.test(hex)) return undefined;
+  if (!isWholeHex(hex)) return undefined;
   return Uint8Array.from({ length: hex.length / 2 }, (_, i) => parseInt(hex.slice(2 * i, 2 * i + 2), 16));
 }

@@ -24,8 +24,11 @@ interface NodeDigest {
 
 const encoder = new TextEncoder();
 
+/** Where Node's crypto may be handed out: `globalThis`, or a stand-in in tests. */
+type Scope = { process?: { getBuiltinModule?: (name: string) => unknown } };
+
 /** Node's crypto where `scope` hands it out synchronously (`process.getBuiltinModule`), else undefined. */
-export function nodeCryptoOf(scope: { process?: { getBuiltinModule?: (name: string) => unknown } }): NodeCrypto | undefined {
+export function nodeCryptoOf(scope: Scope): NodeCrypto | undefined {
   let found: NodeCrypto | undefined;
   try {
     found = scope.process?.getBuiltinModule?.('node:crypto') as NodeCrypto | undefined;
@@ -66,7 +69,7 @@ export function hashingWith(native: NodeCrypto | undefined): Hashing {
 
 // Chosen at the first hash, not at import: loading Node's crypto costs a cold start ~7 ms.
 let chosen: Hashing | undefined;
-const hashing = (): Hashing => (chosen ??= hashingWith(nodeCryptoOf(globalThis as { process?: { getBuiltinModule?: (name: string) => unknown } })));
+const hashing = (): Hashing => (chosen ??= hashingWith(nodeCryptoOf(globalThis as Scope)));
 
 /** Which implementation hashes here: `'native'` or `'noble'` (for tests and benchmarks). */
 export function hashingName(): 'native' | 'noble' {

@@ -1,6 +1,7 @@
 /**
  * Keyed hashing of codes: only HMAC-SHA256(secret, code) is ever stored.
  */
+import { isWholeHex } from '../bytes.js';
 import { hmacSha256Hex, randomBytes } from '../crypto.js';
 
 /** Hashes codes with one secret. The secret never leaves this object. */
@@ -31,8 +32,6 @@ export class CodeHasher {
   }
 }
 
-const HEX = /^(?:[0-9a-f]{2})+$/i;
-
 /**
  * Constant-time equality of two hex hashes, in either letter case. Anything that is not whole,
  * non-empty hex is never equal to anything: a lenient hex decoder would silently drop an odd last
@@ -41,7 +40,7 @@ const HEX = /^(?:[0-9a-f]{2})+$/i;
  * one of them whatever the others hold; `| 0x20` lower-cases a hex letter and leaves a digit.
  */
 export function hashesEqual(a: string, b: string): boolean {
-  if (a.length !== b.length || !HEX.test(a) || !HEX.test(b)) return false;
+  if (a.length !== b.length || !isWholeHex(a) || !isWholeHex(b)) return false;
   let difference = 0;
   for (let i = 0; i !== a.length; i++) difference |= (a.charCodeAt(i) | 0x20) ^ (b.charCodeAt(i) | 0x20);
   return difference === 0;
