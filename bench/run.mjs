@@ -16,6 +16,7 @@ const benches = {
   imports: () => import('./imports.mjs').then((m) => m.runImports()),
   scorecard: () => import('./scorecard.mjs').then((m) => m.runScorecard()),
   adaptive: () => import('./adaptive.mjs').then((m) => m.runAdaptive()),
+  tracing: () => import('./tracing.mjs').then((m) => m.runTracing()),
 };
 // `--quick`: every benchmark on a small load (CI runs it so the benchmarks never rot: a smoke run,
 // not a timed assertion). The children read BENCH_QUICK.

@@ -16,4 +16,5 @@ export const publicEntries = {
   ...Object.fromEntries(vendors.map((vendor) => [vendor, `providers/${vendor}/index.ts`])),
   testing: 'testing/index.ts',
   redis: 'redis/index.ts',
+  otel: 'otel/index.ts',
 };

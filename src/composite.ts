@@ -9,6 +9,7 @@ import { combinedCursorKey, setCursorKey } from './listing/cursor.js';
 import type { ListFilter, ListQuery, Page, PageQuery, Verification } from './model.js';
 import type { CallOptions, Capabilities, VerifyProvider } from './provider.js';
 import { invalid } from './validate.js';
+import { traceOperation, type TracedProvider } from './tracing.js';
 
 /** Separates the member's name from the rest of a routable id (`lox24:…`). */
 export const ID_SEPARATOR = ':';
@@ -118,10 +119,18 @@ function qualifiedView(member: VerifyProvider, name = member.name): VerifyProvid
  */
 export function sealWrapper<T extends VerifyProvider>(provider: T, shape: string, cursorKey: Uint8Array | undefined, members?: readonly VerifyProvider[]): T {
   if (members) MEMBERS.set(provider, members);
+  // Each of its calls is traced as the wrapper's (`kind`: the shape's first word), its members' calls inside.
+  const traced: TracedProvider = { provider: provider.name, kind: shape.slice(0, shape.indexOf(':')) };
+  for (const operation of WRAPPED) {
+    const original = provider[operation] as (...args: unknown[]) => Promise<unknown>;
+    (provider as Record<string, unknown>)[operation] = traceOperation(operation === 'listPage' ? 'list' : operation, traced, (...args: unknown[]) => original.apply(provider, args));
+  }
   Object.defineProperty(provider, INSPECT, { value: () => `VerifyProvider { name: '${provider.name}', ${shape} }` });
   if (cursorKey) setCursorKey(provider, cursorKey);
   return Object.freeze(provider);
 }
+
+const WRAPPED = ['start', 'check', 'get', 'resend', 'failover', 'cancel', 'listPage'] as const;
 
 /** The cursor key of a composite: derived from its members' keys, so a merged list over it is signed as well. */
 export function membersCursorKey(members: readonly VerifyProvider[]): Uint8Array | undefined {

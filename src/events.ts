@@ -3,6 +3,7 @@
  * secret or a code; phone numbers in paths and texts are masked.
  */
 import type { Operation } from './errors.js';
+import { publishDecision } from './tracing.js';
 
 /** What every event has. */
 export interface EventBase {
@@ -136,8 +137,9 @@ export interface ArmFigures {
 /** Every event a provider reports through `onEvent`; `type` tells which. */
 export type VerifyEvent = RequestEvent | ResponseEvent | RetryEvent | ErrorEvent | WarningEvent | DecisionEvent;
 
-/** Calls the listener, never letting a listener's exception break the operation. */
+/** Calls the listener, never letting a listener's exception break the operation; a decision also goes to `polyverify:decision`. */
 export function emit(listener: ((event: VerifyEvent) => void) | undefined, event: VerifyEvent): void {
+  if (event.type === 'decision') publishDecision(event);
   if (!listener) return;
   try {
     listener(event);

@@ -34,8 +34,8 @@ export {
 } from './errors.js';
 export type { VerifyEvent } from './events.js';
 export { MemoryCodeStore, type CodeStore, type TriesStore } from './codes/index.js';
-export { listAcross, listAcrossPage, type AcrossOptions } from './listing/merge.js';
-export { summarize, type Summary } from './listing/summary.js';
+export { listAcross, listAcrossPage } from './listing/merge.js';
+export { summarize } from './listing/summary.js';
 export { scorecard, type Scorecard } from './listing/scorecard.js';
 export { scorecardHtml } from './listing/report/html.js';
 export type { RuntimeOptions } from './adapter/vendor.js';
@@ -43,5 +43,5 @@ export { failover } from './failover.js';
 export { adaptive } from './routing/adaptive.js';
 export { guard, type GuardOptions, type LimitStore } from './guard/index.js';
 export { testNumbers } from './test-numbers.js';
-export { MemorySeenStore, webhookEndpoint, type SeenStore, type WebhookEvent, type WebhookOptions } from './webhooks/index.js';
+export { webhookEndpoint, type SeenStore, type WebhookEvent, type WebhookOptions } from './webhooks/index.js';
 export { route } from './route.js';

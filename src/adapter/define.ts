@@ -17,6 +17,7 @@ import { checkResult, type CheckOutcome } from './check.js';
 import { paging, type PagingSpec } from './paging.js';
 import { setCursorKey } from '../listing/cursor.js';
 import { decideLocale } from '../locale.js';
+import { traceOperation, type TracedProvider } from '../tracing.js';
 
 export { checkResult, type CheckOutcome } from './check.js';
 
@@ -53,6 +54,8 @@ export interface ProviderSpec<Extras extends object, Position, Body = undefined>
   readonly title: string;
   /** The instance's name. */
   readonly name: string;
+  /** The host of the vendor's API (`api.lox24.eu`), for tracers (`server.address`); `setupVendor` gives it. */
+  readonly serverAddress?: string;
   /** What the adapter can do; the shell checks requests against it. */
   readonly capabilities: Capabilities;
   /** The vendor's id format, and how a message names it (`'a LOX24 verify code id (UUID)'`). */
@@ -177,7 +180,8 @@ export function defineProvider<Extras extends object = Record<string, never>, Po
       new UnsupportedError(`${name} ${operation}: ${spec.unsupported?.[operation] ?? `${spec.title} has no ${operation}`}`, { provider: name, operation, sent: 'no' }),
     );
   const has = { resend: caps.resend, failover: caps.failover, cancel: caps.cancel !== 'none' };
-  const listing = paging(spec.paging, { name, title: spec.title, kind: name, ...(spec.cursorKey && { key: spec.cursorKey }), ...(spec.maxListPages && { maxPages: spec.maxListPages }) });
+  const traced: TracedProvider = { provider: name, kind: 'vendor', vendor: spec.vendor, ...(spec.serverAddress && { serverAddress: spec.serverAddress }) };
+  const listing = paging(spec.paging, { name, title: spec.title, kind: name, traced, ...(spec.cursorKey && { key: spec.cursorKey }), ...(spec.maxListPages && { maxPages: spec.maxListPages }) });
   const defaults = spec.defaultChannels.flatMap((step, index) =>
     caps.channels.includes(step.channel) ? [] : [{ field: `options.channels.${index}.channel`, message: `${spec.title} delivers on ${and(caps.channels)} only` }],
   );
@@ -192,7 +196,7 @@ export function defineProvider<Extras extends object = Record<string, never>, Po
     name,
     capabilities: caps,
 
-    async start(request: StartRequest<Extras>, callOptions?: CallOptions): Promise<Verification> {
+    start: traceOperation('start', traced, async (request: StartRequest<Extras>, callOptions?: CallOptions): Promise<Verification> => {
       const context = ctx('start', 'Invalid start request');
       const options = parseCallOptionsOnce(callOptions, context, false);
       const parsed = parseStartRequest(request, context, false) as StartRequest<Extras>;
@@ -207,9 +211,9 @@ export function defineProvider<Extras extends object = Record<string, never>, Po
       }
       throwIssues(issues, context);
       return spec.start(input, options, prepared?.body);
-    },
+    }),
 
-    check(id: string, code: string, callOptions?: CallOptions): Promise<CheckResult> {
+    check: traceOperation('check', traced, (id: string, code: string, callOptions?: CallOptions): Promise<CheckResult> => {
       // Not async: one promise less between the store's answer and the caller.
       try {
         const options = parseCallOptions(callOptions, ctx('check'));
@@ -219,12 +223,12 @@ export function defineProvider<Extras extends object = Record<string, never>, Po
       } catch (error) {
         return Promise.reject(error);
       }
-    },
+    }),
 
-    get: (id, options) => call('get', id, options, (i, o) => spec.get(i, o)),
-    resend: (id, options) => (has.resend && spec.resend ? call('resend', id, options, spec.resend) : unsupported('resend')),
-    failover: (id, options) => (has.failover && spec.failover ? call('failover', id, options, spec.failover) : unsupported('failover')),
-    cancel: (id, options) => (has.cancel && spec.cancel ? call('cancel', id, options, spec.cancel) : unsupported('cancel')),
+    get: traceOperation('get', traced, (id: string, options?: CallOptions) => call('get', id, options, (i, o) => spec.get(i, o))),
+    resend: traceOperation('resend', traced, (id: string, options?: StepOptions) => (has.resend && spec.resend ? call('resend', id, options, spec.resend) : unsupported('resend'))),
+    failover: traceOperation('failover', traced, (id: string, options?: StepOptions) => (has.failover && spec.failover ? call('failover', id, options, spec.failover) : unsupported('failover'))),
+    cancel: traceOperation('cancel', traced, (id: string, options?: CallOptions) => (has.cancel && spec.cancel ? call('cancel', id, options, spec.cancel) : unsupported('cancel'))),
 
     list: (query?: ListQuery, options?: CallOptions): AsyncIterable<Verification> => listing.list(query, options),
     listPage: (query?: PageQuery, options?: CallOptions): Promise<Page<Verification>> => listing.listPage(query, options),

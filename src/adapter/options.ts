@@ -130,6 +130,8 @@ export interface VendorSetup<Config> extends Omit<AdapterSetup<Config>, 'http' |
     readonly title: string;
     /** The instance's name. */
     readonly name: string;
+    /** The host of the vendor's API (from `baseUrl`). */
+    readonly serverAddress: string;
     /** The key that signs the provider's cursors. */
     readonly cursorKey: Uint8Array;
     /** `maxListPages`, when set. */
@@ -170,9 +172,10 @@ export function setupVendor<E extends v.ObjectEntries>(
   const { name, config } = setup;
   const credentials = facts.credentials(config);
   const redactor = new Redactor([...credentials, ...(facts.secrets?.(config) ?? [])]);
+  const baseUrl = (config as ProviderOptions).baseUrl ?? facts.baseUrl;
   const http = new HttpClient({
     ...setup.http,
-    baseUrl: (config as ProviderOptions).baseUrl ?? facts.baseUrl,
+    baseUrl,
     headers: { accept: 'application/json' },
     authorize: (request) => facts.authorize(request, config),
     redactor,
@@ -223,6 +226,7 @@ export function setupVendor<E extends v.ObjectEntries>(
       vendor: vendor.name,
       title: vendor.title,
       name,
+      serverAddress: new URL(baseUrl).hostname,
       cursorKey: setup.cursorKey([...credentials, ...(facts.account?.(config) ?? [])]),
       maxListPages: setup.maxListPages,
       defaultLocale: (config as ProviderOptions).defaultLocale,

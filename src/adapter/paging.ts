@@ -17,6 +17,7 @@ import type { CallOptions } from '../provider.js';
 import { decodeCursor, encodeCursor } from '../listing/cursor.js';
 import { matchesQuery } from '../listing/filters.js';
 import { parseCallOptions, parseListQuery, type ParseContext } from '../validate.js';
+import { traceOperation, type TracedProvider } from '../tracing.js';
 
 const ALL_FILTERS = ['from', 'to', 'status', 'channel', 'phone', 'reference', 'ids'] as const;
 /** How many ids a walk remembers to recognise repeats. */
@@ -145,8 +146,10 @@ export interface Listing {
  */
 export function paging<Position>(
   spec: PagingSpec<Position>,
-  { name, title, kind, key: cursorKey, maxPages = DEFAULT_MAX_LIST_PAGES }: { readonly name: string; readonly title: string; readonly kind: string; readonly key?: Uint8Array; readonly maxPages?: number },
+  { name, title, kind, key: cursorKey, maxPages = DEFAULT_MAX_LIST_PAGES, traced }: { readonly name: string; readonly title: string; readonly kind: string; readonly key?: Uint8Array; readonly maxPages?: number; readonly traced?: TracedProvider },
 ): Listing {
+  // Each vendor page read is one traced `list` call (one request to the vendor, with its retries).
+  const readPage = traced ? traceOperation('list', traced, (at: Position | undefined, request: PageRequest) => spec.read(at, request)) : (at: Position | undefined, request: PageRequest) => spec.read(at, request);
   const ctx: ParseContext = { provider: name, operation: 'list' };
   const cursorSchema = resumeSchema(spec.position);
   const key = (position: Position) => JSON.stringify(position);
@@ -159,14 +162,14 @@ export function paging<Position>(
       const k = at === undefined ? undefined : key(at);
       const ready = k === undefined ? undefined : early.get(k);
       if (k !== undefined) early.delete(k);
-      return ready ?? spec.read(at, request);
+      return ready ?? readPage(at, request);
     };
     const fetchAhead = (positions: readonly Position[]) => {
       for (const position of positions) {
         if (early.size >= prefetch) return;
         const k = key(position);
         if (early.has(k)) continue;
-        const page = spec.read(position, request);
+        const page = readPage(position, request);
         page.catch(() => undefined); // awaited when its turn comes
         early.set(k, page);
       }

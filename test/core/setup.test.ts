@@ -40,10 +40,11 @@ describe('setupVendor', () => {
     expect(refusal(undefined)).toMatchObject({ provider: 'acme', operation: 'config' });
   });
 
-  it('gives the shell its part of the spec: vendor, title, name, page budget, default locale', () => {
+  it('gives the shell its part of the spec: vendor, title, name, the API host, page budget, default locale', () => {
     const { shell, name } = setup({ apiKey: 'k'.repeat(20), name: 'signup', maxListPages: 7, defaultLocale: 'pl' });
     expect(name).toBe('signup');
-    expect({ ...shell, cursorKey: undefined }).toEqual({ vendor: 'acme', title: 'Acme', name: 'signup', cursorKey: undefined, maxListPages: 7, defaultLocale: 'pl' });
+    expect({ ...shell, cursorKey: undefined }).toEqual({ vendor: 'acme', title: 'Acme', name: 'signup', serverAddress: 'api.acme.example', cursorKey: undefined, maxListPages: 7, defaultLocale: 'pl' });
+    expect(setup({ apiKey: 'k'.repeat(20), baseUrl: 'http://127.0.0.1:8080/v1' }).shell.serverAddress).toBe('127.0.0.1');
   });
 
   it('derives the cursor key from the credentials and the account, or from cursorSecret', () => {
