@@ -14,7 +14,8 @@
  * 4 KiB; with POLYVERIFY_REDIS_URL the codes, try counts, guard counters and webhook ids live in
  * Redis (so several instances can run); logs are JSON lines from `onEvent` (no secret, code or
  * full phone number is in any event). HOST (127.0.0.1) and PORT (3000); SIGTERM and SIGINT
- * stop it gracefully.
+ * stop it gracefully. Traces go over OTLP/HTTP to OTEL_EXPORTER_OTLP_ENDPOINT, to the console
+ * without it (examples/tracing.ts).
  *
  *   npm run backend        (builds, then runs with the vendors of POLYVERIFY_CONFIG / POLYVERIFY_PROVIDER)
  *
@@ -28,6 +29,7 @@ import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { guard, isVerifyError, providerFromEnv, RateLimitError, type GuardOptions, type LimitStore, type SeenStore, type VerifyEvent, type VerifyProvider, type WebhookEvent } from 'polyverify';
 import { lox24Webhook } from 'polyverify/lox24';
+import { startTracing } from './tracing.js';
 
 /**
  * The guard this service runs with: polyverify's recommended rules (a few codes per phone, a
@@ -145,6 +147,8 @@ export async function shutdown(server: ServerType, close: () => Promise<void>, g
 
 async function main(): Promise<void> {
   const log = (line: Record<string, unknown>) => process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), ...line })}\n`);
+  // Traces over OTLP/HTTP to OTEL_EXPORTER_OTLP_ENDPOINT, else to the console (examples/tracing.ts).
+  const tracing = startTracing(process.env);
   const url = process.env['POLYVERIFY_REDIS_URL'];
   const redis = url ? await import('polyverify/redis') : undefined;
   const store = redis && url ? await redis.connectRedisStore(url) : undefined;
@@ -160,7 +164,10 @@ async function main(): Promise<void> {
   log({ level: 'info', type: 'listening', host, port: (server.address() as AddressInfo).port, redis: Boolean(store) });
   const stop = (signal: string) => {
     log({ level: 'info', type: 'stopping', signal });
-    void shutdown(server, async () => void (await store?.close())).then(() => process.exit(0));
+    void shutdown(server, async () => {
+      await store?.close();
+      await tracing.stop();
+    }).then(() => process.exit(0));
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));

@@ -59,6 +59,34 @@ lox24({ token: 't', secret: 'tarball-check-secret' });
 console.log('cjs require: ok');
 JS
 node --no-warnings cjs.cjs
+# polyverify/otel: without its optional peer @opentelemetry/api, a sentence that says what to install;
+# with it, spans of a whole flow (the API's no-op tracer unless an SDK is registered: nothing breaks).
+cat > otel-missing.mjs <<'JS'
+const error = await import('polyverify/otel').then(() => undefined, (e) => e);
+if (!error || !error.message.startsWith('polyverify/otel needs the @opentelemetry/api package')) throw new Error(`expected a clear error, got ${error}`);
+console.log('otel without @opentelemetry/api: clear error: ok');
+JS
+node otel-missing.mjs
+npm install --silent --no-audit --no-fund @opentelemetry/api@1 >/dev/null
+cat > otel.mjs <<'JS'
+import { tracingChannel } from 'node:diagnostics_channel';
+import { instrument } from 'polyverify/otel';
+import { lox24 } from 'polyverify/lox24';
+import { startSimulator } from 'polyverify/testing';
+const seen = [];
+const listener = { asyncEnd: (context) => seen.push(`${context.operation} ${context.provider} ${context.country}`) };
+tracingChannel('polyverify:start').subscribe(listener);
+const otel = instrument();
+const sim = await startSimulator('lox24');
+const verify = lox24({ token: sim.token, secret: 'tarball-check-secret', baseUrl: sim.url });
+const v = await verify.start({ to: '+491701234567' });
+const result = await verify.check(v.id, sim.lastCode(v.id));
+await sim.close();
+otel.close();
+if (!result.verified || seen.join() !== 'start lox24 DE') throw new Error(`otel flow: ${seen.join()}`);
+console.log('otel with @opentelemetry/api: ok');
+JS
+node otel.mjs
 # TypeScript in a CommonJS project: `module: nodenext` types require() of the package (README).
 cat > typed.cts <<'TS'
 import { isVerifyError, type VerifyProvider } from 'polyverify';

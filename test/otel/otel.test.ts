@@ -3,6 +3,7 @@
  * simulators on 127.0.0.1, with undici's instrumentation making the HTTP spans: exact span names,
  * kinds, parents, attributes and statuses; the metrics; and no secret, code or number anywhere.
  */
+import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
@@ -62,6 +63,27 @@ const http = () => spans.getFinishedSpans().filter((span) => span.instrumentatio
 const named = (name: string) => ours().filter((span) => span.name === name);
 const parentOf = (span: ReadableSpan) => span.parentSpanContext?.spanId;
 
+/** A trace drawn as text, as docs/observability.md shows it: each span under its parent, its kind, status and chief attributes. */
+function drawTrace(all: readonly ReadableSpan[]): string {
+  const KINDS = ['INTERNAL', 'SERVER', 'CLIENT', 'PRODUCER', 'CONSUMER'];
+  const SHOWN = ['polyverify.kind', 'polyverify.member', 'polyverify.destination.country', 'polyverify.sent', 'error.type', 'http.response.status_code'];
+  const ids = new Set(all.map((span) => span.spanContext().spanId));
+  const children = (parent: string | undefined) =>
+    all.filter((span) => (parent === undefined ? !ids.has(parentOf(span) ?? '') : parentOf(span) === parent)).sort((a, b) => (a.startTime[0] - b.startTime[0]) * 1e9 + (a.startTime[1] - b.startTime[1]));
+  const lines: string[] = [];
+  const walk = (span: ReadableSpan, prefix: string, last: boolean, root: boolean) => {
+    const shown = SHOWN.filter((key) => span.attributes[key] !== undefined).map((key) => `${key}=${String(span.attributes[key])}`);
+    const status = span.status.code === SpanStatusCode.ERROR ? ' ERROR' : '';
+    lines.push(`${prefix}${root ? '' : last ? '└─ ' : '├─ '}${span.name} [${KINDS[span.kind]}${status}]${shown.length ? ' ' + shown.join(' ') : ''}`);
+    const inner = root ? prefix : prefix + (last ? '   ' : '│  ');
+    const under = children(span.spanContext().spanId);
+    for (const event of span.events) if (event.name === 'polyverify.decision') lines.push(`${inner}${under.length ? '│' : ' '}  · decision: ${String(event.attributes?.['polyverify.decision'])} ${String(event.attributes?.['polyverify.member'])}`);
+    under.forEach((child, k) => walk(child, inner, k === under.length - 1, false));
+  };
+  for (const root of children(undefined)) walk(root, '', true, true);
+  return lines.join('\n');
+}
+
 async function collect(): Promise<ResourceMetrics> {
   const { resourceMetrics, errors } = await reader.collect();
   expect(errors).toEqual([]);
@@ -119,7 +141,9 @@ describe('polyverify/otel', () => {
     ncSim.fault({ refuse: 'auth', times: Infinity });
     try {
       const verify = failover([refusing, lox()]);
-      const started = await verify.start({ to: PHONE });
+      const request = trace.getTracer('app').startSpan('POST /verifications', { kind: SpanKind.SERVER });
+      const started = await context.with(trace.setSpan(context.active(), request), () => verify.start({ to: PHONE }));
+      request.end();
       const [parent] = named('start failover');
       const [refused] = named('start notificore');
       const [served] = named('start lox24');
@@ -143,6 +167,9 @@ describe('polyverify/otel', () => {
         ['polyverify.decision', 'lox24', 'sent'],
       ]);
       expect(parent!.events[1]!.attributes).toMatchObject({ 'error.type': 'authentication' });
+      // The picture in docs/observability.md is this trace.
+      const doc = readFileSync(new URL('../../docs/observability.md', import.meta.url), 'utf8');
+      expect(doc).toContain(['```text', drawTrace(spans.getFinishedSpans()), '```'].join('\n'));
     } finally {
       ncSim.clearFaults();
     }
