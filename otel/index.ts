@@ -24,6 +24,7 @@ import { DECISION_CHANNEL, type TraceContext, type TracedOperation } from '../sr
 import type { DecisionEvent } from '../src/events.js';
 import { VERSION } from '../src/version.js';
 import { maskPhonesIn } from '../src/redact.js';
+import { countryParser } from '../src/numbers.js';
 import { api } from './api.js';
 import type { InstrumentOptions, Instrumented } from './options.js';
 import { closingAttributes, Measurements, openingAttributes, spanName, errorType } from './telemetry.js';
@@ -81,6 +82,8 @@ function otelStorage(): AsyncLocalStorage<Context> | undefined {
  * ```
  */
 export function instrument(options: InstrumentOptions = {}): Instrumented {
+  // The destination country of each start needs the number metadata: loaded now, not on the first start's path.
+  void countryParser().catch(() => undefined);
   const tracer = (options.tracerProvider ?? api.trace.getTracerProvider()).getTracer('polyverify', VERSION);
   const measurements = new Measurements((options.meterProvider ?? api.metrics.getMeterProvider()).getMeter('polyverify', VERSION), options.rememberStarts ?? 10_000);
   const shared = otelStorage();

@@ -4,6 +4,7 @@
  * "min" metadata for the country, "max" for validity and type (the min metadata accepts numbers
  * too short to exist).
  */
+import { countriesFrom } from './tracing.js';
 
 /** What the guard learns about a number. */
 export interface NumberFacts {
@@ -20,11 +21,20 @@ type Parse = (text: string) => { country?: string; isValid(): boolean; getType?(
 let min: Promise<Parse> | undefined;
 let max: Promise<Parse> | undefined;
 
+/** The min metadata's parser, loaded once; the tracing channels get countries from it too. */
+function loadMin(): Promise<Parse> {
+  if (!min) {
+    min = import('libphonenumber-js/min').then((m) => m.parsePhoneNumberFromString as unknown as Parse);
+    countriesFrom(min.then((parse) => (phone: string) => parse(phone)?.country));
+  }
+  return min;
+}
+
 /** The facts of `phone` (E.164); `strict` loads the full metadata and answers validity and type. */
 export async function numberFacts(phone: string, strict: boolean): Promise<NumberFacts> {
   const parse = await (strict
     ? (max ??= import('libphonenumber-js/max').then((m) => m.parsePhoneNumberFromString as unknown as Parse))
-    : (min ??= import('libphonenumber-js/min').then((m) => m.parsePhoneNumberFromString as unknown as Parse)));
+    : loadMin());
   const parsed = parse(phone);
   if (!parsed) return strict ? { country: undefined, valid: false, type: undefined } : { country: undefined };
   return strict ? { country: parsed.country, valid: parsed.isValid(), type: parsed.getType?.() } : { country: parsed.country };
@@ -37,7 +47,7 @@ export async function numberFacts(phone: string, strict: boolean): Promise<Numbe
  * (`+39 3…` → IT), as routing wants a country for every start.
  */
 export async function countryParser(lenient = false): Promise<(phone: string) => string | undefined> {
-  const parse = await (min ??= import('libphonenumber-js/min').then((m) => m.parsePhoneNumberFromString as unknown as Parse));
+  const parse = await loadMin();
   return lenient ? (phone) => { const parsed = parse(phone); return parsed?.country ?? parsed?.getPossibleCountries?.()[0]; } : (phone) => parse(phone)?.country;
 }
 

@@ -16,7 +16,6 @@ import { isVerifyError } from './errors.js';
 import type { DecisionEvent } from './events.js';
 import type { Money } from './money.js';
 import type { Channel, CheckReason, CheckResult, Page, Recipient, Verification, VerificationStatus } from './model.js';
-import { countryParser } from './numbers.js';
 
 /** The operations that publish, each on `polyverify:<operation>`. */
 export type TracedOperation = 'start' | 'check' | 'get' | 'list' | 'resend' | 'failover' | 'cancel';
@@ -42,7 +41,7 @@ export interface TraceContext {
   readonly serverAddress?: string;
   /** `start`: the first channel of the plan asked for; after: the channel delivered on, else the plan's first. */
   channel?: Channel;
-  /** `start`: the destination's ISO 3166-1 country (`DE`), `email`, or `unknown`; set at `start` once the number metadata is loaded, else by `asyncEnd`. */
+  /** `start`: the destination's ISO 3166-1 country (`DE`), `email`, or `unknown`; known once polyverify has loaded the number metadata (`polyverify/otel` does, so do the guard and adaptive routing), at `start` or by `asyncEnd`. */
   country?: string;
   /** The verification's id, once the provider answered (a start's, or the id a check was answered for). */
   id?: string;
@@ -127,15 +126,24 @@ function listened(tracing: Tracing): boolean {
   return tracing.start.hasSubscribers || tracing.end.hasSubscribers || tracing.asyncStart.hasSubscribers || tracing.asyncEnd.hasSubscribers || tracing.error.hasSubscribers;
 }
 
-// The country of a number, once libphonenumber's metadata is loaded (loaded at the first traced start).
+// The country of a number, once libphonenumber's metadata is loaded by whoever needs it (numbers.ts
+// hands it over: polyverify/otel, the guard, adaptive routing): never loaded from here, so a bundle
+// without those carries no phone metadata for tracing's sake.
 let countryOf: ((phone: string) => string | undefined) | undefined;
 let loadingCountries: Promise<unknown> | undefined;
+
+/** Gives the tracing the country parser as it loads (numbers.ts calls it). */
+export function countriesFrom(loading: Promise<(phone: string) => string | undefined>): void {
+  loadingCountries ??= loading.then(
+    (parse) => (countryOf = parse),
+    () => undefined,
+  );
+}
+
 function destination(to: unknown): string | undefined {
   if (typeof to === 'object' && to !== null) return 'email';
-  if (typeof to !== 'string') return undefined;
-  if (countryOf) return countryOf(to) ?? 'unknown';
-  loadingCountries ??= countryParser().then((parse) => (countryOf = parse), () => undefined);
-  return undefined;
+  if (typeof to !== 'string' || !countryOf) return undefined;
+  return countryOf(to) ?? 'unknown';
 }
 
 /** The context of a call at its start, from its arguments (nothing of them but a channel and a country). */

@@ -9,6 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { failover, guard, MemoryCodeStore, RateLimitError } from '../../providers/index.js';
 import { lox24 } from '../../providers/lox24/index.js';
 import { startSimulator, type Simulators } from '../../testing/index.js';
+import { countryParser } from '../../src/numbers.js';
 import { channelsOf, diagnosticsOf, traceOperation, type TraceContext } from '../../src/tracing.js';
 import { fastBackoff, rejectionOf } from '../helpers.js';
 
@@ -144,6 +145,7 @@ describe('providers publish', () => {
   let sim: Simulators['lox24'];
   beforeAll(async () => {
     sim = await startSimulator('lox24');
+    await countryParser(); // countries come with the number metadata, which a guard or polyverify/otel loads
   });
   afterAll(() => sim.close());
   let log: ReturnType<typeof listen>;
