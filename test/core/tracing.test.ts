@@ -5,7 +5,7 @@
  */
 import { channel, tracingChannel } from 'node:diagnostics_channel';
 import { inspect } from 'node:util';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { failover, guard, MemoryCodeStore, RateLimitError } from '../../providers/index.js';
 import { lox24 } from '../../providers/lox24/index.js';
 import { startSimulator, type Simulators } from '../../testing/index.js';
@@ -216,6 +216,143 @@ describe('providers publish', () => {
       expect(text).not.toContain(PHONE.slice(1));
       expect(text).not.toMatch(new RegExp(`\\b${code}\\b`));
       if (error !== undefined) expect(inspect(error)).not.toContain(PHONE);
+    }
+  });
+});
+
+describe('what a context says, call by call', () => {
+  const on = { provider: 'p', kind: 'vendor', vendor: 'v' };
+  beforeAll(async () => {
+    await countryParser();
+  });
+  const verification = (changes: Record<string, unknown> = {}) => ({ id: 'vid', status: 'pending', channels: [{ channel: 'sms' }], deliveredChannel: undefined, cost: null, country: undefined, ...changes });
+  /** The context at asyncEnd of one call. */
+  async function endOf(operation: 'start' | 'get' | 'cancel' | 'resend' | 'check', value: unknown, args: unknown[], who: Record<string, string> = on): Promise<Record<string, unknown>> {
+    const log = listen();
+    try {
+      await traceOperation(operation, who as never, (..._args: unknown[]) => Promise.resolve(value))(...args);
+      return log.seen.find(([event]) => event.endsWith(':asyncEnd'))![1];
+    } finally {
+      log.close();
+    }
+  }
+
+  for (const event of ['start', 'end', 'asyncStart', 'asyncEnd', 'error'] as const) {
+    it(`publishes when only ${event} is listened to`, async () => {
+      const heard: unknown[] = [];
+      const handler = { [event]: (message: unknown) => heard.push(message) };
+      tracingChannel('polyverify:get').subscribe(handler as never);
+      try {
+        await traceOperation('get', on, (_id: string) => (event === 'error' ? Promise.reject(new Error('x')) : Promise.resolve(verification())))('vid').catch(() => undefined);
+        expect(heard).toHaveLength(1);
+        expect(heard[0]).toMatchObject({ operation: 'get', provider: 'p' });
+      } finally {
+        tracingChannel('polyverify:get').unsubscribe(handler as never);
+      }
+    });
+  }
+
+  it('start: the request read with care — a missing request, odd plans, numbers the metadata cannot place', async () => {
+    expect(await endOf('start', verification(), [])).toEqual({ operation: 'start', ...on, id: 'vid', status: 'pending', channel: 'sms', sent: 'yes' });
+    expect(await endOf('start', verification({ channels: [] }), [{ to: 42, channels: 'sms' }])).toEqual({ operation: 'start', ...on, id: 'vid', status: 'pending', sent: 'yes' });
+    expect(await endOf('start', verification(), [{ to: '+491701234567', channels: [] }])).toMatchObject({ channel: 'sms', country: 'DE' });
+    expect(await endOf('start', verification(), [{ to: '+491701234567', channels: [{ channel: 7 }] }])).toMatchObject({ country: 'DE' });
+    expect(await endOf('start', verification(), [{ to: '+999123', channels: [{ channel: 'voice' }] }])).toMatchObject({ country: 'unknown' });
+    expect(await endOf('start', verification({ country: 'AT' }), [{ to: 42 }])).toMatchObject({ country: 'AT' });
+    expect(await endOf('start', verification({ country: 'AT' }), [{ to: '+491701234567' }])).toMatchObject({ country: 'DE' });
+  });
+
+  it('answers: the delivered channel first, cost only where said, member only on a wrapper, sent only on sending calls', async () => {
+    expect(await endOf('get', verification({ deliveredChannel: 'voice', cost: { amount: '0.05', currency: 'EUR' }, country: 'AT' }), ['vid'])).toEqual({
+      operation: 'get',
+      ...on,
+      id: 'vid',
+      status: 'pending',
+      channel: 'voice',
+      cost: { amount: '0.05', currency: 'EUR' },
+    });
+    expect(await endOf('cancel', verification({ id: 'lox24:vid', status: 'canceled' }), ['lox24:vid'], { provider: 'f', kind: 'failover' })).toEqual({
+      operation: 'cancel',
+      provider: 'f',
+      kind: 'failover',
+      id: 'lox24:vid',
+      member: 'lox24',
+      status: 'canceled',
+      channel: 'sms',
+    });
+    expect(await endOf('resend', verification(), ['vid'])).toMatchObject({ sent: 'yes' });
+    expect(await endOf('check', { verified: true, status: 'verified' }, [42])).toEqual({ operation: 'check', ...on, verified: true, status: 'verified' });
+  });
+
+  it('a failed check or read says nothing of sent', async () => {
+    for (const operation of ['check', 'get', 'list', 'cancel'] as const) {
+      const log = listen();
+      try {
+        await rejectionOf(traceOperation(operation, on, () => Promise.reject(new Error('x')))());
+        expect(log.seen.at(-1)![1]).not.toHaveProperty('sent');
+      } finally {
+        log.close();
+      }
+    }
+  });
+});
+
+describe('a fresh process', () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  it('without diagnostics channels: the call as it is, no decision published, nothing thrown', async () => {
+    vi.resetModules();
+    vi.stubGlobal('process', { ...process, getBuiltinModule: () => undefined });
+    const fresh = await import('../../src/tracing.js');
+    const answer = Promise.resolve('x');
+    expect(fresh.traceOperation('get', { provider: 'p', kind: 'vendor' }, () => answer)()).toBe(answer);
+    expect(() => fresh.publishDecision({ type: 'decision', provider: 'p', operation: 'start', member: 'm', decision: 'try' })).not.toThrow();
+  });
+
+  it('channels without runStores: start published, then the call', async () => {
+    vi.resetModules();
+    const heard: string[] = [];
+    const publisher = (name: string) => ({ hasSubscribers: true, publish: (message: { operation: string }) => heard.push(`${name} ${message.operation}`) });
+    const fake = {
+      tracingChannel: () => ({ start: publisher('start'), end: publisher('end'), asyncStart: publisher('asyncStart'), asyncEnd: publisher('asyncEnd'), error: publisher('error') }),
+      channel: () => publisher('decision'),
+    };
+    vi.stubGlobal('process', { ...process, getBuiltinModule: (name: string) => (name === 'node:diagnostics_channel' ? fake : undefined) });
+    const fresh = await import('../../src/tracing.js');
+    await fresh.traceOperation('get', { provider: 'p', kind: 'vendor' }, () => {
+      heard.push('call');
+      return Promise.resolve({ id: 'i', status: 'pending', channels: [] });
+    })();
+    expect(heard).toEqual(['start get', 'call', 'end get', 'asyncStart get', 'asyncEnd get']);
+  });
+
+  it("a start's country waits for the metadata still loading, and goes without when it fails to load", async () => {
+    vi.resetModules();
+    const fresh = await import('../../src/tracing.js');
+    let release!: (parse: (phone: string) => string | undefined) => void;
+    fresh.countriesFrom(new Promise((resolve) => (release = resolve)));
+    const seen: Record<string, unknown>[] = [];
+    const handler = { start: (m: unknown) => seen.push({ ...(m as object) }), asyncEnd: (m: unknown) => seen.push({ ...(m as object) }) };
+    tracingChannel('polyverify:start').subscribe(handler as never);
+    try {
+      const pending = fresh.traceOperation('start', { provider: 'p', kind: 'vendor' }, (_request: unknown) => Promise.resolve({ id: 'i', status: 'pending', channels: [] }))({ to: '+491701234567' });
+      const failing = fresh.traceOperation('start', { provider: 'p', kind: 'vendor' }, (_request: unknown) => Promise.reject(new Error('x')))({ to: '+491701234567' });
+      const email = fresh.traceOperation('start', { provider: 'p', kind: 'vendor' }, (_request: unknown) => Promise.resolve({ id: 'j', status: 'pending', channels: [] }))({ to: { email: 'a@example.com' } });
+      await email;
+      expect(seen.slice(0, 3).map((context) => context['country'])).toEqual([undefined, undefined, 'email']);
+      release((phone) => (phone.startsWith('+49') ? 'DE' : undefined));
+      await pending;
+      await failing.catch(() => undefined);
+      expect(seen.filter((context) => context['id'] === 'i' || context['error']).map((context) => context['country'])).toEqual(['DE', 'DE']);
+
+      vi.resetModules();
+      const again = await import('../../src/tracing.js');
+      again.countriesFrom(Promise.reject(new Error('no metadata')));
+      seen.length = 0;
+      await again.traceOperation('start', { provider: 'p', kind: 'vendor' }, (_request: unknown) => Promise.resolve({ id: 'k', status: 'pending', channels: [] }))({ to: '+491701234567' });
+      expect(seen.at(-1)).not.toHaveProperty('country');
+    } finally {
+      tracingChannel('polyverify:start').unsubscribe(handler as never);
     }
   });
 });
