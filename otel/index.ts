@@ -112,11 +112,8 @@ export function instrument(options: InstrumentOptions = {}): Instrumented {
     span.end();
     measurements.ended(context, (performance.now() - began) / 1000, Date.now());
   };
+  // Spans open in the store's transform: Node's tracing channels enter bound stores (runStores) before publishing `start`.
   const handlers = {
-    // Opened in the store's transform (runStores), else here.
-    start: (message: unknown) => {
-      if (!open.has(message as TraceContext)) begin(message as TraceContext);
-    },
     // A call that threw before returning a promise ends here; the rest at asyncEnd.
     end: (message: unknown) => {
       if ((message as TraceContext).error !== undefined) finish(message as TraceContext);

@@ -138,6 +138,39 @@ describe('measurements', () => {
   });
 });
 
+describe('instrument() before an SDK context manager is registered', () => {
+  it("nests polyverify's own spans through its own storage, and measures durations in seconds", async () => {
+    const spans = new InMemorySpanExporter();
+    const tracerProvider = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] }); // not registered
+    const reader = new TestReader();
+    const meterProvider = new MeterProvider({ readers: [reader] });
+    const otel = instrument({ tracerProvider, meterProvider });
+    try {
+      const vendorCall = traceOperation('start', { provider: 'v', kind: 'vendor' }, () => new Promise((resolve) => setTimeout(() => resolve({ id: 'i', status: 'pending', channels: [] }), 30)));
+      const started = performance.now();
+      await traceOperation('start', { provider: 'w', kind: 'failover' }, async () => {
+        channel('polyverify:decision').publish({ type: 'decision', provider: 'w', operation: 'start', member: 'v', decision: 'try' });
+        const v = (await vendorCall()) as { id: string };
+        return { ...v, id: `v:${v.id}` };
+      })();
+      const elapsed = (performance.now() - started) / 1000;
+      for (const operation of ['resend', 'failover', 'cancel'] as const) await traceOperation(operation, { provider: 'v', kind: 'vendor' }, () => Promise.resolve({ id: 'i', status: 'pending', channels: [] }))();
+      const [inner, outer, ...rest] = spans.getFinishedSpans();
+      expect([inner!.name, outer!.name, ...rest.map((span) => span.name)]).toEqual(['start v', 'start w', 'resend v', 'failover v', 'cancel v']);
+      expect(inner!.parentSpanContext?.spanId).toBe(outer!.spanContext().spanId);
+      expect(outer!.events.map((event) => event.attributes?.['polyverify.decision'])).toEqual(['try']);
+      const duration = all(await metricsOf(reader)).find((metric) => metric.descriptor.name === 'polyverify.operation.duration')!;
+      const vendorStart = duration.dataPoints.find((point) => point.attributes['polyverify.provider'] === 'v' && point.attributes['polyverify.operation'] === 'start')!;
+      const sum = (vendorStart.value as { sum: number }).sum;
+      expect(sum).toBeGreaterThan(0.02);
+      expect(sum).toBeLessThanOrEqual(elapsed + 0.01);
+    } finally {
+      otel.close();
+      await Promise.all([tracerProvider.shutdown(), meterProvider.shutdown()]);
+    }
+  });
+});
+
 describe('instrument() in a process', () => {
   const spans = new InMemorySpanExporter();
   const tracerProvider = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] });
