@@ -20,7 +20,7 @@
 import { tracingChannel, channel as plainChannel } from 'node:diagnostics_channel';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Context, Span } from '@opentelemetry/api';
-import { DECISION_CHANNEL, type TraceContext, type TracedOperation } from '../src/tracing.js';
+import { DECISION_CHANNEL, operationChannel, TRACED_OPERATIONS, type TraceContext } from '../src/tracing.js';
 import type { DecisionEvent } from '../src/events.js';
 import { VERSION } from '../src/version.js';
 import { maskPhonesIn } from '../src/redact.js';
@@ -54,8 +54,6 @@ export function undiciRequestHook(span: Span, request: { readonly origin: string
   const url = new URL(path, request.origin);
   span.setAttributes({ 'url.full': url.href, 'url.path': url.pathname, 'url.query': url.search });
 }
-
-const OPERATIONS: readonly TracedOperation[] = ['start', 'check', 'get', 'list', 'resend', 'failover', 'cancel'];
 
 /**
  * The AsyncLocalStorage behind OpenTelemetry's active context, where the registered context
@@ -120,7 +118,7 @@ export function instrument(options: InstrumentOptions = {}): Instrumented {
     },
     asyncEnd: (message: unknown) => finish(message as TraceContext),
   };
-  const channels = OPERATIONS.map((operation) => tracingChannel(`polyverify:${operation}`));
+  const channels = TRACED_OPERATIONS.map((operation) => tracingChannel(operationChannel(operation)));
   for (const channel of channels) {
     channel.start.bindStore(storage, (message) => begin(message as TraceContext));
     channel.subscribe(handlers as unknown as Parameters<typeof channel.subscribe>[0]);

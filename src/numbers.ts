@@ -21,19 +21,19 @@ type Parse = (text: string) => { country?: string; isValid(): boolean; getType?(
 let min: Promise<Parse> | undefined;
 let max: Promise<Parse> | undefined;
 
-/** The min metadata's parser, loaded once; the tracing channels get countries from it too. */
-function loadMin(): Promise<Parse> {
-  if (!min) {
-    min = import('libphonenumber-js/min').then((m) => m.parsePhoneNumberFromString as unknown as Parse);
-    countriesFrom(min.then((parse) => (phone: string) => parse(phone)?.country));
-  }
-  return min;
+/** A metadata's parser, loaded once; the tracing channels get countries from whichever loads first. */
+function load(kind: 'min' | 'max'): Promise<Parse> {
+  const loaded = kind === 'min' ? import('libphonenumber-js/min') : import('libphonenumber-js/max');
+  const parse = loaded.then((m) => m.parsePhoneNumberFromString as unknown as Parse);
+  countriesFrom(parse.then((p) => (phone: string) => p(phone)?.country));
+  return parse;
 }
+const loadMin = (): Promise<Parse> => (min ??= load('min'));
 
 /** The facts of `phone` (E.164); `strict` loads the full metadata and answers validity and type. */
 export async function numberFacts(phone: string, strict: boolean): Promise<NumberFacts> {
   const parse = await (strict
-    ? (max ??= import('libphonenumber-js/max').then((m) => m.parsePhoneNumberFromString as unknown as Parse))
+    ? (max ??= load('max'))
     : loadMin());
   const parsed = parse(phone);
   if (!parsed) return strict ? { country: undefined, valid: false, type: undefined } : { country: undefined };

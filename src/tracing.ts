@@ -15,6 +15,7 @@
 import { isVerifyError } from './errors.js';
 import type { DecisionEvent } from './events.js';
 import type { Money } from './money.js';
+import { destinationOf } from './outcomes/destination.js';
 import type { Channel, CheckReason, CheckResult, Page, Recipient, Verification, VerificationStatus } from './model.js';
 
 /** The operations that publish, each on `polyverify:<operation>`. */
@@ -104,13 +105,19 @@ interface Channels {
   readonly operations: Readonly<Record<TracedOperation, Tracing>>;
   readonly decisions: Publisher;
 }
-const OPERATIONS: readonly TracedOperation[] = ['start', 'check', 'get', 'list', 'resend', 'failover', 'cancel'];
+/** Every traced operation, in the order the docs list them. */
+export const TRACED_OPERATIONS: readonly TracedOperation[] = ['start', 'check', 'get', 'list', 'resend', 'failover', 'cancel'];
+
+/** The tracing channel of `operation`: `polyverify:<operation>`. */
+export function operationChannel(operation: TracedOperation): string {
+  return `polyverify:${operation}`;
+}
 
 /** The channels over `diagnostics`, or undefined without them. */
 export function channelsOf(diagnostics: DiagnosticsChannels | undefined): Channels | undefined {
   if (!diagnostics) return undefined;
   return {
-    operations: Object.fromEntries(OPERATIONS.map((operation) => [operation, diagnostics.tracingChannel(`polyverify:${operation}`)])) as Record<TracedOperation, Tracing>,
+    operations: Object.fromEntries(TRACED_OPERATIONS.map((operation) => [operation, diagnostics.tracingChannel(operationChannel(operation))])) as Record<TracedOperation, Tracing>,
     decisions: diagnostics.channel(DECISION_CHANNEL),
   };
 }
@@ -140,10 +147,11 @@ export function countriesFrom(loading: Promise<(phone: string) => string | undef
   );
 }
 
+/** The country a start goes to, as outcomes count it (`destinationOf`); undefined for a caller's malformed `to`, or a number before the metadata is loaded. */
 function destination(to: unknown): string | undefined {
-  if (typeof to === 'object' && to !== null) return 'email';
+  if (typeof to === 'object' && to !== null) return 'email'; // as destinationOf says, without reading a caller's malformed object
   if (typeof to !== 'string' || !countryOf) return undefined;
-  return countryOf(to) ?? 'unknown';
+  return destinationOf(to, countryOf).country;
 }
 
 /** The context of a call at its start, from its arguments (nothing of them but a channel and a country). */

@@ -149,7 +149,8 @@ export function paging<Position>(
   { name, title, kind, key: cursorKey, maxPages = DEFAULT_MAX_LIST_PAGES, traced }: { readonly name: string; readonly title: string; readonly kind: string; readonly key?: Uint8Array; readonly maxPages?: number; readonly traced?: TracedProvider },
 ): Listing {
   // Each vendor page read is one traced `list` call (one request to the vendor, with its retries).
-  const readPage = traced ? traceOperation('list', traced, (at: Position | undefined, request: PageRequest) => spec.read(at, request)) : (at: Position | undefined, request: PageRequest) => spec.read(at, request);
+  const read = (at: Position | undefined, request: PageRequest) => spec.read(at, request);
+  const readPage = traced ? traceOperation('list', traced, read) : read;
   const ctx: ParseContext = { provider: name, operation: 'list' };
   const cursorSchema = resumeSchema(spec.position);
   const key = (position: Position) => JSON.stringify(position);
