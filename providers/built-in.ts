@@ -7,10 +7,11 @@ import { configTools, envOf, type ConfigForm, type OtherVendorConfig } from '../
 import type { Lox24Config } from './lox24/config.js';
 import type { MessagebirdConfig } from './messagebird/config.js';
 import type { NotificoreConfig } from './notificore/config.js';
+import type { TwilioConfig } from './twilio/config.js';
 import { REGISTRY, VENDORS } from './registry.js';
 
 /** A built-in provider's configuration (JSON-friendly: no functions), discriminated by `provider`. */
-export type ProviderConfig = Lox24Config | NotificoreConfig | MessagebirdConfig;
+export type ProviderConfig = Lox24Config | NotificoreConfig | MessagebirdConfig | TwilioConfig;
 
 /**
  * A configuration: one provider, several tried in order (an array: a `failover`), or several

@@ -9,15 +9,17 @@
 import { lox24Vendor } from './lox24/config.js';
 import { messagebirdVendor } from './messagebird/config.js';
 import { notificoreVendor } from './notificore/config.js';
+import { twilioVendor } from './twilio/config.js';
 
 /** The built-in vendors' names. */
-export type VendorName = 'lox24' | 'notificore' | 'messagebird';
+export type VendorName = 'lox24' | 'notificore' | 'messagebird' | 'twilio';
 
 /** The built-in vendors' descriptors, by name. */
 export const REGISTRY = {
   lox24: lox24Vendor,
   notificore: notificoreVendor,
   messagebird: messagebirdVendor,
+  twilio: twilioVendor,
 } as const satisfies Record<VendorName, unknown>;
 
 /** The built-in vendors' descriptors, in registry order. */

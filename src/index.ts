@@ -30,7 +30,6 @@ export {
   WebhookBodyError,
   isVerifyError,
   type FieldIssue,
-  type VerifyErrorCode,
 } from './errors.js';
 export type { VerifyEvent } from './events.js';
 export { MemoryCodeStore, type CodeStore, type TriesStore } from './codes/index.js';

@@ -4,15 +4,8 @@
  * `redis-server` package, and `apt-get install -y redis-server` does it by hand.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer, Socket } from 'node:net';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+import { Socket } from 'node:net';
+import { freePort } from './ports.js';
 
 /** Resolves once the port answers PING with PONG, or rejects after `ms`. */
 async function answering(port: number, ms = 5_000): Promise<void> {

@@ -18,6 +18,7 @@
 import { Lox24Simulator, type Lox24SimulatorOptions } from '../providers/lox24/simulator.js';
 import { MessagebirdSimulator, type MessagebirdSimulatorOptions } from '../providers/messagebird/simulator.js';
 import { NotificoreSimulator, type NotificoreSimulatorOptions } from '../providers/notificore/simulator.js';
+import { TwilioSimulator, type TwilioSimulatorOptions } from '../providers/twilio/simulator.js';
 
 export { SimulatorBase } from './base.js';
 export { RecordStore } from './records.js';
@@ -27,10 +28,10 @@ export { runConformance, type ConformanceTarget } from './conformance.js';
 export { openMarket } from './market.js';
 
 // The only place that loads simulators: the production entries never reach this module.
-const SIMULATORS = { lox24: Lox24Simulator, notificore: NotificoreSimulator, messagebird: MessagebirdSimulator } as const satisfies Record<SimulatedVendor, unknown>;
+const SIMULATORS = { lox24: Lox24Simulator, notificore: NotificoreSimulator, messagebird: MessagebirdSimulator, twilio: TwilioSimulator } as const satisfies Record<SimulatedVendor, unknown>;
 
-/** The built-in vendors that have a simulator. */
-export type SimulatedVendor = 'lox24' | 'notificore' | 'messagebird';
+/** The built-in vendors that have a simulator (`keyof Simulators`). */
+type SimulatedVendor = keyof Simulators;
 
 /** The simulator of each built-in vendor, by vendor name. */
 export interface Simulators {
@@ -40,6 +41,8 @@ export interface Simulators {
   readonly notificore: NotificoreSimulator;
   /** Bird's. */
   readonly messagebird: MessagebirdSimulator;
+  /** Twilio's. */
+  readonly twilio: TwilioSimulator;
 }
 
 /** The options of each vendor's simulator, by vendor name. */
@@ -50,6 +53,8 @@ export interface SimulatorOptions {
   readonly notificore: NotificoreSimulatorOptions;
   /** Bird's. */
   readonly messagebird: MessagebirdSimulatorOptions;
+  /** Twilio's. */
+  readonly twilio: TwilioSimulatorOptions;
 }
 
 /** The built-in vendors that have a simulator, in registry order. */

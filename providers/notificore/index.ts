@@ -22,7 +22,7 @@ import { TokenKeeper } from './auth.js';
 import { NOTIFICORE_BASE_URL, NOTIFICORE_CAPABILITIES, NOTIFICORE_EXTRAS, NOTIFICORE_FACTORY_OPTIONS, notificoreVendor, type NotificoreOptions, type NotificoreStartExtras } from './config.js';
 import { refusedCheck, toCreateBody, toNotificoreError, toVerification, unwrapSingle } from './map.js';
 import { notificorePaging, type Position } from './paging.js';
-import { countedTries } from './tries.js';
+import { countedTries } from '../../src/adapter/counted-tries.js';
 import { authenticationSchema, type NotificoreCreateBody } from './wire.js';
 
 export type { NotificoreOptions } from './config.js';

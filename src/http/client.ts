@@ -61,6 +61,8 @@ export interface HttpCall {
   readonly searchParams?: URLSearchParams;
   /** The body, sent as JSON. */
   readonly json?: unknown;
+  /** The body, sent form-encoded (`application/x-www-form-urlencoded`), for a vendor without JSON bodies (Twilio). */
+  readonly form?: URLSearchParams;
   /**
    * The call makes the vendor send a message: it is retried only when the failure proves
    * nothing was sent, and its failures carry `sent: 'maybe'` where that is possible.
@@ -235,7 +237,7 @@ export class HttpClient {
       // The query goes in the path: ky's `searchParams` option builds a second Request per call.
       response = await this.#ky(call.searchParams?.size ? `${call.path}?${call.searchParams}` : call.path, {
         method: call.method,
-        json: call.json,
+        ...(call.form ? { body: call.form } : { json: call.json }),
         signal,
       });
     } catch (error) {

@@ -153,7 +153,7 @@ describe('polyverify simulate', () => {
   }
 
   async function freePort(): Promise<number> {
-    // Three free ports in a row, as the command needs: each is bound once here, then released.
+    // Four free ports in a row, as the command needs (one per simulator): each is bound once here, then released.
     const bind = (port: number) =>
       new Promise<ReturnType<typeof createServer> | undefined>((resolve) => {
         const server = createServer();
@@ -163,17 +163,17 @@ describe('polyverify simulate', () => {
     for (;;) {
       const first = await bind(0);
       const port = (first!.address() as { port: number }).port;
-      const rest = port < 60_000 ? [await bind(port + 1), await bind(port + 2)] : [];
+      const rest = port < 60_000 ? [await bind(port + 1), await bind(port + 2), await bind(port + 3)] : [];
       await Promise.all([first, ...rest].map((server) => server && new Promise((resolve) => server.close(resolve))));
-      if (rest.length === 2 && rest.every(Boolean)) return port;
+      if (rest.length === 3 && rest.every(Boolean)) return port;
     }
   }
 
   it('--json: the config alone on stdout, people’s lines on stderr, then one JSON line per code', async () => {
     const sim = await simulate('--json');
     const configs = JSON.parse(await sim.firstLine()) as { provider: string }[];
-    expect(configs.map((c) => c.provider)).toEqual(['lox24', 'notificore', 'messagebird']);
-    expect(sim.output().stderr).toContain('polyverify simulate: 3 vendor simulators on 127.0.0.1');
+    expect(configs.map((c) => c.provider)).toEqual(['lox24', 'notificore', 'messagebird', 'twilio']);
+    expect(sim.output().stderr).toContain('polyverify simulate: 4 vendor simulators on 127.0.0.1');
     const file = join(dir, 'sim-bird.json');
     writeFileSync(file, JSON.stringify(configs.find((c) => c.provider === 'messagebird')));
     const v = JSON.parse((await run('start', '--to', '+31612345678', '--config', file, '--json')).stdout) as Verification;
@@ -199,7 +199,7 @@ describe('polyverify simulate', () => {
     // A port in use: a clear message and exit 2, not a stack.
     const busy = await run('simulate', '--port', String(port));
     expect(busy.code).toBe(2);
-    expect(busy.stderr).toMatch(new RegExp(`^polyverify simulate: cannot listen on 127\\.0\\.0\\.1 port ${port}–${port + 2} \\(a port is in use\\): choose another --port`));
+    expect(busy.stderr).toMatch(new RegExp(`^polyverify simulate: cannot listen on 127\\.0\\.0\\.1 port ${port}–${port + 3} \\(a port is in use\\): choose another --port`));
     second.child.kill('SIGINT');
     await second.exited;
   });

@@ -3,7 +3,7 @@
  * LOX24 then Notificore, LOX24's simulator posting its webhooks to the service; the guard,
  * the body cap, the webhook's token, routable ids, and no code in any log line.
  */
-import { createServer } from 'node:net';
+import { freePort } from '../ports.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBackend, listen, shutdown } from '../../examples/backend.js';
 import { createProvider } from '../../providers/index.js';
@@ -15,14 +15,6 @@ let lox: Awaited<ReturnType<typeof startSimulator<'lox24'>>>;
 let nc: Awaited<ReturnType<typeof startSimulator<'notificore'>>>;
 let stop: () => Promise<void>;
 const logs: Record<string, unknown>[] = [];
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 beforeAll(async () => {
   const port = await freePort();

@@ -300,7 +300,7 @@ describe('trap 6: simulated faults that say "nothing sent", from code and from `
     }
     const bad = await run(['simulate', '--fail', 'lox24=broke']);
     expect(bad).toMatchObject({ code: 2, stdout: '' });
-    expect(bad.stderr).toContain('--fail must be VENDOR=HOW with VENDOR lox24, notificore, messagebird and HOW auth, funds, rate-limit, down (e.g. --fail lox24=funds)');
+    expect(bad.stderr).toContain('--fail must be VENDOR=HOW with VENDOR lox24, notificore, messagebird, twilio and HOW auth, funds, rate-limit, down (e.g. --fail lox24=funds)');
   });
 });
 

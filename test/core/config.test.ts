@@ -27,7 +27,8 @@ describe('createProvider', () => {
   });
 
   const bad: [string, unknown, { field: string; message: string }[]][] = [
-    ['an unknown provider', { provider: 'twilio', token: SECRETS[0] }, [{ field: 'provider', message: "must have provider 'lox24', 'notificore' or 'messagebird'" }]],
+    ['an unknown provider', { provider: 'vonage', token: SECRETS[0] }, [{ field: 'provider', message: "must have provider 'lox24', 'notificore', 'messagebird' or 'twilio'" }]],
+    ['a Twilio config with half a pair of credentials', { provider: 'twilio', accountSid: `AC${'0'.repeat(32)}`, serviceSid: `VA${'0'.repeat(32)}`, apiKeySecret: SECRETS[0] }, [{ field: 'apiKeySid', message: 'give one pair of credentials: accountSid + authToken, or apiKeySid + apiKeySecret' }]],
     ['a missing LOX24 token', { provider: 'lox24', secret: SECRETS[3] }, [{ field: 'token', message: 'is required' }]],
     ['a short LOX24 secret', { provider: 'lox24', token: SECRETS[0], secret: 'short' }, [{ field: 'secret', message: 'must be at least 16 characters' }]],
     ['a Notificore template id as text', { provider: 'notificore', apiKey: SECRETS[1], templateId: '12' }, [{ field: 'templateId', message: 'must be a number' }]],
@@ -169,8 +170,10 @@ describe('what a config error says about itself', () => {
   });
 
   it('names the vendors an environment may choose, and the variables of each', async () => {
-    const env = await rejectionOf(providerFromEnv({ POLYVERIFY_PROVIDER: 'twilio' }));
-    expect(env).toMatchObject({ provider: 'config', operation: 'config', message: "Invalid environment: POLYVERIFY_PROVIDER: must be 'lox24', 'notificore' or 'messagebird'" });
+    const env = await rejectionOf(providerFromEnv({ POLYVERIFY_PROVIDER: 'vonage' }));
+    expect(env).toMatchObject({ provider: 'config', operation: 'config', message: "Invalid environment: POLYVERIFY_PROVIDER: must be 'lox24', 'notificore', 'messagebird' or 'twilio'" });
+    const twilio = await rejectionOf(providerFromEnv({ POLYVERIFY_PROVIDER: 'twilio', TWILIO_ACCOUNT_SID: `AC${'0'.repeat(32)}` }));
+    expect(twilio.message).toBe('Invalid environment: TWILIO_AUTH_TOKEN: is not set; TWILIO_VERIFY_SERVICE_SID: is not set');
     const path = await rejectionOf(providerFromEnv({ POLYVERIFY_CONFIG: './x.json' }));
     expect(path.message).toBe('Invalid environment: POLYVERIFY_CONFIG: holds the config itself as JSON, not a path to a file (use the CLI’s --config FILE for a file)');
     expect([ENV.redisUrl, ENV.lox24['token'], ENV.notificore['apiKey']]).toEqual(['POLYVERIFY_REDIS_URL', 'LOX24_TOKEN', 'NOTIFICORE_API_KEY']);
@@ -182,7 +185,7 @@ describe('a config that is not an object', () => {
     const error = await rejectionOf(createProvider(config as never));
     expect(error).toBeInstanceOf(ValidationError);
     expect(error.message).toMatch(/^Invalid provider config: /);
-    expect(error.issues[0].message).toMatch(/provider 'lox24', 'notificore' or 'messagebird'|must be/);
+    expect(error.issues[0].message).toMatch(/provider 'lox24', 'notificore', 'messagebird' or 'twilio'|must be/);
   });
 
   it('refuses a route that is a string', async () => {

@@ -9,6 +9,7 @@ import { describe, expect, expectTypeOf, it } from 'vitest';
 import { LOX24_OPTIONS, type Lox24Config } from '../../providers/lox24/config.js';
 import { MESSAGEBIRD_OPTIONS, type MessagebirdConfig } from '../../providers/messagebird/config.js';
 import { NOTIFICORE_OPTIONS, type NotificoreConfig } from '../../providers/notificore/config.js';
+import { TWILIO_OPTIONS, type TwilioConfig } from '../../providers/twilio/config.js';
 import type { CommonConfig } from '../../src/config.js';
 // @ts-expect-error: a plain .mjs helper shared with the build
 import { vendors } from '../../scripts/entries.mjs';
@@ -35,9 +36,10 @@ describe('vendor options', () => {
     expectTypeOf<Mismatch<typeof LOX24_OPTIONS, Lox24Config>>().toEqualTypeOf<never>();
     expectTypeOf<Mismatch<typeof NOTIFICORE_OPTIONS, NotificoreConfig>>().toEqualTypeOf<never>();
     expectTypeOf<Mismatch<typeof MESSAGEBIRD_OPTIONS, MessagebirdConfig>>().toEqualTypeOf<never>();
+    expectTypeOf<Mismatch<typeof TWILIO_OPTIONS, TwilioConfig>>().toEqualTypeOf<never>();
     // The check can fail: a field the schema has not, or of another type.
     expectTypeOf<Mismatch<typeof LOX24_OPTIONS, Lox24Config & { readonly extra?: string }>>().toEqualTypeOf<'extra'>();
     expectTypeOf<Mismatch<typeof LOX24_OPTIONS, Omit<Lox24Config, 'ttlSeconds'> & { readonly ttlSeconds?: string }>>().toEqualTypeOf<'ttlSeconds'>();
-    expect([...(vendors as string[])].sort()).toEqual(['lox24', 'messagebird', 'notificore']);
+    expect([...(vendors as string[])].sort()).toEqual(['lox24', 'messagebird', 'notificore', 'twilio']);
   });
 });

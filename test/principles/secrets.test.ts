@@ -60,8 +60,10 @@ function secretsSent(server: { requests: readonly { headers: Record<string, unkn
 }
 
 interface VendorCase {
-  readonly vendor: 'lox24' | 'notificore' | 'messagebird';
+  readonly vendor: 'lox24' | 'notificore' | 'messagebird' | 'twilio';
   readonly config: (baseUrl: string) => ProviderConfig;
+  /** An id of the vendor's format (a UUID where absent). */
+  readonly id?: string;
   readonly secrets: readonly string[];
   /** A server in front of which the vendor's calls get as far as the echo (Notificore logs in first). */
   readonly server: (status: number) => Promise<HostileServer>;
@@ -111,9 +113,17 @@ const CASES: readonly VendorCase[] = [
     secrets: ['bird-access-key-never-shown-0123'],
     server: (status) => startHostileServer({ kind: 'answer', status, echo: true }),
   },
+  {
+    vendor: 'twilio',
+    // The Basic header carries the Auth Token base64-encoded: secretsSent adds that value to the search.
+    config: (baseUrl) => ({ provider: 'twilio', accountSid: `AC${'0'.repeat(32)}`, authToken: 'twilio-auth-token-never-shown-01', serviceSid: `VA${'0'.repeat(32)}`, baseUrl, retries: 0 }),
+    id: `VE${'0'.repeat(32)}`,
+    secrets: ['twilio-auth-token-never-shown-01'],
+    server: (status) => startHostileServer({ kind: 'answer', status, echo: true }),
+  },
 ];
 
-describe.each(CASES)('$vendor: an echoing vendor leaks nothing', ({ vendor, config, secrets, server: serve }) => {
+describe.each(CASES)('$vendor: an echoing vendor leaks nothing', ({ vendor, config, secrets, server: serve, id = ID }) => {
   it.each(STATUSES)('HTTP %i, on start, check and get, in the error, its causes, the events and the log lines', async (status) => {
     const server = await serve(status);
     const events: VerifyEvent[] = [];
@@ -125,8 +135,8 @@ describe.each(CASES)('$vendor: an echoing vendor leaks nothing', ({ vendor, conf
     const settle = (call: Promise<unknown>) => call.then((result) => result, (error: unknown) => error);
     const errors = [
       await rejectionOf(provider.start({ to: PHONE, ...(vendor === 'lox24' && { code: '48291375' }) })),
-      await settle(provider.check(ID, '48291375')), // LOX24 checks locally; a 404 may be a "not found" result
-      await rejectionOf(provider.get(ID)),
+      await settle(provider.check(id, '48291375')), // LOX24 checks locally; a 404 may be a "not found" result
+      await rejectionOf(provider.get(id)),
     ];
     const all = [...secretsSent(server, secrets), '48291375', PHONE];
     expect(server.requests.some((r) => r.body.includes('48291375') || JSON.stringify(r.headers).includes(secrets[0]!.slice(0, 8)))).toBe(true); // the echo did carry them
@@ -188,8 +198,8 @@ describe('the CLI leaks nothing either', () => {
     const output: string[] = [];
     for (const json of [[], ['--json']]) {
       output.push(await run('start', '--to', PHONE, '--config', file, '--debug', ...json));
-      output.push(await run('check', ID, '48291375', '--config', file, '--debug', ...json));
-      output.push(await run('get', ID, '--config', file, '--debug', ...json));
+      output.push(await run('check', vendor.id ?? ID, '48291375', '--config', file, '--debug', ...json));
+      output.push(await run('get', vendor.id ?? ID, '--config', file, '--debug', ...json));
       output.push(await run('list', '--config', file, '--debug', ...json));
     }
     const text = output.join('\n');

@@ -51,7 +51,7 @@ describe('a third-party vendor with the built-in ones', () => {
     expect(fromEnv.capabilities.channels).toEqual(['sms']);
     await expect(createProvider({ provider: 'acme', apiKey: 'x' })).rejects.toMatchObject({
       name: 'ValidationError',
-      issues: [{ field: 'provider', message: "must have provider 'lox24', 'notificore' or 'messagebird'" }],
+      issues: [{ field: 'provider', message: "must have provider 'lox24', 'notificore', 'messagebird' or 'twilio'" }],
     });
     await expect(createProvider({ provider: 'acme' }, { vendors: [acmeVendor] })).rejects.toMatchObject({ issues: [{ field: 'apiKey', message: 'is required' }] });
   });

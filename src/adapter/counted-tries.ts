@@ -1,14 +1,14 @@
 /**
- * Wrong codes counted by polyverify. Notificore does not report how many tries are left, so
- * the adapter counts the wrong codes it checks for the verifications it started (it knows
- * their limit and that the count starts at 0), in a `TriesStore`: this process's by default,
- * shared by every instance with `polyverify/redis`.
+ * Wrong codes counted by polyverify, for a vendor that does not report how many tries are left
+ * (Notificore, Twilio): the adapter counts the wrong codes it checks for the verifications it
+ * started (it knows their limit and that the count starts at 0), in a `TriesStore`: this
+ * process's by default, shared by every instance with `polyverify/redis`.
  *
- * The counts only add to what Notificore says: when the store fails, calls still succeed
+ * The counts only add to what the vendor says: when the store fails, calls still succeed
  * without them (`attemptsRemaining` and `failedAttempts` left out), and a warning says why.
  */
-import type { TriesStore } from '../../src/codes/tries.js';
-import type { Operation } from '../../src/errors.js';
+import type { TriesStore } from '../codes/tries.js';
+import type { Operation } from '../errors.js';
 
 /** How long a count is kept past the code's end, so a late `get` still shows it (1 h). */
 const RETAIN_MS = 3_600_000;
