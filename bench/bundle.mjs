@@ -11,6 +11,7 @@ const entries = {
   'polyverify + polyverify/lox24': "import { summarize } from 'polyverify'; import { lox24 } from 'polyverify/lox24'; console.log(summarize, lox24);",
   'polyverify + polyverify/notificore': "import { summarize } from 'polyverify'; import { notificore } from 'polyverify/notificore'; console.log(summarize, notificore);",
   'polyverify + polyverify/messagebird': "import { summarize } from 'polyverify'; import { messagebird } from 'polyverify/messagebird'; console.log(summarize, messagebird);",
+  'polyverify + polyverify/twilio': "import { summarize } from 'polyverify'; import { twilio } from 'polyverify/twilio'; console.log(summarize, twilio);",
   'polyverify/lox24 alone': "import { lox24 } from 'polyverify/lox24'; console.log(lox24);",
 };
 
@@ -32,6 +33,7 @@ async function size(contents, ownOnly = false) {
       'polyverify/lox24': `${root}dist/lox24.js`,
       'polyverify/notificore': `${root}dist/notificore.js`,
       'polyverify/messagebird': `${root}dist/messagebird.js`,
+      'polyverify/twilio': `${root}dist/twilio.js`,
     },
     // The dynamic imports inside createProvider and the registry (adapters, simulators): loaded
     // on demand, not part of this bundle.

@@ -1,9 +1,11 @@
-// start + check round trips against the LOX24 simulator, in one process, three ways:
-// through polyverify, through a bare ky instance making the same HTTP call, and through
-// plain fetch. Each way runs sequentially and with 50 in flight; rounds are interleaved
-// and the median of each is reported, with the ratios measured in this one run.
+// start + check round trips against a simulator, in one process, three ways: through
+// polyverify, through a bare ky instance making the same HTTP calls, and through plain fetch.
+// Each way runs sequentially and with 50 in flight; rounds are interleaved and the median of
+// each is reported, with the ratios measured in this one run. Two vendors: LOX24 (one request a
+// trip: polyverify checks its own code) and Twilio (two: the form-encoded create and check).
 import ky from 'ky';
 import { lox24 } from '../dist/lox24.js';
+import { twilio } from '../dist/twilio.js';
 import { startSimulator } from '../dist/testing.js';
 
 const TO = '+491701234567';
@@ -17,7 +19,7 @@ function body(code) {
   return { phone: TO, code, is_code_deleted: true, routing_strategy: [{ channel: 'sms' }] };
 }
 
-function ways(sim) {
+function lox24Ways(sim) {
   const verify = lox24({ token: sim.token, secret: 'bench-secret-0123456789', baseUrl: sim.url });
   const api = ky.create({ prefixUrl: sim.url, retry: 0, headers: { accept: 'application/json', 'X-LOX24-AUTH-TOKEN': sim.token } });
   const url = `${sim.url}/verify_codes`;
@@ -44,8 +46,37 @@ function ways(sim) {
   };
 }
 
+/** Twilio: the create and the check, form-encoded with Basic auth, to a new number each trip. */
+function twilioWays(sim) {
+  const verify = twilio({ ...sim.credentials, baseUrl: sim.url });
+  const authorization = `Basic ${Buffer.from(`${sim.accountSid}:${sim.authToken}`).toString('base64')}`;
+  const service = `v2/Services/${sim.serviceSid}`;
+  const api = ky.create({ prefixUrl: sim.url, retry: 0, headers: { accept: 'application/json', authorization } });
+  const headers = { accept: 'application/json', authorization };
+  let n = 0;
+  const to = () => `+1415${String(1_000_000 + (n++ % 8_000_000)).padStart(7, '0')}`;
+  return {
+    polyverify: async () => {
+      const v = await verify.start({ to: to() });
+      const result = await verify.check(v.id, sim.lastCode(v.id));
+      if (!result.verified) throw new Error('not verified');
+    },
+    ky: async () => {
+      const v = await api.post(`${service}/Verifications`, { body: new URLSearchParams({ To: to(), Channel: 'sms', Locale: 'en' }) }).json();
+      const checked = await api.post(`${service}/VerificationCheck`, { body: new URLSearchParams({ VerificationSid: v.sid, Code: sim.lastCode(v.sid) }) }).json();
+      if (checked.status !== 'approved') throw new Error('not verified');
+    },
+    fetch: async () => {
+      const created = await fetch(`${sim.url}/${service}/Verifications`, { method: 'POST', headers, body: new URLSearchParams({ To: to(), Channel: 'sms', Locale: 'en' }) });
+      const v = await created.json();
+      const checked = await fetch(`${sim.url}/${service}/VerificationCheck`, { method: 'POST', headers, body: new URLSearchParams({ VerificationSid: v.sid, Code: sim.lastCode(v.sid) }) });
+      if ((await checked.json()).status !== 'approved') throw new Error('not verified');
+    },
+  };
+}
+
 /** CPU microseconds (user + system) per round trip of the last sequential run of each way. */
-const cpuPerTrip = {};
+let cpuPerTrip = {};
 
 async function sequential(run, count) {
   const cpu = process.cpuUsage();
@@ -69,9 +100,9 @@ async function concurrent(run, total, inFlight) {
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
-export async function runRoundTrips() {
-  const sim = await startSimulator('lox24');
-  const runs = ways(sim);
+/** One vendor's three ways, interleaved rounds, medians and ratios. */
+async function measure(sim, runs) {
+  cpuPerTrip = {};
   const names = Object.keys(runs);
   for (const name of names) runs[name].label = name;
   for (const name of names) await sequential(runs[name], 100); // warm-up
@@ -93,10 +124,16 @@ export async function runRoundTrips() {
     const m = Object.fromEntries(names.map((name) => [name, median(samples[mode][name])]));
     table[mode] = { ...m, polyverifyVsKy: m.polyverify / m.ky, polyverifyVsFetch: m.polyverify / m.fetch, kyVsFetch: m.ky / m.fetch };
   }
+  const cpu = Object.fromEntries(names.map((name) => [name, median(cpuPerTrip[name])]));
+  return { samples, table, cpu };
+}
+
+function describe(title, result) {
   const fmt = (x) => x.toFixed(0);
   const ratio = (x) => `${x.toFixed(2)}×`;
-  const markdown = [
-    `LOX24 start + check round trips on the simulator (127.0.0.1), round trips per second, median of ${ROUNDS} interleaved rounds`,
+  const { table, cpu } = result;
+  return [
+    `${title}, round trips per second, median of ${ROUNDS} interleaved rounds`,
     '',
     '| mode | polyverify | bare ky | plain fetch | polyverify / ky | polyverify / fetch | ky / fetch |',
     '|---|---|---|---|---|---|---|',
@@ -106,7 +143,19 @@ export async function runRoundTrips() {
       return `| ${label} | ${fmt(r.polyverify)} | ${fmt(r.ky)} | ${fmt(r.fetch)} | ${ratio(r.polyverifyVsKy)} | ${ratio(r.polyverifyVsFetch)} | ${ratio(r.kyVsFetch)} |`;
     }),
     '',
-    `Process CPU per sequential round trip (the simulator's share included, the same for all three): ${names.map((name) => `${name} ${median(cpuPerTrip[name]).toFixed(0)} µs`).join(', ')}; polyverify over bare ky: ${(median(cpuPerTrip.polyverify) - median(cpuPerTrip.ky)).toFixed(0)} µs.`,
+    `Process CPU per sequential round trip (the simulator's share included, the same for all three): ${Object.entries(cpu).map(([name, us]) => `${name} ${us.toFixed(0)} µs`).join(', ')}; polyverify over bare ky: ${(cpu.polyverify - cpu.ky).toFixed(0)} µs.`,
   ].join('\n');
-  return { node: process.version, rounds: ROUNDS, sequential: SEQUENTIAL, concurrentTotal: CONCURRENT_TOTAL, inFlight: IN_FLIGHT, samples, table, markdown };
+}
+
+export async function runRoundTrips() {
+  const loxSim = await startSimulator('lox24');
+  const lox = await measure(loxSim, lox24Ways(loxSim));
+  const twilioSim = await startSimulator('twilio');
+  const tw = await measure(twilioSim, twilioWays(twilioSim));
+  const markdown = [
+    describe('LOX24 start + check round trips on the simulator (127.0.0.1; one HTTP request a trip)', lox),
+    '',
+    describe('Twilio start + check round trips on the simulator (127.0.0.1; two form-encoded requests a trip)', tw),
+  ].join('\n');
+  return { node: process.version, rounds: ROUNDS, sequential: SEQUENTIAL, concurrentTotal: CONCURRENT_TOTAL, inFlight: IN_FLIGHT, samples: lox.samples, table: lox.table, twilio: { samples: tw.samples, table: tw.table, cpu: tw.cpu }, markdown };
 }

@@ -65,7 +65,7 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
   demo: {
     run: demo,
     options: DEMO_OPTIONS,
-    summary: 'Runs the whole library on built-in simulators of the three vendors, no credentials needed.',
+    summary: 'Runs the whole library on built-in simulators of the four vendors, no credentials needed.',
     usage: 'polyverify demo [--html FILE]',
     about:
       'Codes from the simulators’ inboxes, wrong and right checks, a safe failover, the list across vendors,\nthe exact cost summary, then the vendor scorecard over 3 000 seeded past verifications. Exits 0 when every step worked.',

@@ -34,7 +34,7 @@ const COUNTRIES: Record<string, { readonly prefix: string; readonly digits: numb
   IN: { prefix: '+9198', digits: 8, weight: 2 },
 };
 
-type Vendor = 'lox24' | 'notificore' | 'messagebird';
+type Vendor = 'lox24' | 'notificore' | 'messagebird' | 'twilio';
 
 // Each vendor strong somewhere and weak elsewhere, as real ones are.
 const PROFILES: Record<Vendor, Record<string, Profile>> = {
@@ -68,12 +68,24 @@ const PROFILES: Record<Vendor, Record<string, Profile>> = {
     BR: { conversion: 0.68, medianSeconds: 40, price: 0 },
     IN: { conversion: 0.63, medianSeconds: 44, price: 0 },
   },
+  // Twilio's prices are USD per delivery attempt, as it bills.
+  twilio: {
+    DE: { conversion: 0.92, medianSeconds: 13, price: 0.098 },
+    FR: { conversion: 0.91, medianSeconds: 14, price: 0.087 },
+    GB: { conversion: 0.93, medianSeconds: 12, price: 0.045 },
+    NL: { conversion: 0.92, medianSeconds: 13, price: 0.109 },
+    ES: { conversion: 0.9, medianSeconds: 15, price: 0.082 },
+    US: { conversion: 0.94, medianSeconds: 10, price: 0.0083 },
+    BR: { conversion: 0.82, medianSeconds: 24, price: 0.062 },
+    IN: { conversion: 0.8, medianSeconds: 27, price: 0.066 },
+  },
 };
 
 const CHANNELS: Record<Vendor, readonly [Channel, number][]> = {
   lox24: [['sms', 0.8], ['telegram', 0.15], ['voice', 0.05]],
   notificore: [['sms', 0.6], ['viber', 0.4]],
   messagebird: [['sms', 1]],
+  twilio: [['sms', 0.7], ['whatsapp', 0.2], ['voice', 0.1]],
 };
 
 function pick<T>(random: () => number, weighted: readonly (readonly [T, number])[]): T {
@@ -88,6 +100,7 @@ export interface DemoTargets {
   readonly lox24: Seedable;
   readonly notificore: Seedable;
   readonly messagebird: Seedable;
+  readonly twilio: Seedable;
   readonly lox24Store: CodeStore;
 }
 
@@ -110,7 +123,7 @@ export async function seedHistory(targets: DemoTargets, options: { now: number; 
   const end = options.now - 3_600_000; // an hour ago: the demo's own verifications come after
   const countries = Object.entries(COUNTRIES).map(([code, c]) => [code, c.weight] as const);
   let count = 0;
-  for (const vendor of ['lox24', 'notificore', 'messagebird'] as const) {
+  for (const vendor of ['lox24', 'notificore', 'messagebird', 'twilio'] as const) {
     for (let i = 0; i < perVendor; i++) {
       const country = pick(random, countries);
       const profile = PROFILES[vendor][country]!;

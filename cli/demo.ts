@@ -1,5 +1,5 @@
 /**
- * `polyverify demo`: the main job on the built-in simulators of all three vendors, no
+ * `polyverify demo`: the main job on the built-in simulators of all four vendors, no
  * credentials, nothing leaving 127.0.0.1.
  */
 import { writeFile } from 'node:fs/promises';
@@ -41,8 +41,8 @@ async function closedPortUrl(): Promise<string> {
 export async function runDemo(print: Print, htmlPath: string): Promise<void> {
   const sims = await startAll();
   try {
-    const [loxConfig, ncConfig, birdConfig] = sims.configs as [never, never, never];
-    print('polyverify demo: LOX24, Notificore and Bird on their built-in simulators (no credentials; nothing leaves 127.0.0.1)');
+    const [loxConfig, ncConfig, birdConfig, twilioConfig] = sims.configs as [never, never, never, never];
+    print('polyverify demo: LOX24, Notificore, Bird and Twilio on their built-in simulators (no credentials; nothing leaves 127.0.0.1)');
     print('');
     // LOX24's verified codes are known to polyverify's store, not to LOX24: the store is kept for
     // the weeks of history the scorecard reads.
@@ -52,6 +52,7 @@ export async function runDemo(print: Print, htmlPath: string): Promise<void> {
     const lox = lox24({ ...loxOptions, codeStore: loxStore });
     const nc = await createProvider(ncConfig);
     const bird = await createProvider(birdConfig);
+    const tw = await createProvider(twilioConfig);
     const inbox = (v: Verification) => sims.inbox(v);
 
     print('1. LOX24 transports codes: polyverify generates the code, keeps only its HMAC, and checks it itself');
@@ -81,7 +82,18 @@ export async function runDemo(print: Print, htmlPath: string): Promise<void> {
     print(`   inbox       "${inbox(c).text}" by ${inbox(c).channel}`);
     print(`   right code  verified ${(await bird.check(c.id, inbox(c).code)).verified}`);
 
-    print('4. Failover: a LOX24 that refuses connections, then Notificore; nothing was sent, so moving on is safe');
+    print('4. Twilio: WhatsApp through a Verify Service; Twilio deletes what ended, polyverify reads its attempts');
+    const t = await tw.start({ to: '+14155552671', channels: [{ channel: 'whatsapp' }] });
+    print(`   start       ${t.id} to ${maskPhone(t.to)}, status ${t.status}`);
+    print(`   inbox       "${inbox(t).text}" by ${inbox(t).channel}`);
+    const tWrong = await tw.check(t.id, inbox(t).code === '000000' ? '111111' : '000000');
+    print(`   wrong code  verified ${tWrong.verified}, reason ${tWrong.reason}, ${tWrong.attemptsRemaining} attempts left`);
+    print(`   right code  verified ${(await tw.check(t.id, inbox(t).code)).verified}`);
+    const tAgain = await tw.check(t.id, inbox(t).code);
+    print(`   again       verified ${tAgain.verified}, reason ${tAgain.reason} (Twilio answered 404; its attempts say it was approved)`);
+    print(`   cost        ${money((await tw.get(t.id)).cost)} (Twilio prices each delivery attempt)`);
+
+    print('5. Failover: a LOX24 that refuses connections, then Notificore; nothing was sent, so moving on is safe');
     const decisions: string[] = [];
     const onEvent = (e: VerifyEvent) => {
       if (e.type === 'decision') decisions.push(`${e.member} ${e.decision}${e.error ? ` (${e.error.code}, sent ${e.error.sent})` : ''}`);
@@ -95,26 +107,26 @@ export async function runDemo(print: Print, htmlPath: string): Promise<void> {
     const fresh = await builtIn.createFromConfig([{ ...(loxConfig as object), baseUrl: closed, retries: 0 } as never, ncConfig]);
     print(`   check       through a fresh failover from the same config: verified ${(await fresh.check(d.id, inbox(d).code)).verified}`);
 
-    print('5. Everything, across the three vendors, newest first');
+    print('6. Everything, across the four vendors, newest first');
     const all: Verification[] = [];
-    for await (const v of listAcross([lox, nc, bird])) all.push(v);
+    for await (const v of listAcross([lox, nc, bird, tw])) all.push(v);
     const rows = all.map((v) => [v.createdAt.toISOString(), v.provider, maskPhone(v.to), v.status, v.channels[0]?.channel ?? '', money(v.cost)]);
     for (const line of tableLines(['created', 'provider', 'to', 'status', 'channel', 'cost'], rows)) print(`   ${line}`);
 
-    print('6. Exact cost summary');
+    print('7. Exact cost summary');
     for (const line of describeSummary(summarize(all))) print(line ? `   ${line}` : '');
-    const [loxSim, ncSim, birdSim] = ['lox24', 'notificore', 'messagebird'].map((name) => sims.simulators.find((sim) => sim.config().provider === name)!);
-    const history = await seedHistory({ lox24: loxSim!, notificore: ncSim!, messagebird: birdSim!, lox24Store: loxStore }, { now: Date.now() });
-    print(`7. The vendor scorecard: ${history.count} past verifications seeded over 14 days, each vendor with its own conversion, speed and prices per country`);
-    const card = await scorecard(listAcross([lox, nc, bird], { from: history.from }));
+    const [loxSim, ncSim, birdSim, twilioSim] = ['lox24', 'notificore', 'messagebird', 'twilio'].map((name) => sims.simulators.find((sim) => sim.config().provider === name)!);
+    const history = await seedHistory({ lox24: loxSim!, notificore: ncSim!, messagebird: birdSim!, twilio: twilioSim!, lox24Store: loxStore }, { now: Date.now() });
+    print(`8. The vendor scorecard: ${history.count} past verifications seeded over 14 days, each vendor with its own conversion, speed and prices per country`);
+    const card = await scorecard(listAcross([lox, nc, bird, tw], { from: history.from }));
     for (const line of describeScorecard(card).slice(2, 2 + card.byProvider.length + 2)) print(`   ${line}`);
     await writeFile(htmlPath, scorecardHtml(card, { from: history.from, to: undefined, generatedAt: new Date() }));
     print(`   report      ${htmlPath} (charts and every table; open it in a browser)`);
 
-    print('8. Routing from the data: a market with a ground truth, 8 000 starts through a static failover, then through adaptive()');
+    print('9. Routing from the data: a market with a ground truth, 8 000 starts through a static failover, then through adaptive()');
     for (const line of await routingOnTheMarket()) print(line ? `   ${line}` : '');
     print('');
-    print("9. A test number for app-store review: a reviewer logs in with +1 555-0100 and a fixed code; no vendor is asked");
+    print("10. A test number for app-store review: a reviewer logs in with +1 555-0100 and a fixed code; no vendor is asked");
     const reviewed = await createProvider({ failover: [loxConfig, ncConfig], guard: { perPhone: { max: 5, windowSeconds: 600 } }, testNumbers: { numbers: { '+15555550100': '424242' }, validUntil: new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10) } });
     const requestsBefore = sims.simulators.reduce((n, sim) => n + sim.requestCount, 0);
     const review = await reviewed.start({ to: '+15555550100' });
@@ -125,7 +137,7 @@ export async function runDemo(print: Print, htmlPath: string): Promise<void> {
     print(`   right code  verified ${reviewRight.verified}, status ${reviewRight.status}`);
     print(`   vendors     ${sims.simulators.reduce((n, sim) => n + sim.requestCount, 0) - requestsBefore} requests (starts after validUntil are refused; the guard still counts them)`);
     print('');
-    print('done: three vendors, codes from the inboxes, wrong and right checks, a safe failover, one list, exact costs, a scorecard, routing that learns, a test number.');
+    print('done: four vendors, codes from the inboxes, wrong and right checks, a safe failover, one list, exact costs, a scorecard, routing that learns, a test number.');
   } finally {
     await sims.close();
   }

@@ -19,6 +19,7 @@ import { TimeoutError, ValidationError, isVerifyError, sumCosts } from 'polyveri
 import { lox24 } from 'polyverify/lox24';
 import { notificore } from 'polyverify/notificore';
 import { messagebird } from 'polyverify/messagebird';
+import { twilio } from 'polyverify/twilio';
 import { startSimulator } from 'polyverify/testing';
 const sim = await startSimulator('lox24');
 const verify = lox24({ token: sim.token, secret: 'tarball-check-secret', baseUrl: sim.url });
@@ -38,6 +39,12 @@ const b = await bird.start({ to: '+31612345678' });
 const birdResult = await bird.check(b.id, bsim.lastCode(b.id));
 await bsim.close();
 if (!birdResult.verified) throw new Error('bird flow failed');
+const tsim = await startSimulator('twilio');
+const tw = twilio({ ...tsim.credentials, baseUrl: tsim.url });
+const t = await tw.start({ to: '+14155552671' });
+const twResult = await tw.check(t.id, tsim.lastCode(t.id));
+await tsim.close();
+if (!twResult.verified) throw new Error('twilio flow failed');
 if (new TimeoutError('x', { provider: 'p', operation: 'get' }).name !== 'TimeoutError') throw new Error('class name changed in the build');
 const error = await verify.get('bad').catch((e) => e);
 if (!(error instanceof ValidationError) || !isVerifyError(error)) throw new Error('typed errors broken');
@@ -51,8 +58,9 @@ const core = require('polyverify');
 const { lox24 } = require('polyverify/lox24');
 const { notificore } = require('polyverify/notificore');
 const { messagebird } = require('polyverify/messagebird');
+const { twilio } = require('polyverify/twilio');
 const { startSimulator } = require('polyverify/testing');
-if (typeof core.isVerifyError !== 'function' || typeof lox24 !== 'function' || typeof notificore !== 'function' || typeof messagebird !== 'function' || typeof startSimulator !== 'function') {
+if (typeof core.isVerifyError !== 'function' || typeof lox24 !== 'function' || typeof notificore !== 'function' || typeof messagebird !== 'function' || typeof twilio !== 'function' || typeof startSimulator !== 'function') {
   throw new Error('require() of the package is missing exports');
 }
 lox24({ token: 't', secret: 'tarball-check-secret' });

@@ -129,6 +129,8 @@ export class TwilioSimulator extends SimulatorBase {
   readonly serviceSid: string;
   readonly #records = new RecordStore<VerificationRecord>();
   readonly #attempts = new RecordStore<AttemptRecord>();
+  /** The newest verification of each recipient (a recipient has one pending at a time). */
+  readonly #latest = new Map<string, VerificationRecord>();
   readonly #options: TwilioSimulatorOptions;
   #outcomes: TwilioSimulatorOptions['outcomes'];
 
@@ -256,7 +258,8 @@ export class TwilioSimulator extends SimulatorBase {
     if (custom !== null && (!this.#options.customCode || !/^[\x21-\x7e]{4,10}$/.test(custom))) return error(400, 60200, 'Invalid parameter `CustomCode`');
     if (!email && this.#options.blockedPrefixes?.some((prefix) => to.startsWith(prefix))) return error(403, 60410, 'Verification delivery attempt blocked');
     const now = this.#now();
-    const pending = this.#records.all().find((r) => r.to === to && this.#live(r)!.status === 'pending');
+    const latest = this.#live(this.#latest.get(to));
+    const pending = latest?.status === 'pending' ? latest : undefined;
     if (pending) {
       if (pending.sends.length >= MAX_SENDS) return error(429, 60203, 'Max send attempts reached');
       pending.channel = channel;
@@ -266,6 +269,7 @@ export class TwilioSimulator extends SimulatorBase {
       return { status: 201, body: this.#view(pending) };
     }
     const record = this.#records.add({ id: sid('VE'), to, channel, status: 'pending', code: custom ?? generateCode(this.#options.codeLength ?? 6), createdAt: now, updatedAt: now, checks: 0, sends: [], locale });
+    this.#latest.set(to, record);
     this.#deliver(record, now, form.get('CustomFriendlyName'));
     return { status: 201, body: this.#view(record) };
   }
@@ -277,8 +281,7 @@ export class TwilioSimulator extends SimulatorBase {
     const to = form.get('To');
     if (!code) return error(400, 60200, 'Invalid parameter `Code`');
     if (!id && !to) return error(400, 60200, 'Invalid parameter: either `To` or `VerificationSid` must be specified');
-    const all = id ? [this.#records.get(id)] : this.#records.all().filter((r) => r.to === to);
-    const record = all.map((r) => this.#live(r)).findLast((r) => r?.status === 'pending' || r?.status === 'max_attempts_reached' || (r !== undefined && this.#options.ended === 'readable' && r.status !== 'approved'));
+    const record = [id ? this.#records.get(id) : this.#latest.get(to!)].map((r) => this.#live(r)).find((r) => r?.status === 'pending' || r?.status === 'max_attempts_reached' || (r !== undefined && this.#options.ended === 'readable' && r.status !== 'approved'));
     if (!record) return notFound(request.path);
     if (record.checks >= MAX_CHECKS) return error(429, 60202, 'Max check attempts reached');
     if (record.status !== 'pending') return { status: this.#options.checkStatus ?? 200, body: this.#checkView(record) };

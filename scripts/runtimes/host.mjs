@@ -1,4 +1,4 @@
-// The scenario's host side, in a runtime with Node's http (Node, Bun, Deno): the three vendor
+// The scenario's host side, in a runtime with Node's http (Node, Bun, Deno): the four vendor
 // simulators, a control endpoint that tells a runtime without access to them what only they know
 // (`/code`: a verification's code from the inbox, `/count`: requests the simulator answered,
 // `/agent`: the last User-Agent it saw), and a URL whose port refuses connections.
@@ -11,7 +11,7 @@ const listen = (server) => new Promise((resolve) => server.listen(0, '127.0.0.1'
 
 /** Starts the simulators and the control endpoint; `runtime` fills what its User-Agent names and what a refused connection reads as. */
 export async function startHost({ agent, refused = 'no' }) {
-  const sims = { lox24: await startSimulator('lox24'), notificore: await startSimulator('notificore'), messagebird: await startSimulator('messagebird') };
+  const sims = { lox24: await startSimulator('lox24'), notificore: await startSimulator('notificore'), messagebird: await startSimulator('messagebird'), twilio: await startSimulator('twilio') };
   const answers = {
     code: (sim, id) => sim.lastCode(id),
     count: (sim) => sim.requestCount,
@@ -32,6 +32,7 @@ export async function startHost({ agent, refused = 'no' }) {
       lox24: { token: sims.lox24.token, secret: 'runtime-scenario-secret', baseUrl: sims.lox24.url },
       notificore: { apiKey: sims.notificore.apiKey, sender: 'MyApp', templateId: 1, baseUrl: sims.notificore.url },
       messagebird: { accessKey: sims.messagebird.accessKey, workspaceId: sims.messagebird.workspaceId, baseUrl: sims.messagebird.url, channels: { sms: { navigatorId: sims.messagebird.ids.smsNavigatorId } } },
+      twilio: { ...sims.twilio.credentials, baseUrl: sims.twilio.url },
     },
     configs: Object.fromEntries(Object.entries(sims).map(([vendor, sim]) => [vendor, sim.config()])),
     control: `http://127.0.0.1:${controlPort}`,

@@ -9,9 +9,10 @@ import { createProvider, failover, guard, listAcross, testNumbers } from 'polyve
 import { lox24 } from 'polyverify/lox24';
 import { messagebird } from 'polyverify/messagebird';
 import { notificore } from 'polyverify/notificore';
+import { twilio } from 'polyverify/twilio';
 
-const factories = { lox24, notificore, messagebird };
-const numbers = { lox24: '+491701234567', notificore: '+61401629754', messagebird: '+31612345678' };
+const factories = { lox24, notificore, messagebird, twilio };
+const numbers = { lox24: '+491701234567', notificore: '+61401629754', messagebird: '+31612345678', twilio: '+14155552671' };
 
 /** Runs every step; answers `[name, ok, detail?][]`. */
 export async function runScenario(env) {
@@ -59,7 +60,7 @@ export async function runScenario(env) {
   await step('listAcross', async () => {
     const seen = new Set();
     for await (const verification of listAcross(Object.values(made))) seen.add(verification.provider);
-    expect(['lox24', 'notificore', 'messagebird'].every((name) => seen.has(name)), `listed ${[...seen]}`);
+    expect(['lox24', 'notificore', 'messagebird', 'twilio'].every((name) => seen.has(name)), `listed ${[...seen]}`);
   });
   await step(`failover past a refused connection (sent: '${env.refused}')`, async () => {
     const dead = lox24({ ...env.vendors.lox24, baseUrl: env.dead, retries: 0, name: 'dead' });

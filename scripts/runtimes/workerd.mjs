@@ -7,7 +7,7 @@ import { gzipSync } from 'node:zlib';
 import { freePort, report, startHost, whenUp, writeWorkerdConfig } from './host.mjs';
 
 const workerd = process.argv[2];
-console.log(`bundle: the scenario's Worker (polyverify, its three vendors, ky, valibot, @noble/hashes): ${(gzipSync(readFileSync('worker.js')).length / 1024).toFixed(1)} KB gzipped`);
+console.log(`bundle: the scenario's Worker (polyverify, its four vendors, ky, valibot, @noble/hashes): ${(gzipSync(readFileSync('worker.js')).length / 1024).toFixed(1)} KB gzipped`);
 let failed = 0;
 for (const compat of [false, true]) {
   // workerd cannot tell a refused connection from a dropped one: `sent: 'maybe'` (docs/runtimes.md).

@@ -46,18 +46,21 @@ describe('polyverify demo', () => {
       'right code  verified true, status verified',
       '2. Notificore owns the code',
       '3. Bird',
+      '4. Twilio',
+      'again       verified false, reason already_verified (Twilio answered 404; its attempts say it was approved)',
+      'cost        0.0050 USD (Twilio prices each delivery attempt)',
       'decisions   lox24 try → lox24 next (connection, sent no) → notificore try → notificore sent',
       'check       through a fresh failover from the same config: verified true',
-      '5. Everything, across the three vendors, newest first',
-      '6. Exact cost summary',
-      '7. The vendor scorecard: 3000 past verifications seeded over 14 days',
+      '6. Everything, across the four vendors, newest first',
+      '7. Exact cost summary',
+      '8. The vendor scorecard: 4000 past verifications seeded over 14 days',
       `report      ${html}`,
-      '8. Routing from the data: a market with a ground truth',
+      '9. Routing from the data: a market with a ground truth',
       'adaptive (balanced)                                0.0352 EUR per verified user, 86.5 % verified',
       'country  verified  EUR/verified  vendor  → verified  EUR/verified  vendor',
       'IN       41.5 %    0.0361        lox24   85.0 %      0.0143        notificore',
       "27 % less per verified user; adaptive's pick is the oracle's (cheapest within 5 % of the best conversion) in 10 of 10 countries",
-      '9. A test number for app-store review',
+      '10. A test number for app-store review',
       'wrong code  verified false, reason incorrect_code, 4 attempts left (the limit holds)',
       'vendors     0 requests',
       'done:',
@@ -65,7 +68,7 @@ describe('polyverify demo', () => {
       expect(stdout).toContain(step);
     }
     // The scorecard's providers, each with a figure for every column, and the page written.
-    for (const provider of ['lox24', 'messagebird', 'notificore']) expect(stdout).toMatch(new RegExp(`\\n {3}${provider} +\\* +\\d+ +\\d+ +\\d+ +\\d+\\.\\d %`));
+    for (const provider of ['lox24', 'messagebird', 'notificore', 'twilio']) expect(stdout).toMatch(new RegExp(`\\n {3}${provider} +\\* +\\d+ +\\d+ +\\d+ +\\d+\\.\\d %`));
     expect(readFileSync(html, 'utf8')).toContain('<h1>Vendor scorecard</h1>');
     expect(stdout).toMatch(/\n {5}messagebird +1 {2}no final cost {2}\(0 priced, 1 not final\)\n/); // never a bare 0
     // One cost per verification: what step 2 shows for the Notificore check is what the list shows.
