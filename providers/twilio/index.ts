@@ -20,8 +20,8 @@ import { defineProvider, type StepOptions } from '../../src/adapter/define.js';
 import type { CheckOutcome } from '../../src/adapter/check.js';
 import { setupVendor } from '../../src/adapter/options.js';
 import { MemoryTriesStore } from '../../src/codes/tries.js';
-import { NotFoundError, RateLimitError, afterAcceptedSend, type Operation } from '../../src/errors.js';
-import type { Verification } from '../../src/model.js';
+import { NotFoundError, RateLimitError, type Operation } from '../../src/errors.js';
+import type { CheckReason, Verification, VerificationStatus } from '../../src/model.js';
 import type { CallOptions, VerifyProvider } from '../../src/provider.js';
 import { invalid, throwIssues } from '../../src/validate.js';
 import { TWILIO_BASE_URL, TWILIO_EXTRAS, TWILIO_FACTORY_OPTIONS, TWILIO_LIMITS, credentialIssues, twilioCapabilities, twilioVendor, type TwilioOptions, type TwilioStartExtras } from './config.js';
@@ -30,6 +30,9 @@ import { attemptsReader, twilioPaging, type Position } from './paging.js';
 import { VERIFICATION_SID, attemptSchema, checkSchema, verificationSchema, type TwilioAttempt } from './wire.js';
 
 export type { TwilioOptions } from './config.js';
+
+/** What a check answered 404 to is, by the status its attempts tell (a deleted one is never pending). */
+const STORY_REASON: Readonly<Record<VerificationStatus, CheckReason>> = { verified: 'already_verified', expired: 'expired', canceled: 'canceled', failed: 'not_found', pending: 'not_found' };
 
 /** HTTP Basic credentials, UTF-8 (`btoa` alone takes Latin-1 only). */
 function basic(user: string, password: string): string {
@@ -69,7 +72,7 @@ export function twilio(options: TwilioOptions): VerifyProvider<TwilioStartExtras
     extras: (wires, operation) => (operation === 'start' ? Promise.resolve([]) : tries.failed(wires.map((wire) => wire.sid), operation)),
     map: (wire, raw, operation, failedAttempts) => toVerification(wire, raw, { provider: name, now: now(), warn: (m) => warn(m, operation), failedAttempts }),
   });
-  const parseAttempt = (raw: unknown): TwilioAttempt => decode(attemptSchema, raw, 'an attempt', 'list', 'no');
+  const parseAttempt = (raw: unknown, operation: Operation): TwilioAttempt => decode(attemptSchema, raw, 'an attempt', operation, 'no');
   /** The verifications of attempts, with polyverify's counts; `deleted`: Twilio answered 404 for them. */
   async function fold(attempts: readonly TwilioAttempt[], raws: readonly unknown[], operation: Operation, deleted = false) {
     const ids = [...new Set(attempts.map((a) => a.verification_sid))];
@@ -84,8 +87,8 @@ export function twilio(options: TwilioOptions): VerifyProvider<TwilioStartExtras
    * of checks): its attempts tell which, or nothing when Twilio has none (an unknown SID).
    */
   async function story(id: string, operation: 'check' | 'get', callOptions: CallOptions | undefined) {
-    const found = await readAttempts({ VerificationSid: id }, 1_000, callOptions, operation);
-    if (!found?.attempts.length) return undefined;
+    // One verification has at most 5 sends: the cap is never reached.
+    const found = (await readAttempts({ VerificationSid: id }, 1_000, callOptions, operation))!;
     return (await fold(found.attempts, found.raws, operation, true))[0];
   }
   const read = (id: string, operation: Operation, callOptions: CallOptions | undefined) =>
@@ -94,7 +97,8 @@ export function twilio(options: TwilioOptions): VerifyProvider<TwilioStartExtras
   async function ended(id: string, callOptions: CallOptions | undefined): Promise<CheckOutcome> {
     const verification = await story(id, 'check', callOptions);
     if (!verification) return { verified: false, reason: 'not_found' };
-    const reason = verification.status === 'verified' ? 'already_verified' : verification.status === 'failed' ? (verification.failedAttempts === undefined ? 'not_found' : 'max_attempts') : verification.status === 'pending' ? 'not_found' : verification.status;
+    // Failed with polyverify's count at the limit is out of checks; failed without one, unknown.
+    const reason = verification.status === 'failed' && verification.failedAttempts !== undefined ? 'max_attempts' : STORY_REASON[verification.status];
     return { verified: false, reason, verification };
   }
 
@@ -175,7 +179,8 @@ export function twilio(options: TwilioOptions): VerifyProvider<TwilioStartExtras
       const channel = current.attempts.at(-1)?.channel ?? current.channels[0]!.channel;
       const form = new URLSearchParams({ To: current.to, Channel: TWILIO_CHANNEL[channel]! });
       const result = await http.request({ operation: 'resend', method: 'POST', path: `${service}/Verifications`, form, sends: true, options: callOptions });
-      const verification = await verifications.one(result.body, 'resend', result.sent).catch((error: unknown) => Promise.reject(afterAcceptedSend(error)));
+      // A body that does not fit says `sent: 'maybe'` already (the create was a send).
+      const verification = await verifications.one(result.body, 'resend', result.sent);
       if (verification.id !== id) warn(`Twilio resent under another verification (${verification.id}): ${id} had ended in between; check the code against the new id`, 'resend');
       return verification;
     },

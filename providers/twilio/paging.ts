@@ -48,8 +48,8 @@ export interface TwilioPagingOptions {
   readonly pageSize: number;
   /** Attempts one slice may hold before it is halved (50 000). */
   readonly maxAttempts: number;
-  /** Parses an attempt (an `InvalidResponseError` naming the field of one that does not fit). */
-  readonly parse: (raw: unknown) => TwilioAttempt;
+  /** Parses an attempt (an `InvalidResponseError` of the operation, naming the field of one that does not fit). */
+  readonly parse: (raw: unknown, operation: 'list' | 'check' | 'get') => TwilioAttempt;
   /** The verifications of a set of attempts, newest first. */
   readonly fold: (attempts: readonly TwilioAttempt[], raws: readonly unknown[]) => Promise<Verification[]>;
 }
@@ -62,9 +62,9 @@ export interface AttemptsRead {
 
 /** Reading attempts, for the listing and for one verification's story (a check Twilio answered 404). */
 export function attemptsReader(o: Pick<TwilioPagingOptions, 'name' | 'http' | 'serviceSid' | 'pageSize' | 'parse'>) {
-  const failure = (message: string) => new InvalidResponseError(`${o.name} list: ${message}`, { provider: o.name, operation: 'list', sent: 'no' });
-  /** Every attempt matching `filters`, up to `cap` (more: `undefined`). */
+  /** Every attempt matching `filters`, up to `cap` (more: `undefined`); for `operation` (a check or get reads one verification's). */
   return async function read(filters: Record<string, string>, cap: number, options: CallOptions | undefined, operation: 'list' | 'check' | 'get' = 'list'): Promise<AttemptsRead | undefined> {
+    const failure = (message: string) => new InvalidResponseError(`${o.name} ${operation}: ${message}`, { provider: o.name, operation, sent: 'no' });
     const out: AttemptsRead = { attempts: [], raws: [] };
     let params: URLSearchParams | undefined = new URLSearchParams({ VerifyServiceSid: o.serviceSid, PageSize: String(o.pageSize), ...filters });
     const seen = new Set<string>();
@@ -76,7 +76,7 @@ export function attemptsReader(o: Pick<TwilioPagingOptions, 'name' | 'http' | 's
       const page = v.safeParse(attemptsPageSchema, result.body);
       if (!page.success) throw failure("the page does not fit Twilio's Attempts list");
       for (const raw of page.output.attempts) {
-        out.attempts.push(o.parse(raw));
+        out.attempts.push(o.parse(raw, operation));
         out.raws.push(raw);
       }
       if (out.attempts.length > cap) return undefined;

@@ -6,7 +6,9 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createProvider, failover, type Verification } from '../../../providers/index.js';
+import { TWILIO_LANGUAGES } from '../../../providers/twilio/config.js';
 import { twilio, type TwilioOptions } from '../../../providers/twilio/index.js';
+import { twilioLocale } from '../../../providers/twilio/map.js';
 import { startHostileServer, startSimulator, type SimulatorOptions } from '../../../testing/index.js';
 import { fastBackoff, rejectionOf } from '../../helpers.js';
 
@@ -186,3 +188,17 @@ describe('the hostile-server kit', () => {
   });
 });
 
+describe('languages', () => {
+  it("every language of Twilio's default template is sent as asked, and Twilio's simulator takes it", async () => {
+    const sim = await startSimulator('twilio');
+    sims.push(sim);
+    {
+      const p = twilio({ ...sim.credentials, baseUrl: sim.url });
+      for (const [i, language] of TWILIO_LANGUAGES.entries()) {
+        await p.start({ to: `+1415555${String(i).padStart(4, '0')}`, locale: language });
+        expect(new URLSearchParams(sim.requests.at(-1)!.rawBody).get('Locale'), language).toBe(twilioLocale(language));
+      }
+      expect(sim.requests.filter((r) => r.method === 'POST').map((r) => new URLSearchParams(r.rawBody).get('Locale'))).toContain('pt-BR');
+    }
+  });
+});

@@ -405,6 +405,13 @@ describe('options', () => {
       return [];
     };
     expect(issues({ accountSid: ACCOUNT })).toEqual([{ field: 'authToken', message: 'is required with accountSid' }]);
+    let error: unknown;
+    try {
+      twilio({ serviceSid: SERVICE, accountSid: ACCOUNT, name: 'tw-eu' } as TwilioOptions);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toMatchObject({ name: 'ValidationError', provider: 'tw-eu', operation: 'config', message: 'Invalid Twilio options: authToken: is required with accountSid' });
     expect(issues({ accountSid: ACCOUNT, authToken: TOKEN, apiKeySid: KEY, apiKeySecret: KEY_SECRET })).toEqual([{ field: 'apiKeySid', message: 'give one pair of credentials: accountSid + authToken, or apiKeySid + apiKeySecret' }]);
     expect(issues({ apiKeySecret: KEY_SECRET })).toEqual([{ field: 'apiKeySid', message: 'is required with apiKeySecret' }]);
     expect(issues({})).toEqual([{ field: 'accountSid', message: 'is required (with authToken), or give apiKeySid + apiKeySecret' }]);
