@@ -6,6 +6,7 @@
 import nock from 'nock';
 import { describe, expect, it } from 'vitest';
 import { builtIn } from '../../../providers/built-in.js';
+import { decideLocale } from '../../../src/locale.js';
 import { createProvider } from '../../../providers/index.js';
 import { TWILIO_BASE_URL, TWILIO_LANGUAGES, credentialIssues } from '../../../providers/twilio/config.js';
 import { twilio, type TwilioOptions } from '../../../providers/twilio/index.js';
@@ -49,6 +50,13 @@ describe('capabilities', () => {
     });
     expect(twilio({ ...base, customCode: true }).capabilities.customCode).toBe(true);
     expect(TWILIO_LANGUAGES).toHaveLength(43);
+  });
+
+  it("the language of a start without locale, as docs/languages.md's table says", () => {
+    const numbers = ['+447700900123', '+491701234567', '+48601234567', '+33612345678', '+5511912345678', '+302101234567', '+81312345678', '+380501234567'];
+    expect(numbers.map((to) => decideLocale({ requested: undefined, fallback: undefined, to }, TWILIO_LANGUAGES))).toEqual(['en', 'de', 'pl', 'fr', 'pt', 'el', 'ja', 'uk']);
+    expect(decideLocale({ requested: undefined, fallback: undefined, to: { email: 'a@b.example' } }, TWILIO_LANGUAGES)).toBe('en');
+    expect(decideLocale({ requested: undefined, fallback: 'fr', to: '+491701234567' }, TWILIO_LANGUAGES)).toBe('fr');
   });
 });
 
