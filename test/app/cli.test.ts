@@ -17,7 +17,7 @@ const dir = mkdtempSync(join(tmpdir(), 'polyverify-cli-'));
 const run = (...args: string[]): Promise<Run> => runCli(args);
 
 let sims: RunningSimulators;
-let all: string; // a config file with the three simulators, in failover order
+let all: string; // a config file with the four simulators, in failover order
 const single: Record<string, string> = {};
 
 beforeAll(async () => {
@@ -151,6 +151,22 @@ describe('operations through --config', () => {
     expect(got.stdout).toMatch(/^status {7}verified$/m);
     const other = verification(await run('start', '--to', '+61401629754', '--config', single.notificore!, '--json'));
     expect(verification(await run('cancel', other.id, '--config', single.notificore!, '--json')).status).toBe('canceled');
+  });
+
+  it('start, check (wrong, right, then a replay read from its attempts), get with its price, and a refused failover on Twilio', async () => {
+    const v = verification(await run('start', '--to', '+14155552671', '--channel', 'whatsapp', '--config', single.twilio!, '--json'));
+    expect(v).toMatchObject({ provider: 'twilio', status: 'pending', to: '+14155552671', channels: [{ channel: 'whatsapp' }] });
+    const wrong = await run('check', v.id, codeOf(v.id) === '000000' ? '111111' : '000000', '--config', single.twilio!);
+    expect(wrong.code).toBe(9);
+    expect(wrong.stdout).toContain('reason       incorrect_code');
+    expect((await run('check', v.id, codeOf(v.id), '--config', single.twilio!)).stdout).toContain('verified     true');
+    const replay = await run('check', v.id, codeOf(v.id), '--config', single.twilio!);
+    expect(replay.code).toBe(9);
+    expect(replay.stdout).toContain('reason       already_verified');
+    const got = verification(await run('get', v.id, '--config', single.twilio!, '--json'));
+    expect(got).toMatchObject({ status: 'verified', cost: { amount: '0.0050', currency: 'USD' } });
+    const failover = await run('failover', v.id, '--config', single.twilio!);
+    expect(failover.stderr).toMatch(/^polyverify failover: UnsupportedError: twilio failover: Twilio keeps no channel plan/);
   });
 
   it('a test number: start and check in separate runs of the CLI, no vendor asked, the code never printed', async () => {

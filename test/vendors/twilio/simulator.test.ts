@@ -5,7 +5,7 @@
  * is), the README's failover with Twilio first, and the hostile-server kit.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createProvider, failover, type Verification } from '../../../providers/index.js';
+import { adaptive, createProvider, failover, type Verification } from '../../../providers/index.js';
 import { TWILIO_LANGUAGES } from '../../../providers/twilio/config.js';
 import { twilio, type TwilioOptions } from '../../../providers/twilio/index.js';
 import { twilioLocale } from '../../../providers/twilio/map.js';
@@ -155,6 +155,25 @@ describe("the README's failover, with Twilio first", () => {
     const second = await resilient.start({ to: '+491701234568' });
     expect(second.provider).toBe('lox24');
     expect(await resilient.check(second.id, lox.lastCode(second.id.split(':').pop()!)!)).toEqual({ verified: true, status: 'verified' });
+  });
+});
+
+describe('Fraud Guard under adaptive routing', () => {
+  it("a prefix Twilio blocks (60410, nothing sent) moves every start on to the next member, and says so", async () => {
+    const tw = await startSimulator('twilio', { blockedPrefixes: ['+880'] });
+    const lox = await startSimulator('lox24');
+    sims.push(tw, lox);
+    const decisions: string[] = [];
+    const routed = adaptive({
+      members: [twilio({ ...tw.credentials, baseUrl: tw.url, retries: 0 }), await createProvider({ ...lox.config(), secret: 'adaptive-secret-0123456' })],
+      seed: 5,
+      onEvent: (e) => void (e.type === 'decision' && decisions.push(`${e.member} ${e.decision}${e.error ? ` ${e.error.name} ${e.error.sent}` : ''}`)),
+    });
+    const providers: string[] = [];
+    for (let i = 0; i < 6; i++) providers.push((await routed.start({ to: `+8801712${String(i).padStart(6, '0')}` })).provider);
+    expect(providers).toEqual(Array(6).fill('lox24'));
+    expect(decisions).toContain('twilio next RejectedError no');
+    expect(tw.inbox.last('+8801712000000')).toBeUndefined();
   });
 });
 
