@@ -95,8 +95,16 @@ export async function runScenario(env) {
     const told = [refused.message, refused.stack, String(refused.cause?.message ?? ''), JSON.stringify(refused), String(made.lox24), JSON.stringify(made.lox24), JSON.stringify(events)].join('\n');
     const results = JSON.stringify(started);
     const secrets = [token, `${token.slice(0, -4)}zzzz`, secret, token.slice(0, 8)];
-    const found = [...[...secrets, ...codes, ...Object.values(numbers)].filter((value) => told.includes(value)), ...[...secrets, ...codes].filter((value) => results.includes(value))];
-    expect(found.length === 0, `${found.length} secret value(s) shown`);
+    // A code is searched as a token of its own: a 6-digit code also occurs, by chance, inside the
+    // hex of a random id (a Twilio SID, a UUID) about once in a thousand runs.
+    const shows = (text, code) => new RegExp(`(?<![0-9A-Za-z])${code}(?![0-9A-Za-z])`).test(text);
+    const vendors = Object.keys(started);
+    const found = [
+      ...secrets.flatMap((value, k) => (told.includes(value) || results.includes(value) ? [`secret ${k}`] : [])),
+      ...codes.flatMap((code, k) => (shows(told, code) || shows(results, code) ? [`${vendors[k]}'s code`] : [])),
+      ...Object.entries(numbers).flatMap(([vendor, number]) => (told.includes(number) ? [`${vendor}'s number`] : [])),
+    ];
+    expect(found.length === 0, `shown: ${found.join(', ')}`);
     expect(events.length > 0, 'no event seen');
   });
   return steps;
