@@ -331,18 +331,12 @@ export const TWILIO_ERRORS: Readonly<Record<number, string>> = {
   60605: 'Geo-Permissions block the destination → RejectedError (issue: to), not retryable',
 };
 
-/** The Twilio error code of an error body, where it has one. */
-export function twilioErrorCode(body: unknown): number | undefined {
-  const parsed = v.safeParse(errorBodySchema, body);
-  const code = parsed.success ? Number(parsed.output.code) : Number.NaN;
-  return Number.isInteger(code) ? code : undefined;
-}
-
 /** Maps a Twilio error: by its code where the code says more than the status, else by the status. */
 export function toTwilioError(failure: HttpFailure, redactor: Redactor, provider: string): VerifyError {
   const parsed = v.safeParse(errorBodySchema, failure.body);
   const body = parsed.success ? parsed.output : undefined;
-  const code = twilioErrorCode(failure.body);
+  const number = Number(body?.code);
+  const code = Number.isInteger(number) ? number : undefined;
   const text = redactor.text(`${body?.message ?? (typeof failure.body === 'string' ? failure.body : '')}${code === undefined ? '' : ` (Twilio ${code})`}`);
   const message = `${provider} ${failure.operation}: HTTP ${failure.status}: ${text}`;
   const init = { provider, operation: failure.operation, status: failure.status, requestId: failure.requestId, sent: 'no' as const, retryable: false };

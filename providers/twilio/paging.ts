@@ -26,6 +26,8 @@ export const MIN_SLICE_MS = MINUTE;
 /** The longest slice (30 days). */
 export const MAX_SLICE_MS = 30 * 24 * 60 * MINUTE;
 const LIFE_MS = TWILIO_LIMITS.lifeSeconds.default * 1000;
+/** Empty pages in a row that still point on, before a read gives up (each new token is otherwise a page more, forever). */
+const MAX_EMPTY_PAGES = 3;
 
 /** Where a walk stands: the end (exclusive, epoch ms) and length of the next slice. */
 export const positionSchema = v.object({
@@ -68,6 +70,7 @@ export function attemptsReader(o: Pick<TwilioPagingOptions, 'name' | 'http' | 's
     const out: AttemptsRead = { attempts: [], raws: [] };
     let params: URLSearchParams | undefined = new URLSearchParams({ VerifyServiceSid: o.serviceSid, PageSize: String(o.pageSize), ...filters });
     const seen = new Set<string>();
+    let empties = 0;
     while (params) {
       const key = params.toString();
       if (seen.has(key)) throw failure('Twilio pointed to a page it had already given: the walk would never end');
@@ -81,6 +84,8 @@ export function attemptsReader(o: Pick<TwilioPagingOptions, 'name' | 'http' | 's
       }
       if (out.attempts.length > cap) return undefined;
       params = nextParams(page.output.meta.next_page_url, failure);
+      empties = page.output.attempts.length === 0 ? empties + 1 : 0;
+      if (params && empties >= MAX_EMPTY_PAGES) throw failure(`Twilio answered ${empties} empty pages in a row that each point to another`);
     }
     return out;
   };

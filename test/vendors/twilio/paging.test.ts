@@ -3,6 +3,7 @@
  * without the kit that would mask a slice's mistakes by dropping repeats): which verifications a
  * slice keeps, where the next slice is and how long, when the walk ends, and its errors.
  */
+import { createServer } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HttpClient } from '../../../src/http/client.js';
 import { Redactor } from '../../../src/redact.js';
@@ -137,6 +138,21 @@ describe('errors of a walk', () => {
     const server = await startHostileServer({ kind: 'answer', status: 200, body: '{"attempts":[],"meta":{"next_page_url":"https://verify.twilio.com/v2/Attempts/evil?PageToken=x"}}' });
     closers.push(() => server.close());
     expect((await rejectionOf(read(spec(server.url, sim, Date.now()), undefined))).message).toBe('tw list: next_page_url points outside the Attempts list');
+  });
+
+  it('empty pages that each point to a new page end the read after three, not never', async () => {
+    const sim = { accountSid: `AC${'0'.repeat(32)}`, authToken: 't', serviceSid: `VA${'0'.repeat(32)}` };
+    let served = 0;
+    const server = createServer((_req, res) => {
+      served++;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ attempts: [], meta: { next_page_url: `/v2/Attempts?PageToken=t${served}` } }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    closers.push(() => new Promise((resolve) => server.close(() => resolve())));
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    expect(await rejectionOf(read(spec(url, sim, Date.now()), undefined))).toMatchObject({ name: 'InvalidResponseError', sent: 'no', message: 'tw list: Twilio answered 3 empty pages in a row that each point to another' });
+    expect(served).toBe(3);
   });
 
   it('positions from a cursor are range-checked', () => {
