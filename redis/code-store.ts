@@ -8,9 +8,11 @@ import type { TriesStore } from '../src/codes/tries.js';
 import type { LimitStore } from '../src/guard/limits.js';
 import { Commands, type RedisClient } from './client.js';
 import { redisLimits } from './limits.js';
-import { ATTEMPT, CANCEL, FAIL_TRY, GET, MOVE, SAVE, START_TRIES } from './scripts.js';
+import { ATTEMPT, CANCEL, FAIL_TRY, GET, SAVE, START_TRIES } from './scripts.js';
 import type { OutcomeStore } from '../src/outcomes/store.js';
 import { redisOutcomes } from './outcomes.js';
+import type { SeenStore } from '../src/webhooks/seen.js';
+import { redisSeen } from './seen.js';
 
 /** Options of {@link RedisCodeStore}. */
 export interface RedisCodeStoreOptions {
@@ -59,17 +61,24 @@ export class RedisCodeStore implements CodeStore, TriesStore {
   readonly limits: LimitStore;
   /** `adaptive()`'s outcomes on the same client, under this store's prefix (`<prefix>{out}:`), shared by every instance. */
   readonly outcomes: OutcomeStore;
+  /** Webhook event ids on the same client, under this store's prefix (`<prefix>webhook:`): give them as a webhook handler's `seen`. */
+  readonly seen: SeenStore;
 
   constructor(options: RedisCodeStoreOptions, now: () => number = Date.now) {
     this.#commands = new Commands(options.client, options.timeoutMs ?? 2_000);
     this.#prefix = options.prefix ?? 'pv:';
     this.limits = redisLimits(options.client, { timeoutMs: options.timeoutMs ?? 2_000, prefix: `${this.#prefix}limit:` });
     this.outcomes = redisOutcomes(options.client, { prefix: this.#prefix, timeoutMs: Math.min(500, options.timeoutMs ?? 500) });
+    this.seen = redisSeen(options.client, { prefix: `${this.#prefix}webhook:`, timeoutMs: options.timeoutMs ?? 2_000 });
     this.#retainMs = options.retainMs ?? 3_600_000;
     this.#now = now;
   }
 
-  /** The Redis keys of one record: its state and counts, and its digest (one hash slot). */
+  /**
+   * The Redis keys of one record: its state and counts, and its digest. Both carry the hash tag
+   * `{key}`, so they share a slot and every script touches one slot (a Redis Cluster runs it on
+   * one node); no operation spans two records.
+   */
   keysOf(key: string): [meta: string, digest: string] {
     return [`${this.#prefix}{${key}}:m`, `${this.#prefix}{${key}}:h`];
   }
@@ -109,11 +118,6 @@ export class RedisCodeStore implements CodeStore, TriesStore {
   /** Removes the record at `key`. */
   async delete(key: string): Promise<void> {
     await this.#commands.run(['DEL', ...this.keysOf(key)]);
-  }
-
-  /** Re-files a record in one script (one round trip instead of a save and a delete): LOX24's start files its code under the vendor's id this way. */
-  async move(from: string, to: string): Promise<boolean> {
-    return Number(await this.#commands.eval(MOVE, [...this.keysOf(from), ...this.keysOf(to)], [])) === 1;
   }
 
   async startTries(key: string, max: number, ttlMs: number): Promise<void> {

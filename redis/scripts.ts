@@ -85,9 +85,3 @@ export const FAIL_TRY = script(`local m = redis.call('HGET', KEYS[1], 'm')
 if not m then return -1 end
 local f = redis.call('HINCRBY', KEYS[1], 'f', 1)
 return math.max(0, tonumber(m) - f)`);
-
-/** KEYS: meta and digest at `from`, then at `to`. Renames both (keeping their expiry); 0 when there is nothing at `from`. */
-export const MOVE = script(`if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-redis.call('RENAME', KEYS[1], KEYS[3])
-if redis.call('EXISTS', KEYS[2]) == 1 then redis.call('RENAME', KEYS[2], KEYS[4]) else redis.call('DEL', KEYS[4]) end
-return 1`);

@@ -90,14 +90,6 @@ export class MemoryCodeStore implements CodeStore, TriesStore {
     this.#records.delete(key);
   }
 
-  async move(from: string, to: string): Promise<boolean> {
-    const record = this.#live(from);
-    if (!record) return false;
-    this.#records.set(to, record);
-    this.#records.delete(from);
-    return true;
-  }
-
   /** Removes every record past retention now. */
   sweep(): void {
     const now = this.#now();

@@ -118,14 +118,13 @@ export class OwnedCodes {
 
   /**
    * Re-files a record under the vendor's id once it is known. The vendor has sent the code by
-   * then: a failing store is `sent: 'maybe'`, and the old key is left to expire.
+   * then: a failing store is `sent: 'maybe'`, and the old key is left to expire. The save and the
+   * removal are two one-key operations sent at once (one round trip, and never two keys in one
+   * command, which a Redis Cluster refuses when their slots differ).
    */
   async move(from: string, to: string, record: CodeRecord): Promise<void> {
     const what = `the vendor accepted verification ${to}, but its code could not be stored and cannot be checked`;
-    // One step where the store can (a single round trip to Redis); else save, then delete.
-    if (this.store.move && (await this.#stored('start', () => this.store.move!(from, to), 'maybe', what))) return;
-    await this.#stored('start', () => this.store.save(to, record), 'maybe', what);
-    await this.discard(from);
+    await Promise.all([this.#stored('start', () => this.store.save(to, record), 'maybe', what), this.discard(from)]);
   }
 
   /** The outcome of checking `code` against the record under `key` (one atomic store attempt). */

@@ -53,12 +53,6 @@ export interface CodeStore {
   cancel(key: string, now: number): Promise<CodeRecord | undefined>;
   /** Removes the record at `key` (nothing when there is none). */
   delete(key: string): Promise<void>;
-  /**
-   * Optional: re-files the record at `from` under `to` in one step (one round trip for a
-   * remote store), keeping its expiry; resolves false when there is no record at `from`.
-   * Without it, a record is moved by `save` then `delete`.
-   */
-  move?(from: string, to: string): Promise<boolean>;
 }
 
 /** The decision of {@link CodeStore.attempt} for one record, shared by stores that hold records in memory. */

@@ -426,9 +426,9 @@ describe('OwnedCodes over a store of your own', () => {
 });
 
 describe('OwnedCodes over a failing store', () => {
-  const broken = (how: 'reject' | 'throw', move = false): CodeStore => {
+  const broken = (how: 'reject' | 'throw'): CodeStore => {
     const fail = (what: string) => (how === 'throw' ? () => { throw new Error(`${what} down`); } : () => Promise.reject(new Error(`${what} down`)));
-    return { save: fail('save'), get: fail('get'), attempt: fail('attempt'), cancel: fail('cancel'), delete: fail('delete'), ...(move && { move: fail('move') }) } as CodeStore;
+    return { save: fail('save'), get: fail('get'), attempt: fail('attempt'), cancel: fail('cancel'), delete: fail('delete') } as CodeStore;
   };
 
   for (const how of ['reject', 'throw'] as const) {
@@ -448,15 +448,15 @@ describe('OwnedCodes over a failing store', () => {
   }
 
   it('a store that fails after the vendor accepted is sent: maybe, not retryable, and says the code cannot be checked', async () => {
-    for (const move of [false, true]) {
-      const codes = new OwnedCodes({ secret: SECRET, store: broken('reject', move), provider: 'lox24-eu' });
+    {
+      const codes = new OwnedCodes({ secret: SECRET, store: broken('reject'), provider: 'lox24-eu' });
       const error = await codes.move('provisional:x', 'v-1', record()).catch((e: unknown) => e);
       expect(error).toMatchObject({
         name: 'StoreUnavailableError',
         operation: 'start',
         sent: 'maybe',
         retryable: false,
-        message: `lox24-eu start: the vendor accepted verification v-1, but its code could not be stored and cannot be checked (${move ? 'move' : 'save'} down)`,
+        message: 'lox24-eu start: the vendor accepted verification v-1, but its code could not be stored and cannot be checked (save down)',
       });
     }
     const unnamed = await new OwnedCodes({ secret: SECRET, store: broken('reject') }).record('a').catch((e: unknown) => e);
@@ -465,35 +465,36 @@ describe('OwnedCodes over a failing store', () => {
     expect(notAnError).toMatchObject({ message: 'codes get: the code store failed (plain)' });
   });
 
-  it('a successful move leaves nothing to save; a move that finds nothing falls back to save, then delete', async () => {
+  it('re-filing saves under the new key and deletes the old one at once (two one-key operations, one round trip)', async () => {
     const calls: string[] = [];
-    const store = (moved: boolean): CodeStore => ({
-      save: async (key) => void calls.push(`save ${key}`),
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const store: CodeStore = {
+      save: async (key) => {
+        calls.push(`save ${key}`);
+        await held;
+      },
       get: async () => undefined,
       attempt: async () => ({ outcome: 'not_found' }),
       cancel: async () => undefined,
       delete: async (key) => void calls.push(`delete ${key}`),
-      move: async (from, to) => (calls.push(`move ${from} ${to}`), moved),
-    });
-    await new OwnedCodes({ secret: SECRET, store: store(true) }).move('p', 'v', record());
-    expect(calls).toEqual(['move p v']);
-    calls.length = 0;
-    await new OwnedCodes({ secret: SECRET, store: store(false) }).move('p', 'v', record());
-    expect(calls).toEqual(['move p v', 'save v', 'delete p']);
+    };
+    const moving = new OwnedCodes({ secret: SECRET, store }).move('p', 'v', record());
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(calls).toEqual(['save v', 'delete p']); // the delete did not wait for the save
+    release();
+    await moving;
   });
 });
 
 describe('moving a record', () => {
-  it('MemoryCodeStore.move re-files a record and says false for none; OwnedCodes falls back to save when move finds nothing', async () => {
+  it('a record re-filed in a MemoryCodeStore is found under the new key only', async () => {
     const store = new MemoryCodeStore();
     const record = { hash: 'ab'.repeat(32), createdAt: 0, expiresAt: Date.now() + 60_000, maxAttempts: 3, failedAttempts: 0, state: 'pending' as const };
     await store.save('from', record);
-    expect(await store.move('from', 'to')).toBe(true);
-    expect(await store.get('from')).toBeUndefined();
-    expect(await store.get('to')).toEqual(record);
-    expect(await store.move('nothing', 'else')).toBe(false);
     const codes = new OwnedCodes({ secret: 'moving-secret-0123456789', store });
-    await codes.move('nothing-here', 'vendor-id', record);
+    await codes.move('from', 'vendor-id', record);
+    expect(await store.get('from')).toBeUndefined();
     expect(await store.get('vendor-id')).toEqual(record);
   });
 });

@@ -118,24 +118,6 @@ describe.each(Object.keys(CLIENTS) as ClientKind[])('RedisCodeStore with %s', (k
     );
   });
 
-  it('moves a record in one script, keeping its expiry; false when there is nothing to move', async () => {
-    const prefix = freshPrefix();
-    const store = new RedisCodeStore({ client: await CLIENTS[kind](), prefix });
-    const now = Date.now();
-    const record: CodeRecord = { hash: 'cd'.repeat(32), createdAt: now, expiresAt: now + 60_000, maxAttempts: 3, failedAttempts: 1, state: 'pending' };
-    await store.save('provisional:x', record);
-    expect(await store.move('provisional:x', 'vendor-id')).toBe(true);
-    expect(await store.get('provisional:x')).toBeUndefined();
-    expect(await store.get('vendor-id')).toEqual(record);
-    const raw = await createClient({ url: redis.url }).connect();
-    try {
-      expect(await raw.pTTL(store.keysOf('vendor-id')[1])).toBeGreaterThan(50_000);
-    } finally {
-      await raw.close();
-    }
-    expect(await store.move('nothing', 'else')).toBe(false);
-  });
-
   it('keeps the digest only while the code can still be checked, and Redis expires it (PX)', async () => {
     const prefix = freshPrefix();
     const store = new RedisCodeStore({ client: await CLIENTS[kind](), prefix, retainMs: 60_000 });
@@ -167,7 +149,7 @@ describe('many instances, one truth', () => {
 
   const worker = (kind: ClientKind, prefix: string, id: string, code: string, count: number) =>
     new Promise<{ verified: boolean; reason: string | null; attemptsRemaining: number | null }[]>((resolve, reject) => {
-      execFile(process.execPath, [fileURLToPath(new URL('../redis-worker.mjs', import.meta.url)), kind, redis.url, prefix, id, code, String(count)], { timeout: 30_000 }, (error, stdout, stderr) =>
+      execFile(process.execPath, [fileURLToPath(new URL('../redis-worker.mjs', import.meta.url)), kind, redis.url, prefix, 'check', id, code, String(count)], { timeout: 30_000 }, (error, stdout, stderr) =>
         error ? reject(new Error(`worker failed: ${stderr}`)) : resolve(JSON.parse(stdout)),
       );
     });
