@@ -10,18 +10,23 @@
  *   GET  /verifications/:id                                      → 200 {"status": "pending", "delivery": "delivered", …}
  *   POST /webhooks/lox24?token=…     (LOX24's delivery webhooks)  → 200
  *
- * Every start and resend goes through `guard()` keyed by the client's IP; bodies are capped at
- * 4 KiB; with POLYVERIFY_REDIS_URL the codes, try counts, guard counters and webhook ids live in
- * Redis (so several instances can run); logs are JSON lines from `onEvent` (no secret, code or
- * full phone number is in any event). HOST (127.0.0.1) and PORT (3000); SIGTERM and SIGINT
- * stop it gracefully. Traces go over OTLP/HTTP to OTEL_EXPORTER_OTLP_ENDPOINT, to the console
- * without it (examples/tracing.ts).
+ * Every start and resend goes through `guard()` keyed by the client's IP (the socket's address,
+ * or the first address of the header CLIENT_IP_HEADER names, e.g. `x-forwarded-for` behind a
+ * proxy); bodies are capped at 4 KiB; with POLYVERIFY_REDIS_URL (one node, or a Redis Cluster:
+ * one node's URL or comma-separated seeds) the codes, try counts, guard counters and webhook ids
+ * live in Redis, so several instances can run; logs are JSON lines from `onEvent` (no secret,
+ * code or full phone number is in any event). HOST (127.0.0.1) and PORT (3000). SIGTERM and
+ * SIGINT drain it: it stops accepting, answers what is in flight with `Connection: close`, and
+ * exits when the last answer is out (10 s at most). Traces go over OTLP/HTTP to
+ * OTEL_EXPORTER_OTLP_ENDPOINT, to the console without it, nowhere with OTEL_TRACES_EXPORTER=none
+ * (examples/tracing.ts).
  *
  *   npm run backend        (builds, then runs with the vendors of POLYVERIFY_CONFIG / POLYVERIFY_PROVIDER)
  *
  * `test/app/example-backend.test.ts` drives it over HTTP against the simulators, webhooks included.
  */
 import { realpathSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
@@ -36,6 +41,9 @@ import { startTracing } from './tracing.js';
  * bound per client, real numbers only). A config's `"guard": { "preset": "recommended" }` is the same.
  */
 export const SERVICE_GUARD: GuardOptions = { preset: 'recommended' };
+
+/** The largest request body the service reads, in bytes. */
+const MAX_BODY = 4 * 1024;
 
 /** What the service is built from. */
 export interface BackendOptions {
@@ -65,7 +73,16 @@ export function createBackend(options: BackendOptions): { app: Hono; deliveries:
   const deliveries = new Map<string, WebhookEvent>();
   const app = new Hono();
 
-  app.use('*', bodyLimit({ maxSize: 4 * 1024, onError: (c) => c.json({ error: 'body too large' }, 413) }));
+  // The body cap: a declared length is checked from the Node request's headers (Hono's bodyLimit
+  // reads c.req.raw, which makes @hono/node-server build a full web Request for every request);
+  // only a chunked body, whose length is unknown until read, goes through bodyLimit.
+  const tooLarge = (c: Context) => c.json({ error: 'body too large' }, 413);
+  const chunkedLimit = bodyLimit({ maxSize: MAX_BODY, onError: tooLarge });
+  app.use('*', (c, next) => {
+    const length = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.headers['content-length'];
+    if (length === undefined) return chunkedLimit(c, next);
+    return Number(length) > MAX_BODY ? Promise.resolve(tooLarge(c)) : next();
+  });
   const json = async (c: Context): Promise<Record<string, unknown>> => {
     const parsed: unknown = await c.req.json().catch(() => ({}));
     return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : {};
@@ -123,24 +140,57 @@ export function createBackend(options: BackendOptions): { app: Hono; deliveries:
   return { app, deliveries };
 }
 
-/** Listens on `host:port`; resolves with the server once it accepts connections. */
-export function listen(app: Hono, host: string, port: number): Promise<ServerType> {
-  return new Promise((resolve) => {
-    const server = serve({ fetch: app.fetch, hostname: host, port }, () => resolve(server));
+/** The answers each server is writing, and the servers that are draining. */
+const inFlight = new WeakMap<ServerType, Set<ServerResponse>>();
+const draining = new WeakSet<ServerType>();
+type NodeServer = ServerType & { closeIdleConnections?: () => void; closeAllConnections?: () => void };
+
+/**
+ * Tracks the requests `server` is answering, so `shutdown` can drain it: `server.close()` alone
+ * stops accepting connections but keeps serving new requests on open keep-alive connections, so
+ * under load a drain never ends by itself. While draining, every answer goes out with
+ * `Connection: close` and each connection closes once its answer is out.
+ */
+export function track(server: ServerType): void {
+  const answers = new Set<ServerResponse>();
+  inFlight.set(server, answers);
+  server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
+    answers.add(res);
+    if (draining.has(server)) res.setHeader('connection', 'close');
+    res.once('close', () => {
+      answers.delete(res);
+      if (draining.has(server)) (server as NodeServer).closeIdleConnections?.();
+    });
   });
 }
 
-/** Stops accepting, lets requests in flight finish (up to `graceMs`), then closes what it was given. */
+/** Listens on `host:port` (tracked for `shutdown`); resolves with the server once it accepts connections. */
+export function listen(app: Hono, host: string, port: number): Promise<ServerType> {
+  return new Promise((resolve) => {
+    const server = serve({ fetch: app.fetch, hostname: host, port }, () => resolve(server));
+    track(server);
+  });
+}
+
+/**
+ * Drains `server`: stops accepting, answers the requests in flight with `Connection: close`,
+ * closes idle keep-alive connections, and resolves once the last connection has closed (or after
+ * `graceMs`, cutting what is left), then runs `close`.
+ */
 export async function shutdown(server: ServerType, close: () => Promise<void>, graceMs = 10_000): Promise<void> {
+  const node = server as NodeServer;
+  draining.add(server);
+  for (const res of inFlight.get(server) ?? []) if (!res.headersSent) res.setHeader('connection', 'close');
   await new Promise<void>((resolve) => {
     const timer = setTimeout(() => {
-      (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+      node.closeAllConnections?.();
       resolve();
     }, graceMs);
     server.close(() => {
       clearTimeout(timer);
       resolve();
     });
+    node.closeIdleConnections?.();
   });
   await close();
 }
@@ -153,10 +203,13 @@ async function main(): Promise<void> {
   const redis = url ? await import('polyverify/redis') : undefined;
   const store = redis && url ? await redis.connectRedisStore(url) : undefined;
   const provider = await providerFromEnv(process.env, store ? { store } : {});
+  // Behind a proxy, the client's address is the first one of the proxy's header (x-forwarded-for).
+  const ipHeader = process.env['CLIENT_IP_HEADER']?.toLowerCase();
   const { app } = createBackend({
     provider,
     log,
-    ...(store && { limits: store.limits }),
+    ...(store && { limits: store.limits, seen: store.seen }),
+    ...(ipHeader && { clientIp: (c: Context) => c.req.header(ipHeader)?.split(',')[0]?.trim() || 'unknown' }),
     ...(process.env['LOX24_WEBHOOK_TOKEN'] && { webhookToken: process.env['LOX24_WEBHOOK_TOKEN'] }),
   });
   const host = process.env['HOST'] ?? '127.0.0.1';

@@ -1,8 +1,8 @@
 /**
  * OpenTelemetry for the example service: a span per request to the vendors and per polyverify
  * call, exported over OTLP/HTTP to `OTEL_EXPORTER_OTLP_ENDPOINT` when it is set (a collector,
- * Jaeger, Honeycomb…), to the console otherwise. The three lines that matter are marked; the rest
- * is choosing the exporter. docs/observability.md says what the spans hold.
+ * Jaeger, Honeycomb…), to the console otherwise, nowhere with `OTEL_TRACES_EXPORTER=none` (the
+ * OpenTelemetry variable). The three lines that matter are marked; the rest is choosing the exporter. docs/observability.md says what the spans hold.
  */
 import { context, propagation, trace } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
@@ -11,7 +11,8 @@ import { BatchSpanProcessor, ConsoleSpanExporter, NodeTracerProvider, type SpanE
 import { instrument, undiciRequestHook } from 'polyverify/otel';
 
 /** Starts tracing; `stop()` sends what is left, unsubscribes and unregisters the SDK. */
-export function startTracing(env: Record<string, string | undefined> = process.env): { readonly exporter: 'otlp' | 'console'; stop(): Promise<void> } {
+export function startTracing(env: Record<string, string | undefined> = process.env): { readonly exporter: 'otlp' | 'console' | 'none'; stop(): Promise<void> } {
+  if (env['OTEL_TRACES_EXPORTER'] === 'none') return { exporter: 'none', stop: async () => undefined };
   const endpoint = env['OTEL_EXPORTER_OTLP_ENDPOINT'];
   const exporter: SpanExporter = endpoint ? new OTLPTraceExporter({ url: `${endpoint.replace(/\/$/, '')}/v1/traces` }) : new ConsoleSpanExporter();
   const provider = new NodeTracerProvider({ spanProcessors: [new BatchSpanProcessor(exporter)] });

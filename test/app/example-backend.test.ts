@@ -72,6 +72,18 @@ describe('the example service', () => {
 
   it('caps bodies at 4 KiB, refuses webhooks without the token, and answers unknown routes 404', async () => {
     expect((await post('/verifications', { phone: '+491701234569', padding: 'x'.repeat(5000) })).status).toBe(413);
+    // A chunked body declares no length: it is counted as it is read.
+    const chunks = (size: number) =>
+      new ReadableStream<Uint8Array>({
+        start(controller) {
+          for (let sent = 0; sent < size; sent += 1024) controller.enqueue(new TextEncoder().encode(sent === 0 ? '{"phone":"+491701234569","x":"' : 'x'.repeat(1024)));
+          controller.enqueue(new TextEncoder().encode('"}'));
+          controller.close();
+        },
+      });
+    const chunked = (size: number) => fetch(`${base}/verifications`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: chunks(size), duplex: 'half' } as RequestInit);
+    expect((await chunked(6 * 1024)).status).toBe(413);
+    expect((await chunked(2 * 1024)).status).toBe(201);
     const forged = await fetch(`${base}/webhooks/lox24?token=wrong-token-000000000000`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     expect(forged.status).toBe(401);
     expect((await get('/nothing')).status).toBe(404);

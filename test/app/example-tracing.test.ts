@@ -48,6 +48,17 @@ describe('the example service exports traces', () => {
     await tracing.stop();
   });
 
+  it('exports nothing with OTEL_TRACES_EXPORTER=none, even with an endpoint', async () => {
+    const endpoint = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+    const tracing = startTracing({ OTEL_TRACES_EXPORTER: 'none', OTEL_EXPORTER_OTLP_ENDPOINT: endpoint });
+    expect(tracing.exporter).toBe('none');
+    const provider = lox24({ token: sim.token, secret: 'tracing-example-secret-0123', baseUrl: sim.url, codeStore: new MemoryCodeStore() });
+    const answer = await createBackend({ provider }).app.fetch(new Request('http://service.test/verifications', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ phone: PHONE }) }));
+    expect(answer.status).toBe(201);
+    await tracing.stop();
+    expect(bodies).toEqual([]);
+  });
+
   it('sends a signup as OTLP/HTTP to OTEL_EXPORTER_OTLP_ENDPOINT: polyverify span, HTTP span under it, no number', async () => {
     const endpoint = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
     const tracing = startTracing({ OTEL_EXPORTER_OTLP_ENDPOINT: endpoint });
