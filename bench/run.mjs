@@ -17,6 +17,7 @@ const benches = {
   scorecard: () => import('./scorecard.mjs').then((m) => m.runScorecard()),
   adaptive: () => import('./adaptive.mjs').then((m) => m.runAdaptive()),
   tracing: () => import('./tracing.mjs').then((m) => m.runTracing()),
+  backend: () => import('./backend.mjs').then((m) => m.runBackend()),
 };
 // `--quick`: every benchmark on a small load (CI runs it so the benchmarks never rot: a smoke run,
 // not a timed assertion). The children read BENCH_QUICK.

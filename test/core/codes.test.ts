@@ -27,6 +27,20 @@ describe('generateCode', () => {
     // 12 000 digits: each count is 1200 ± 6 standard deviations (~33 each).
     for (const count of counts) expect(Math.abs(count - 1200)).toBeLessThan(200);
   });
+
+  it('takes one draw a digit in one call, and draws a digit again past the last whole block of ten', () => {
+    // 2³² mod 10 = 6: the draws 2³² − 6 … 2³² − 1 are refused; 2³² − 7 is the last one taken (its digit: 9).
+    const spy = vi
+      .spyOn(globalThis.crypto, 'getRandomValues')
+      .mockImplementationOnce((array) => ((array as Uint32Array).set([2 ** 32 - 7, 2 ** 32 - 6, 13, 2 ** 32 - 1]), array))
+      .mockImplementationOnce((array) => ((array as Uint32Array)[0] = 4, array))
+      .mockImplementationOnce((array) => ((array as Uint32Array)[0] = 2 ** 32 - 3, array))
+      .mockImplementationOnce((array) => ((array as Uint32Array)[0] = 25, array));
+    expect(generateCode(4)).toBe('9435');
+    expect(spy).toHaveBeenCalledTimes(4);
+    expect((spy.mock.calls[0]![0] as Uint32Array).length).toBe(4);
+    spy.mockRestore();
+  });
 });
 
 describe('CodeHasher', () => {
