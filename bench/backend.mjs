@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { buildBackend } from '../scripts/build-backend.mjs';
-import { startRedis } from './redis.mjs';
+import { freePort, startRedis } from './redis.mjs';
 
 const QUICK = Boolean(process.env.BENCH_QUICK);
 const ROUNDS = QUICK ? 1 : 3;
@@ -41,14 +41,6 @@ let counter = 0;
 function nextStart() {
   const i = ++counter;
   return { phone: `+4917${10_000_000 + i}`, ip: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}` };
-}
-
-async function freePort() {
-  const server = createServer();
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** The CPU time (user + system) a process has used, in ms. */

@@ -17,7 +17,8 @@ const CONCURRENT_TOTAL = QUICK ? 500 : 10000;
 const IN_FLIGHT = 50;
 const SECRET = 'bench-secret-0123456789';
 
-async function freePort() {
+/** A free TCP port on 127.0.0.1 (also for bench/backend.mjs). */
+export async function freePort() {
   const server = createServer();
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address();
