@@ -62,8 +62,12 @@ async function startServer(name, file, env, nodeArgs = []) {
   let gone = false;
   void exited.then(() => (gone = true));
   const url = `http://127.0.0.1:${port}`;
-  for (;;) {
+  for (let tries = 0; ; tries++) {
     if (gone) throw new Error(`${name} exited before it answered: ${stderr}`);
+    if (tries === 200) {
+      child.kill();
+      throw new Error(`${name} did not answer within 10 s: ${stderr}`);
+    }
     if (await fetch(`${url}/nothing`).then(() => true, () => false)) break;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
