@@ -273,13 +273,15 @@ export async function runBackend() {
     CLIENT_IP_HEADER: 'x-forwarded-for',
     OTEL_TRACES_EXPORTER: 'none',
   });
+  // [name, file, extra environment]: the example, the floor on polyverify's chosen stack (ky, rate-limiter-flexible), the floor.
   const kinds = [
-    ['polyverify', built],
-    ['floor', FLOOR],
+    ['polyverify', built, {}],
+    ['stack', FLOOR, { FLOOR_STACK: '1' }],
+    ['floor', FLOOR, {}],
   ];
   try {
     // Load: the two servers side by side, rounds alternating which goes first.
-    const servers = await Promise.all(kinds.map(([name, file]) => startServer(name, file, envOf(redis.url, `${name}:`))));
+    const servers = await Promise.all(kinds.map(([name, file, extra]) => startServer(name, file, { ...envOf(redis.url, `${name}:`), ...extra })));
     const runs = Object.fromEntries(kinds.map(([name]) => [name, []]));
     if (!QUICK) for (const server of servers) await both(server, 1); // warm
     for (let round = 0; round < ROUNDS; round++) {
@@ -303,15 +305,15 @@ export async function runBackend() {
     // Round trips: each server alone, through the counting proxy.
     const proxy = await startCountingProxy(new URL(redis.url));
     const trips = {};
-    for (const [name, file] of kinds) {
-      const server = await startServer(name, file, envOf(proxy.url, `${name}-trips:`));
+    for (const [name, file, extra] of kinds) {
+      const server = await startServer(name, file, { ...envOf(proxy.url, `${name}-trips:`), ...extra });
       trips[name] = await roundTrips(server, proxy, redis.client);
       await server.stop();
     }
     await proxy.close();
     // Where the CPU goes.
     const cpu = {};
-    for (const [name, file] of kinds) cpu[name] = await profiled(name, file, envOf(redis.url, `${name}-prof:`));
+    for (const [name, file, extra] of kinds) cpu[name] = await profiled(name, file, { ...envOf(redis.url, `${name}-prof:`), ...extra });
     return report({ load, trips, cpu });
   } finally {
     simulator.stdin.end();
@@ -320,15 +322,20 @@ export async function runBackend() {
   }
 }
 
+const SERVERS = { polyverify: 'example backend', stack: 'floor on the stack (ky, rate-limiter-flexible)', floor: 'floor' };
+
 function report({ load, trips, cpu }) {
-  const { polyverify: pv, floor } = load;
-  const ratio = (op, key) => round2(pv[op][key] / floor[op][key]);
+  const ratiosOf = (name, to) =>
+    Object.fromEntries(['start', 'check'].map((op) => [op, Object.fromEntries(['rate', 'p99', 'cpuPerRequest'].map((key) => [key, round2(load[name][op][key] / load[to][op][key])]))]));
   const results = {
     connections: CONNECTIONS,
     seconds: SECONDS,
     rounds: ROUNDS,
     load,
-    ratios: { start: { rate: ratio('start', 'rate'), p99: ratio('start', 'p99'), cpuPerRequest: ratio('start', 'cpuPerRequest') }, check: { rate: ratio('check', 'rate'), p99: ratio('check', 'p99'), cpuPerRequest: ratio('check', 'cpuPerRequest') } },
+    // The example and the stack's floor to the floor; the example to the stack's floor (polyverify's own share).
+    ratios: ratiosOf('polyverify', 'floor'),
+    stackRatios: ratiosOf('stack', 'floor'),
+    ownRatios: ratiosOf('polyverify', 'stack'),
     roundTrips: trips,
     cpuPerRequestByGroup: cpu,
   };
@@ -338,18 +345,19 @@ function report({ load, trips, cpu }) {
     '| operation | server | requests/s | p99 ms | server CPU ms/request | unexpected answers |',
     '| --- | --- | ---: | ---: | ---: | ---: |',
   ];
+  const ratioRow = (label, r) => `| | ${label} | **${r.rate}×** | **${r.p99}×** | ${r.cpuPerRequest}× | |`;
   for (const op of ['start', 'check']) {
-    for (const name of ['polyverify', 'floor']) lines.push(`| ${op === 'start' ? 'start' : 'wrong-code check'} | ${name === 'floor' ? 'floor' : 'example backend'} | ${load[name][op].rate} | ${load[name][op].p99} | ${load[name][op].cpuPerRequest} | ${load[name][op].unexpected} |`);
-    lines.push(`| | **ratio** | **${results.ratios[op].rate}×** | **${results.ratios[op].p99}×** | ${results.ratios[op].cpuPerRequest}× | |`);
+    for (const name of Object.keys(SERVERS)) lines.push(`| ${op === 'start' ? 'start' : 'wrong-code check'} | ${SERVERS[name]} | ${load[name][op].rate} | ${load[name][op].p99} | ${load[name][op].cpuPerRequest} | ${load[name][op].unexpected} |`);
+    lines.push(ratioRow('**example / floor**', results.ratios[op]), ratioRow('stack / floor', results.stackRatios[op]), ratioRow('example / stack', results.ownRatios[op]));
   }
   lines.push('', '| operation | server | Redis round trips | Redis commands |', '| --- | --- | ---: | --- |');
-  for (const op of ['start', 'check']) for (const name of ['polyverify', 'floor']) lines.push(`| ${op} | ${name} | ${trips[name][op].roundTrips} | ${Object.entries(trips[name][op].commands).map(([c, n]) => `${c} ${n}`).join(', ')} |`);
+  for (const op of ['start', 'check']) for (const name of Object.keys(SERVERS)) lines.push(`| ${op} | ${SERVERS[name]} | ${trips[name][op].roundTrips} | ${Object.entries(trips[name][op].commands).map(([c, n]) => `${c} ${n}`).join(', ')} |`);
+  const sum = (x) => round2(Object.values(x).reduce((a, b) => a + b, 0));
   for (const op of ['start', 'check']) {
-    const groups = [...new Set([...Object.keys(cpu.polyverify[op]), ...Object.keys(cpu.floor[op])])].sort((a, b) => (cpu.polyverify[op][b] ?? 0) - (cpu.polyverify[op][a] ?? 0));
-    lines.push('', `| CPU ms per ${op} (profiled) | example backend | floor |`, '| --- | ---: | ---: |');
-    for (const group of groups) lines.push(`| ${group} | ${round2(cpu.polyverify[op][group] ?? 0)} | ${round2(cpu.floor[op][group] ?? 0)} |`);
-    const sum = (x) => round2(Object.values(x).reduce((a, b) => a + b, 0));
-    lines.push(`| **total** | **${sum(cpu.polyverify[op])}** | **${sum(cpu.floor[op])}** |`);
+    const groups = [...new Set(Object.keys(SERVERS).flatMap((name) => Object.keys(cpu[name][op])))].sort((a, b) => (cpu.polyverify[op][b] ?? 0) - (cpu.polyverify[op][a] ?? 0));
+    lines.push('', `| CPU ms per ${op} (profiled) | example backend | floor on the stack | floor |`, '| --- | ---: | ---: | ---: |');
+    for (const group of groups) lines.push(`| ${group} | ${Object.keys(SERVERS).map((name) => round2(cpu[name][op][group] ?? 0)).join(' | ')} |`);
+    lines.push(`| **total** | ${Object.keys(SERVERS).map((name) => `**${sum(cpu[name][op])}**`).join(' | ')} |`);
   }
   return { ...results, markdown: lines.join('\n') };
 }

@@ -14,8 +14,9 @@
  * or the first address of the header CLIENT_IP_HEADER names, e.g. `x-forwarded-for` behind a
  * proxy); bodies are capped at 4 KiB; with POLYVERIFY_REDIS_URL (one node, or a Redis Cluster:
  * one node's URL or comma-separated seeds) the codes, try counts, guard counters and webhook ids
- * live in Redis, so several instances can run; logs are JSON lines from `onEvent` (no secret,
- * code or full phone number is in any event). HOST (127.0.0.1) and PORT (3000). SIGTERM and
+ * live in Redis, so several instances can run; logs are JSON lines of polyverify's events at
+ * LOG_LEVEL (`info`: decisions, retries, errors; `debug` adds each vendor request) through
+ * `logEvents` (no secret, code or full phone number is in any event). HOST (127.0.0.1) and PORT (3000). SIGTERM and
  * SIGINT drain it: it stops accepting, answers what is in flight with `Connection: close`, and
  * exits when the last answer is out (10 s at most). Traces go over OTLP/HTTP to
  * OTEL_EXPORTER_OTLP_ENDPOINT, to the console without it, nowhere with OTEL_TRACES_EXPORTER=none
@@ -32,7 +33,11 @@ import { fileURLToPath } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { guard, isVerifyError, providerFromEnv, RateLimitError, type GuardOptions, type LimitStore, type SeenStore, type VerifyEvent, type VerifyProvider, type WebhookEvent } from 'polyverify';
+import { guard, isVerifyError, logEvents, providerFromEnv, RateLimitError, type GuardOptions, type LimitStore, type SeenStore, type VerifyEvent, type VerifyProvider, type WebhookEvent } from 'polyverify';
+
+/** A level of polyverify's events, lowest first. */
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+const LOG_LEVELS: readonly string[] = ['debug', 'info', 'warn', 'error'];
 import { lox24Webhook } from 'polyverify/lox24';
 import { startTracing } from './tracing.js';
 
@@ -58,16 +63,32 @@ export interface BackendOptions {
   readonly lox24Member?: string;
   /** Where webhook event ids live (shared in Redis with several instances). */
   readonly seen?: SeenStore;
-  /** One JSON line per call. */
+  /** Writes one JSON log line. */
   readonly log?: (line: Record<string, unknown>) => void;
+  /**
+   * The lowest level of polyverify's events logged (`'info'`): decisions, retries, warnings and
+   * errors; `'debug'` adds every vendor request and response (polyverify's `logEvents` levels).
+   */
+  readonly logLevel?: LogLevel;
   /** The client's address of a request (behind a proxy, read it from your proxy's header). */
   readonly clientIp?: (c: Context) => string;
+}
+
+/**
+ * polyverify's events as log lines: its `logEvents` bridge picks each event's level and skips
+ * those below `level` (`'info'`); a line is the event's fields, its level and a message. The
+ * service gives it to the guard (decisions) and to the provider (retries, errors; requests and
+ * responses at `'debug'`).
+ */
+export function eventLog(log: (line: Record<string, unknown>) => void, level: LogLevel = 'info'): (event: VerifyEvent) => void {
+  const at = (lineLevel: LogLevel) => (fields: object, message: string) => log({ level: lineLevel, msg: message, ...fields });
+  return logEvents({ debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') }, { level, style: 'object-first' });
 }
 
 /** The Hono app (its `fetch` is the whole service), and the delivery news it has seen. */
 export function createBackend(options: BackendOptions): { app: Hono; deliveries: Map<string, WebhookEvent> } {
   const log = options.log ?? (() => undefined);
-  const onEvent = (event: VerifyEvent) => log({ level: event.type === 'error' || (event.type === 'decision' && event.decision === 'refused') ? 'warn' : 'info', ...event });
+  const onEvent = eventLog(log, options.logLevel);
   const verify = guard(options.provider, { ...(options.guard ?? SERVICE_GUARD), onEvent, ...(options.limits && { limits: options.limits }) });
   const clientIp = options.clientIp ?? ((c: Context) => (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket?.remoteAddress ?? 'unknown');
   const deliveries = new Map<string, WebhookEvent>();
@@ -196,18 +217,21 @@ export async function shutdown(server: ServerType, close: () => Promise<void>, g
 }
 
 async function main(): Promise<void> {
+  const logLevel = process.env['LOG_LEVEL'] ?? 'info';
+  if (!LOG_LEVELS.includes(logLevel)) throw new Error(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
   const log = (line: Record<string, unknown>) => process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), ...line })}\n`);
   // Traces over OTLP/HTTP to OTEL_EXPORTER_OTLP_ENDPOINT, else to the console (examples/tracing.ts).
   const tracing = startTracing(process.env);
   const url = process.env['POLYVERIFY_REDIS_URL'];
   const redis = url ? await import('polyverify/redis') : undefined;
   const store = redis && url ? await redis.connectRedisStore(url) : undefined;
-  const provider = await providerFromEnv(process.env, store ? { store } : {});
+  const provider = await providerFromEnv(process.env, { ...(store && { store }), onEvent: eventLog(log, logLevel as LogLevel) });
   // Behind a proxy, the client's address is the first one of the proxy's header (x-forwarded-for).
   const ipHeader = process.env['CLIENT_IP_HEADER']?.toLowerCase();
   const { app } = createBackend({
     provider,
     log,
+    logLevel: logLevel as LogLevel,
     ...(store && { limits: store.limits, seen: store.seen }),
     ...(ipHeader && { clientIp: (c: Context) => c.req.header(ipHeader)?.split(',')[0]?.trim() || 'unknown' }),
     ...(process.env['LOX24_WEBHOOK_TOKEN'] && { webhookToken: process.env['LOX24_WEBHOOK_TOKEN'] }),

@@ -249,6 +249,12 @@ export function parseStartRequest(request: unknown, context: ParseContext, handD
   return parsed;
 }
 
+/** Marks call options that are already parsed (frozen): the layers below take them as they are. */
+export function handDownParsed<T extends object>(options: T): T {
+  parsedOnce.add(Object.freeze(options));
+  return options;
+}
+
 /** Call options, parsed once like `parseStartRequest`. */
 export function parseCallOptionsOnce<T extends object>(options: T | undefined, context: ParseContext, handDown = true): T | undefined {
   if (options === undefined || parsedOnce.has(options)) return options;

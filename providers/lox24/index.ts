@@ -14,9 +14,9 @@
  * ```
  * @module polyverify/lox24
  */
-import { defineProvider } from '../../src/adapter/define.js';
+import { defineProvider, type StartInput } from '../../src/adapter/define.js';
 import { setupVendor } from '../../src/adapter/options.js';
-import { OwnedCodes, type CodeRecord } from '../../src/codes/index.js';
+import { OwnedCodes, PendingCode, type CodeRecord } from '../../src/codes/index.js';
 import { NotFoundError, type Operation } from '../../src/errors.js';
 import type { CallOptions, VerifyProvider } from '../../src/provider.js';
 import { UUID, throwIssues } from '../../src/validate.js';
@@ -59,6 +59,10 @@ export function lox24(options: Lox24Options): VerifyProvider<Lox24StartExtras> {
     return verifyCodes.one(result.body, operation, result.sent, record);
   };
 
+  /** The start's code (the caller's, or a new one), its hash's save begun. */
+  const pendingCode = (input: StartInput<Lox24StartExtras>) =>
+    codes.prepare(input.code ?? codes.generate(input.codeLength ?? codeLength), { ttlSeconds: input.ttlSeconds ?? ttlSeconds, maxAttempts: input.maxAttempts ?? maxAttempts });
+
   return defineProvider<Lox24StartExtras, Position>({
     ...shell,
     capabilities: caps,
@@ -71,12 +75,15 @@ export function lox24(options: Lox24Options): VerifyProvider<Lox24StartExtras> {
       failover: 'LOX24 has no failover call; it falls back along the routing strategy by itself',
     },
 
-    async start(input, callOptions) {
-      const code = input.code ?? codes.generate(input.codeLength ?? codeLength);
+    // The code's provisional save: begun by a guard while it takes its limits, else by start.
+    early: pendingCode,
+    async start(input, callOptions, _body, early) {
+      const pending = early instanceof PendingCode ? early : pendingCode(input);
+      const { code } = pending;
       const deleteCodeAfterSend = input.vendor.deleteCodeAfterSend ?? options.deleteCodeAfterSend ?? true;
       const json = toCreateBody({ phone: input.to as string, code, locale: input.locale!, reference: input.reference, deleteCodeAfterSend, channels: input.channels });
       let answer!: { body: unknown; sent: 'no' | 'maybe'; wire: Lox24VerifyCode };
-      const record = await codes.deliver(code, { ttlSeconds: input.ttlSeconds ?? ttlSeconds, maxAttempts: input.maxAttempts ?? maxAttempts }, async () => {
+      const record = await codes.deliver(pending, async () => {
         const result = await http.request({ operation: 'start', method: 'POST', path: 'verify_codes', json, sends: true, options: callOptions, redactor: redactor.with(code) });
         answer = { body: result.body, sent: result.sent, wire: verifyCodes.parse(result.body, 'start', result.sent) };
         return answer.wire.id;

@@ -17,6 +17,7 @@ import { checkResult, type CheckOutcome } from './check.js';
 import { paging, type PagingSpec } from './paging.js';
 import { setCursorKey } from '../listing/cursor.js';
 import { decideLocale } from '../locale.js';
+import { begunFor, handBegun, setEarlyStarter, type EarlyWork } from '../early-start.js';
 import { traceOperation, type TracedProvider } from '../tracing.js';
 
 export { checkResult, type CheckOutcome } from './check.js';
@@ -90,8 +91,14 @@ export interface ProviderSpec<Extras extends object, Position, Body = undefined>
    * the body when there is no issue (instead of `startIssues`, which it replaces).
    */
   prepare?(input: StartInput<Extras>): Prepared<Body>;
-  /** Starts a verification at the vendor (the request already checked; `body` from `prepare`). */
-  start(input: StartInput<Extras>, options: CallOptions | undefined, body: Body | undefined): Promise<Verification>;
+  /**
+   * Begins what a start must do before it reaches the vendor and may do while a guard takes its
+   * limits (LOX24: saving its code's hash), outside the `start` span (src/early-start.ts). `start`
+   * gets it as `early` when a guard began it, and does it itself otherwise.
+   */
+  early?(input: StartInput<Extras>): EarlyWork;
+  /** Starts a verification at the vendor (the request already checked; `body` from `prepare`; `early` from `early`, when a guard began it). */
+  start(input: StartInput<Extras>, options: CallOptions | undefined, body: Body | undefined, early?: EarlyWork): Promise<Verification>;
   /** Checks a code (the id and code already checked). */
   check(id: string, code: string, options: CallOptions | undefined): Promise<CheckOutcome>;
   /** Reads one verification (the id already checked). */
@@ -192,25 +199,33 @@ export function defineProvider<Extras extends object = Record<string, never>, Po
     return run(checkedId(id, operation), parsed);
   }
 
+  /** A start request checked against the shell's and the vendor's rules (a `ValidationError` naming every broken field). */
+  function validStart(request: StartRequest<Extras>, callOptions: CallOptions | undefined): { input: StartInput<Extras>; options: CallOptions | undefined; body: Body | undefined } {
+    const context = ctx('start', 'Invalid start request');
+    const options = parseCallOptionsOnce(callOptions, context, false);
+    const parsed = parseStartRequest(request, context, false) as StartRequest<Extras>;
+    const extras = spec.extras ? v.safeParse(spec.extras.schema, parsed.vendor ?? {}) : undefined;
+    // One language rule for every vendor that lets us choose (docs/languages.md); a template vendor keeps the locale as given.
+    const locale = caps.languages ? decideLocale({ requested: parsed.locale, fallback: spec.defaultLocale, to: parsed.to }, caps.languages) : parsed.locale;
+    const input = { ...parsed, locale, channels: parsed.channels ?? spec.defaultChannels, vendor: (extras?.success ? extras.output : {}) as Extras } as StartInput<Extras>;
+    const prepared = spec.prepare?.(input);
+    const issues = [...capabilityIssues(input, caps, spec.title), ...(prepared ? prepared.issues : (spec.startIssues?.(input) ?? []))];
+    if (extras ? !extras.success : parsed.vendor !== undefined && Object.keys(parsed.vendor).length > 0) {
+      issues.push({ field: 'vendor', message: spec.extras?.message ?? `${spec.title} takes no vendor extras` });
+    }
+    throwIssues(issues, context);
+    return { input, options, body: prepared?.body };
+  }
+
   const provider: VerifyProvider<Extras> = {
     name,
     capabilities: caps,
 
     start: traceOperation('start', traced, async (request: StartRequest<Extras>, callOptions?: CallOptions): Promise<Verification> => {
-      const context = ctx('start', 'Invalid start request');
-      const options = parseCallOptionsOnce(callOptions, context, false);
-      const parsed = parseStartRequest(request, context, false) as StartRequest<Extras>;
-      const extras = spec.extras ? v.safeParse(spec.extras.schema, parsed.vendor ?? {}) : undefined;
-      // One language rule for every vendor that lets us choose (docs/languages.md); a template vendor keeps the locale as given.
-      const locale = caps.languages ? decideLocale({ requested: parsed.locale, fallback: spec.defaultLocale, to: parsed.to }, caps.languages) : parsed.locale;
-      const input = { ...parsed, locale, channels: parsed.channels ?? spec.defaultChannels, vendor: (extras?.success ? extras.output : {}) as Extras } as StartInput<Extras>;
-      const prepared = spec.prepare?.(input);
-      const issues = [...capabilityIssues(input, caps, spec.title), ...(prepared ? prepared.issues : (spec.startIssues?.(input) ?? []))];
-      if (extras ? !extras.success : parsed.vendor !== undefined && Object.keys(parsed.vendor).length > 0) {
-        issues.push({ field: 'vendor', message: spec.extras?.message ?? `${spec.title} takes no vendor extras` });
-      }
-      throwIssues(issues, context);
-      return spec.start(input, options, prepared?.body);
+      const begun = begunFor(callOptions, request);
+      if (begun) return spec.start(begun.input as StartInput<Extras>, callOptions, begun.body as Body | undefined, begun.work);
+      const { input, options, body } = validStart(request, callOptions);
+      return spec.start(input, options, body);
     }),
 
     check: traceOperation('check', traced, (id: string, code: string, callOptions?: CallOptions): Promise<CheckResult> => {
@@ -236,5 +251,19 @@ export function defineProvider<Extras extends object = Record<string, never>, Po
   };
   Object.defineProperty(provider, INSPECT, { value: () => `VerifyProvider { name: '${name}', vendor: '${spec.vendor}' }` });
   if (spec.cursorKey) setCursorKey(provider, spec.cursorKey);
+  const { early } = spec;
+  if (early) {
+    setEarlyStarter(provider, (request, callOptions) => {
+      let valid: ReturnType<typeof validStart>;
+      let work: EarlyWork;
+      try {
+        valid = validStart(request as StartRequest<Extras>, callOptions);
+        work = early(valid.input);
+      } catch {
+        return undefined; // `start` throws it, in its span, as without a guard
+      }
+      return handBegun(valid.options, { request, input: valid.input, body: valid.body, work });
+    });
+  }
   return Object.freeze(provider);
 }

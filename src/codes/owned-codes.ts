@@ -97,22 +97,32 @@ export class OwnedCodes {
   }
 
   /**
+   * Starts storing the hash of `code` under a provisional key, and gives the code with that
+   * save in flight: what {@link OwnedCodes.deliver} sends. A guard prepares a start's code while
+   * it takes its limits, so the save and the limit takes reach a shared store together
+   * (src/early-start.ts); `release` drops a code that was never delivered.
+   */
+  prepare(code: string, limits: CodeLimits): PendingCode {
+    const key = `provisional:${randomUUID()}`;
+    return new PendingCode(code, key, this.issue(key, code, limits), () => this.discard(key));
+  }
+
+  /**
    * Sends a code the safe way: its hash is stored first under a provisional key (a code that
    * cannot be checked is never sent), then `send` runs and gives the vendor's id, and the record
    * is re-filed under it; a send that fails drops the record.
    */
-  async deliver(code: string, limits: CodeLimits, send: () => Promise<string>): Promise<CodeRecord> {
-    const provisional = `provisional:${randomUUID()}`;
-    const record = await this.issue(provisional, code, limits);
+  async deliver(pending: PendingCode, send: () => Promise<string>): Promise<CodeRecord> {
+    const record = await pending.take();
     let id: string;
     try {
       id = await send();
     } catch (error) {
       // Without the vendor's id the record can never be checked: drop it (or let it expire, if the store is down).
-      await this.discard(provisional);
+      await this.discard(pending.key);
       throw error;
     }
-    await this.move(provisional, id, record);
+    await this.move(pending.key, id, record);
     return record;
   }
 
@@ -193,6 +203,49 @@ export class OwnedCodes {
         cause: isVerifyError(error) ? error : sanitizeCause(error, NO_SECRETS),
       });
     };
+  }
+}
+
+/** A code whose provisional record is being saved: made by {@link OwnedCodes.prepare}, sent by {@link OwnedCodes.deliver}. */
+export class PendingCode {
+  /** The code to send. */
+  readonly code: string;
+  /** The provisional key its record is saved under. */
+  readonly key: string;
+  readonly #saved: Promise<CodeRecord>;
+  readonly #discard: () => Promise<void>;
+  #taken = false;
+
+  constructor(code: string, key: string, saved: Promise<CodeRecord>, discard: () => Promise<void>) {
+    this.code = code;
+    this.key = key;
+    this.#saved = saved;
+    this.#discard = discard;
+    // Awaited by take() or release(); a failing save is not an unhandled rejection meanwhile.
+    saved.catch(() => undefined);
+  }
+
+  /** The saved record, for the one delivery of this code (a failing save is its `StoreUnavailableError`). */
+  take(): Promise<CodeRecord> {
+    this.#taken = true;
+    return this.#saved;
+  }
+
+  /** Drops the record of a code that was never delivered, once its save has settled; nothing once delivered. */
+  async release(): Promise<void> {
+    if (this.#taken) return;
+    this.#taken = true;
+    await this.#saved.then(this.#discard, () => undefined);
+  }
+
+  /** Never the code. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return 'PendingCode { code: [redacted] }';
+  }
+
+  /** Never the code. */
+  toJSON(): string {
+    return '[PendingCode]';
   }
 }
 

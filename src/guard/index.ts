@@ -21,6 +21,7 @@ import { COSTLY_TYPES, MOBILE_TYPES, countryParser, fictionRange, numberFacts } 
 import { destinationOf, type Destination } from '../outcomes/destination.js';
 import { PumpingDefence, type PumpingOptions } from './pumping.js';
 import { isListedTestNumber } from '../test-numbers.js';
+import { earlyStart } from '../early-start.js';
 import type { DecayOptions } from '../outcomes/store.js';
 
 export type { Limit, LimitStore, Taken } from './limits.js';
@@ -264,8 +265,12 @@ export function guard(provider: VerifyProvider, options: GuardOptions): VerifyPr
     throw new RateLimitError(`${name} ${operation} refused by the guard: ${why}; try again in ${Math.ceil(verdict.retryAfterMs / 1000)} s`, { provider: name, operation, sent: 'no', retryable: true, retryAfterMs: verdict.retryAfterMs });
   }
 
-  /** Runs a sending call under the guard. */
-  async function guarded<T>(operation: Operation, to: Recipient, callOptions: CallOptions | undefined, send: () => Promise<T>): Promise<T> {
+  /**
+   * Runs a sending call under the guard. A start is begun early where its provider can
+   * (src/early-start.ts: LOX24 saves its code's hash while the limits are taken, one round trip
+   * to a shared store for both) and reaches the provider's `start` only once the limits pass.
+   */
+  async function guarded<T>(operation: Operation, to: Recipient, callOptions: CallOptions | undefined, send: (options: CallOptions | undefined) => Promise<T>, request?: object): Promise<T> {
     const limitKey = callOptions?.limitKey;
     if (parsed.perKey !== undefined && limitKey === undefined) {
       invalid([{ field: 'options.limitKey', message: "is required by this guard's perKey limit (the client's IP or account id)" }], { provider: name, operation });
@@ -273,10 +278,17 @@ export function guard(provider: VerifyProvider, options: GuardOptions): VerifyPr
     const country = await checkNumber(to, operation);
     const destination = pumping && !(typeof to === 'string' && isListedTestNumber(provider, to)) ? destinationOf(to, await (countries ??= countryParser(true))) : undefined;
     if (pumping && destination) await checkPumping(destination, to, operation);
-    const giveBack = await takeLimits(to, country, limitKey, operation);
+    const early = request && earlyStart(provider, request, callOptions);
+    let giveBack: () => Promise<void>;
+    try {
+      giveBack = await takeLimits(to, country, limitKey, operation);
+    } catch (error) {
+      await early?.work.release();
+      throw error;
+    }
     decide(operation, 'allowed', to);
     try {
-      const sent = await send();
+      const sent = await send(early ? early.options : callOptions);
       const verification = sent as unknown as Verification;
       if (pumping && destination && operation === 'start') {
         await pumping.started(verification.id, destination.prefix, destination.country, verification.expiresAt?.getTime() ?? now() + 600_000, now()).catch(() => undefined);
@@ -286,6 +298,9 @@ export function guard(provider: VerifyProvider, options: GuardOptions): VerifyPr
       // Nothing went out: the attempt does not count against the recipient.
       if (isVerifyError(error) && error.sent === 'no') await giveBack();
       throw error;
+    } finally {
+      // A start that failed before it used what was begun (nothing, once used).
+      await early?.work.release();
     }
   }
 
@@ -300,7 +315,7 @@ export function guard(provider: VerifyProvider, options: GuardOptions): VerifyPr
       const context = { provider: name, operation: 'start' as const };
       const parsed = parseStartRequest(request, context);
       const options = parseCallOptionsOnce(callOptions, context);
-      const verification = await guarded('start', parsed.to, options, () => provider.start(parsed, options));
+      const verification = await guarded('start', parsed.to, options, (handed) => provider.start(parsed, handed), parsed);
       recipients.set(verification.id, parsed.to);
       return verification;
     },

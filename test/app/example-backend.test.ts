@@ -5,7 +5,7 @@
  */
 import { freePort } from '../ports.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBackend, listen, shutdown } from '../../examples/backend.js';
+import { createBackend, eventLog, listen, shutdown } from '../../examples/backend.js';
 import { createProvider } from '../../providers/index.js';
 import { startSimulator } from '../../testing/index.js';
 
@@ -67,7 +67,28 @@ describe('the example service', () => {
     expect(Number(fourth.headers.get('retry-after'))).toBeGreaterThan(590);
     expect(fourth.body).toEqual({ error: 'too many verification requests; try again later' });
     expect(await post('/verifications', { phone: '+4917012' })).toMatchObject({ status: 400, body: { error: 'invalid request' } });
-    expect(logs.some((line) => line['type'] === 'decision' && line['decision'] === 'refused' && line['rule'] === 'perPhone')).toBe(true);
+    const refusal = logs.find((line) => line['type'] === 'decision' && line['decision'] === 'refused' && line['rule'] === 'perPhone');
+    expect(refusal).toMatchObject({ level: 'warn', msg: 'polyverify failover start: failover refused by perPhone for +49170*****68', provider: 'failover', member: 'failover' });
+    // At the default level, polyverify's traffic (each vendor request and response) is not logged; decisions are, at info.
+    expect(logs.filter((line) => line['type'] === 'request' || line['type'] === 'response')).toEqual([]);
+    expect(logs.find((line) => line['type'] === 'decision' && line['decision'] === 'allowed')).toMatchObject({ level: 'info' });
+  });
+
+  it("logs polyverify's traffic at logLevel 'debug', one line per vendor request and response", async () => {
+    const lines: Record<string, unknown>[] = [];
+    const log = (line: Record<string, unknown>) => void lines.push(line);
+    const { app } = createBackend({ provider: await createProvider([lox.config()], { onEvent: eventLog(log, 'debug') }), log, logLevel: 'debug' });
+    const answer = await app.request('/verifications', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ phone: '+491701234570' }) });
+    expect(answer.status).toBe(201);
+    const traffic = (xs: Record<string, unknown>[]) => xs.filter((line) => line['type'] !== 'decision').map((line) => `${line['level']} ${line['type']}`);
+    expect(traffic(lines)).toEqual(['debug request', 'debug response']);
+    expect(lines.filter((line) => line['type'] === 'decision').map((line) => line['level'])).toEqual(['info', 'info', 'info']);
+    expect(lines.find((line) => line['type'] === 'request')).toMatchObject({ msg: 'polyverify lox24 start: POST /verify_codes (attempt 1)', method: 'POST', path: '/verify_codes' });
+    // At 'info' the provider's traffic is left out.
+    const quiet: Record<string, unknown>[] = [];
+    const provider = await createProvider([lox.config()], { onEvent: eventLog((line) => void quiet.push(line)) });
+    await provider.start({ to: '+491701234571' });
+    expect(traffic(quiet)).toEqual([]);
   });
 
   it('caps bodies at 4 KiB, refuses webhooks without the token, and answers unknown routes 404', async () => {

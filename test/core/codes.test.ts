@@ -28,7 +28,9 @@ describe('generateCode', () => {
     for (const count of counts) expect(Math.abs(count - 1200)).toBeLessThan(200);
   });
 
-  it('takes one draw a digit in one call, and draws a digit again past the last whole block of ten', () => {
+  it('takes one draw a digit from a pool of 1 024 draws, zeroes each draw taken, and draws a digit again past the last whole block of ten', async () => {
+    vi.resetModules();
+    const { generateCode: fresh } = await import('../../src/codes/generate.js');
     // 2³² mod 10 = 6: the draws 2³² − 6 … 2³² − 1 are refused; 2³² − 7 is the last one taken (its digit: 9).
     const spy = vi
       .spyOn(globalThis.crypto, 'getRandomValues')
@@ -36,9 +38,19 @@ describe('generateCode', () => {
       .mockImplementationOnce((array) => ((array as Uint32Array)[0] = 4, array))
       .mockImplementationOnce((array) => ((array as Uint32Array)[0] = 2 ** 32 - 3, array))
       .mockImplementationOnce((array) => ((array as Uint32Array)[0] = 25, array));
-    expect(generateCode(4)).toBe('9435');
+    expect(fresh(4)).toBe('9435');
     expect(spy).toHaveBeenCalledTimes(4);
-    expect((spy.mock.calls[0]![0] as Uint32Array).length).toBe(4);
+    const pool = spy.mock.calls[0]![0] as Uint32Array;
+    expect(pool.length).toBe(1024);
+    expect([...pool.subarray(0, 5)]).toEqual([0, 0, 0, 0, 0]);
+    // The rest of the pool (zeros here) gives 1 020 more digits without a call; the next digit refills it.
+    spy.mockClear();
+    expect(fresh(1020)).toBe('0'.repeat(1020));
+    expect(spy).not.toHaveBeenCalled();
+    spy.mockImplementationOnce((array) => ((array as Uint32Array)[0] = 7, array));
+    expect(fresh(1)).toBe('7');
+    expect(spy).toHaveBeenCalledTimes(1);
+    expect((spy.mock.calls[0]![0] as Uint32Array).length).toBe(1024);
     spy.mockRestore();
   });
 });
@@ -342,7 +354,7 @@ describe('OwnedCodes, more', () => {
     const store = new MemoryCodeStore({ now: () => 0 });
     const codes = new OwnedCodes({ secret: SECRET, store, now: () => 0 });
     const keysDuringSend: string[] = [];
-    const record = await codes.deliver('123456', { ttlSeconds: 60, maxAttempts: 3 }, async () => {
+    const record = await codes.deliver(codes.prepare('123456', { ttlSeconds: 60, maxAttempts: 3 }), async () => {
       for (const key of ['vendor-1']) keysDuringSend.push(String(await store.get(key)));
       return 'vendor-1';
     });
@@ -353,7 +365,7 @@ describe('OwnedCodes, more', () => {
     // The provisional key held the record during the send, and is gone after it.
     let provisional: string | undefined;
     const spy = vi.spyOn(store, 'save');
-    await codes.deliver('654321', { ttlSeconds: 60, maxAttempts: 3 }, async () => {
+    await codes.deliver(codes.prepare('654321', { ttlSeconds: 60, maxAttempts: 3 }), async () => {
       provisional = spy.mock.calls[0]![0];
       expect(await store.get(provisional)).toMatchObject({ hash: new CodeHasher(SECRET).hash('654321') });
       return 'vendor-2';
@@ -364,12 +376,51 @@ describe('OwnedCodes, more', () => {
     let dropped: string | undefined;
     spy.mockClear();
     await expect(
-      codes.deliver('111111', { ttlSeconds: 60, maxAttempts: 3 }, async () => {
+      codes.deliver(codes.prepare('111111', { ttlSeconds: 60, maxAttempts: 3 }), async () => {
         dropped = spy.mock.calls[0]![0];
         throw refused;
       }),
     ).rejects.toBe(refused);
     expect(await store.get(dropped!)).toBeUndefined();
+  });
+
+  it('prepare: the save is in flight at once; release drops a record never delivered, once, and nothing once delivered', async () => {
+    const store = new MemoryCodeStore({ now: () => 0 });
+    const codes = new OwnedCodes({ secret: SECRET, store, now: () => 0 });
+    const spy = vi.spyOn(store, 'save');
+    const dropped = codes.prepare('123456', { ttlSeconds: 60, maxAttempts: 3 });
+    expect(dropped.code).toBe('123456');
+    expect(dropped.key).toMatch(/^provisional:[0-9a-f-]{36}$/);
+    expect(spy.mock.calls.map(([key]) => key)).toEqual([dropped.key]);
+    await dropped.release();
+    expect(await store.get(dropped.key)).toBeUndefined();
+    const del = vi.spyOn(store, 'delete');
+    await dropped.release();
+    expect(del).not.toHaveBeenCalled();
+    // Delivered: release leaves the vendor's record alone.
+    const sent = codes.prepare('654321', { ttlSeconds: 60, maxAttempts: 3 });
+    const record = await codes.deliver(sent, async () => 'vendor-9');
+    await sent.release();
+    expect(del.mock.calls).toEqual([[sent.key]]);
+    expect(await store.get('vendor-9')).toEqual(record);
+    // Never the code, not even in part.
+    expect(`${JSON.stringify(sent)} ${inspect(sent)}`).not.toMatch(/654321|6543|4321/);
+    expect(JSON.stringify(sent)).toBe('"[PendingCode]"');
+    expect(inspect(sent)).toBe('PendingCode { code: [redacted] }');
+  });
+
+  it('prepare with a failing store: delivery is a StoreUnavailableError before any send, and release settles quietly', async () => {
+    const store = new MemoryCodeStore({ now: () => 0 });
+    store.save = () => Promise.reject(new Error('down'));
+    const codes = new OwnedCodes({ secret: SECRET, store, now: () => 0, provider: 'lox24' });
+    const del = vi.spyOn(store, 'delete');
+    const released = codes.prepare('123456', { ttlSeconds: 60, maxAttempts: 3 });
+    await expect(released.release()).resolves.toBeUndefined();
+    expect(del).not.toHaveBeenCalled();
+    let sends = 0;
+    const failed = codes.deliver(codes.prepare('123456', { ttlSeconds: 60, maxAttempts: 3 }), async () => String(++sends));
+    await expect(failed).rejects.toMatchObject({ name: 'StoreUnavailableError', provider: 'lox24', operation: 'start', sent: 'no', message: 'lox24 start: the code store failed (down)' });
+    expect(sends).toBe(0);
   });
 
   it('moves a record under the vendor id, and discard removes it', async () => {
