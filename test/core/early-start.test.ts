@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { failover, guard, MemoryCodeStore, RateLimitError, StoreUnavailableError, ValidationError, type LimitStore, type VerifyProvider } from '../../src/index.js';
 import { defineProvider } from '../../src/adapter/define.js';
 import type { CodeRecord } from '../../src/codes/store.js';
-import type { EarlyWork } from '../../src/early-start.js';
+import { earlyStart, type EarlyWork } from '../../src/early-start.js';
 import type { Verification } from '../../src/model.js';
 import { lox24 } from '../../providers/lox24/index.js';
 import { startSimulator, type Simulators } from '../../testing/index.js';
@@ -137,6 +137,20 @@ describe('early starts under a guard', () => {
     expect(held.givenBack.sort()).toEqual(['perKey:0', 'perPhone:0']);
   });
 
+  it("the caller's call options reach the vendor call of a start begun early (here: its signal)", async () => {
+    const { store, held, verify } = setup();
+    const before = sim.requestCount;
+    const controller = new AbortController();
+    const starting = verify.start({ to: '+491701234567' }, { limitKey: '10.0.0.7', signal: controller.signal });
+    await settled();
+    controller.abort();
+    held.settle(ALLOWED);
+    const error = await starting.catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'AbortedError', provider: 'lox24', operation: 'start', sent: 'no' });
+    expect(sim.requestCount).toBe(before);
+    expect(store.size).toBe(0);
+  });
+
   it('a provider without early work (a failover) keeps the plain order: limits first, then the save', async () => {
     const { store, held, verify } = setup((p) => failover([p]));
     const starting = verify.start({ to: '+491701234567' }, { limitKey: '10.0.0.5' });
@@ -191,5 +205,14 @@ describe('early starts under a guard', () => {
     await expect(verify.start({ to: '+491701234568' })).rejects.toThrow('vendor down');
     // Begun before the limits, handed to start, released after its failure (a provider's own work decides what release means).
     expect(events).toEqual(['early +491701234568', 'start with early work', 'release +491701234568']);
+    // What was begun goes only to a start of the very request it was begun for.
+    events.length = 0;
+    used = false;
+    const begun = earlyStart(provider, { to: '+491701234569' }, undefined)!;
+    const other = await provider.start({ to: '+491701234560' }, begun.options);
+    expect(other.to).toBe('+491701234560');
+    expect(events).toEqual(['early +491701234569', 'start without early work']);
+    // An invalid request begins nothing.
+    expect(earlyStart(provider, { to: 'not a phone' }, undefined)).toBeUndefined();
   });
 });

@@ -1,21 +1,16 @@
 /**
  * polyverify/redis on a real local Redis Cluster (3 masters + 3 replicas, created here with
- * `redis-cli --cluster create`), with node-redis 5 `createCluster` and ioredis 5 `Cluster`:
- * every store (codes, try counts, guard limits, webhook ids, adaptive outcomes) works, a LOX24
- * start files its code under the vendor's id without a command across slots, two processes
- * share one verification and one set of limits exactly, `connectRedisStore` and the CLI find
- * the cluster from one node's URL, a client that cannot work is refused at construction, and a
- * killed master gives typed errors until its replica takes over, then both clients recover.
+ * `redis-cli --cluster create`), with node-redis 5 `createCluster` and ioredis 5 `Cluster`, in
+ * this process: every store (codes, try counts, guard limits, webhook ids, adaptive outcomes)
+ * works, a LOX24 start files its code under the vendor's id without a command across slots,
+ * `connectRedisStore` finds the cluster from one node's URL or several, a client that cannot
+ * work is refused at construction, and a killed master gives typed errors until its replica
+ * takes over, then both clients recover. Across processes (workers, the CLI):
+ * test/core/redis-cluster-processes.test.ts.
  */
-import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { Cluster } from 'ioredis';
-import { createCluster } from 'redis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { MemoryCodeStore, StoreUnavailableError, createProvider, type VerifyProvider } from '../../providers/index.js';
 import { lox24 } from '../../providers/lox24/index.js';
@@ -23,43 +18,13 @@ import { notificore } from '../../providers/notificore/index.js';
 import { RedisCodeStore, connectRedisStore, type RedisClient } from '../../redis/index.js';
 import { startSimulator } from '../../testing/index.js';
 import { rejectionOf } from '../helpers.js';
-import { startRedisCluster, type RedisCluster } from '../redis-cluster.js';
+import type { RedisCluster } from '../redis-cluster.js';
+import { useRedisCluster, PHONE, SECRET, TOKEN, type ClientKind } from '../redis-clients.js';
 import { CodeHasher, type CodeRecord } from '../../src/codes/index.js';
 
-const SECRET = 'redis-test-secret-0123456';
-const TOKEN = '1234567:simulator0000000000000000000000';
-const PHONE = '+491701234567';
-
 let cluster: RedisCluster;
-const clients: { close(): Promise<unknown> }[] = [];
-beforeAll(async () => {
-  cluster = await startRedisCluster();
-}, 60_000);
-afterAll(async () => {
-  await Promise.all(clients.map((c) => c.close().catch(() => undefined)));
-  await cluster?.stop();
-});
-
-/** Cluster clients as a user makes them: every node a seed, an error listener, each library's defaults otherwise. */
-const CLIENTS = {
-  'node-redis': async (): Promise<RedisClient> => {
-    const client = createCluster({ rootNodes: cluster.nodes.map((n) => ({ url: n.url })), defaults: { socket: { reconnectStrategy: () => 100 } } });
-    client.on('error', () => undefined);
-    await client.connect();
-    clients.push({ close: async () => void client.destroy() });
-    return client as unknown as RedisClient;
-  },
-  ioredis: async (): Promise<RedisClient> => {
-    const client = new Cluster(cluster.nodes.map((n) => ({ host: '127.0.0.1', port: n.port })));
-    client.on('error', () => undefined);
-    await new Promise((resolve) => client.once('ready', resolve));
-    clients.push({ close: async () => void client.disconnect() });
-    return client;
-  },
-} as const;
-type ClientKind = keyof typeof CLIENTS;
-let prefixes = 0;
-const freshPrefix = () => `pvcluster${++prefixes}:`;
+/** Cluster clients as a user makes them (every node a seed), and a new key prefix per test (test/redis-clients.ts). */
+const { clients: CLIENTS, freshPrefix } = useRedisCluster('pvcluster', (started) => (cluster = started));
 
 /** Every key under a prefix, across the masters. */
 async function keysUnder(prefix: string): Promise<string[]> {
@@ -71,13 +36,6 @@ async function keysUnder(prefix: string): Promise<string[]> {
   }
   return keys.sort();
 }
-
-const worker = (kind: ClientKind, prefix: string, args: string[]) =>
-  new Promise<unknown[]>((resolve, reject) => {
-    execFile(process.execPath, [fileURLToPath(new URL('../redis-worker.mjs', import.meta.url)), `${kind}-cluster`, cluster.urls, prefix, ...args], { timeout: 60_000 }, (error, stdout, stderr) =>
-      error ? reject(new Error(`worker failed: ${stderr}`)) : resolve(JSON.parse(stdout) as unknown[]),
-    );
-  });
 
 describe.each(Object.keys(CLIENTS) as ClientKind[])('a Redis Cluster with %s', (kind) => {
   it('the code store agrees with MemoryCodeStore on every sequence of operations, its keys spread over slots', async () => {
@@ -175,46 +133,9 @@ describe.each(Object.keys(CLIENTS) as ClientKind[])('a Redis Cluster with %s', (
   });
 });
 
-describe('many instances, one truth, on a cluster', () => {
-  let sim: Awaited<ReturnType<typeof startSimulator<'lox24'>>>;
-  beforeAll(async () => {
-    sim = await startSimulator('lox24');
-  });
-  afterAll(() => sim.close());
-
-  it('two processes (node-redis and ioredis), 100 concurrent wrong checks: exactly maxAttempts evaluated', async () => {
-    const prefix = freshPrefix();
-    const verify = lox24({ token: TOKEN, secret: SECRET, baseUrl: sim.url, codeStore: new RedisCodeStore({ client: await CLIENTS['node-redis'](), prefix }) });
-    const started = await verify.start({ to: PHONE, maxAttempts: 5 });
-    const code = sim.lastCode(PHONE)!;
-    const wrong = code === '000000' ? '111111' : '000000';
-    const results = (await Promise.all([worker('node-redis', prefix, ['check', started.id, wrong, '50']), worker('ioredis', prefix, ['check', started.id, wrong, '50'])])).flat() as { reason: string; attemptsRemaining: number | null }[];
-    expect(results.filter((r) => r.reason === 'incorrect_code').map((r) => r.attemptsRemaining).sort()).toEqual([0, 1, 2, 3, 4]);
-    expect(results.filter((r) => r.reason === 'max_attempts')).toHaveLength(95);
-    expect(await verify.check(started.id, code)).toMatchObject({ verified: false, reason: 'max_attempts' });
-  });
-
-  it('two processes, 100 concurrent right checks: accepted exactly once', async () => {
-    const prefix = freshPrefix();
-    const verify = lox24({ token: TOKEN, secret: SECRET, baseUrl: sim.url, codeStore: new RedisCodeStore({ client: await CLIENTS.ioredis(), prefix }) });
-    const started = await verify.start({ to: PHONE });
-    const code = sim.lastCode(PHONE)!;
-    const results = (await Promise.all([worker('node-redis', prefix, ['check', started.id, code, '50']), worker('ioredis', prefix, ['check', started.id, code, '50'])])).flat() as { verified: boolean; reason: string }[];
-    expect(results.filter((r) => r.verified)).toHaveLength(1);
-    expect(results.filter((r) => r.reason === 'already_verified')).toHaveLength(99);
-  });
-
-  it('two processes, 100 concurrent guarded starts to one phone: exactly 3 sent (the limit), the rest refused before any request', async () => {
-    const prefix = freshPrefix();
-    const before = sim.requestCount;
-    const phone = '+491701234599';
-    const results = (await Promise.all([worker('node-redis', prefix, ['start', phone, sim.url, '50']), worker('ioredis', prefix, ['start', phone, sim.url, '50'])])).flat();
-    expect(results.filter((r) => r === 'started')).toHaveLength(3);
-    expect(results.filter((r) => r === 'RateLimitError')).toHaveLength(97);
-    expect(sim.requestCount - before).toBe(3);
-  });
-
-  it('connectRedisStore finds the cluster from one node (or several comma-separated), and the CLI with --redis', async () => {
+describe('connectRedisStore on a cluster', () => {
+  it('finds the cluster from one node (or several comma-separated): codes saved through one are checked through the other', async () => {
+    const sim = await startSimulator('lox24');
     const one = await connectRedisStore(cluster.nodes[3]!.url, { prefix: freshPrefix() });
     const many = await connectRedisStore(`${cluster.nodes[0]!.url}, ${cluster.nodes[1]!.url}`);
     try {
@@ -224,23 +145,14 @@ describe('many instances, one truth, on a cluster', () => {
         expect(await a.check(v.id, sim.lastCode(PHONE)!)).toMatchObject({ verified: true });
       }
       const b = await createProvider({ provider: 'lox24', token: TOKEN, secret: SECRET, baseUrl: sim.url }, { store: many });
+      const c = await createProvider({ provider: 'lox24', token: TOKEN, secret: SECRET, baseUrl: sim.url }, { store: await connectRedisStore(cluster.nodes[5]!.url) });
       const v = await b.start({ to: PHONE });
-
-      const dir = mkdtempSync(join(tmpdir(), 'polyverify-cluster-'));
-      const config = join(dir, 'lox24.json');
-      writeFileSync(config, JSON.stringify({ provider: 'lox24', token: TOKEN, secret: SECRET, baseUrl: sim.url }));
-      const cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
-      const run = (args: string[]) =>
-        new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
-          execFile(process.execPath, [cli, ...args], { timeout: 30_000, env: { PATH: process.env.PATH! } }, (error, stdout, stderr) => resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr })),
-        );
-      const checked = await run(['check', v.id, sim.lastCode(PHONE)!, '--config', config, '--redis', cluster.nodes[5]!.url, '--json']);
-      expect(checked.stderr).toBe('');
-      expect(JSON.parse(checked.stdout)).toMatchObject({ verified: true, status: 'verified' });
+      expect(await c.check(v.id, sim.lastCode(PHONE)!)).toMatchObject({ verified: true, status: 'verified' });
       expect(await b.check(v.id, sim.lastCode(PHONE)!)).toMatchObject({ verified: false, reason: 'already_verified' });
     } finally {
       await one.close();
       await many.close();
+      await sim.close();
     }
   });
 });
