@@ -17,7 +17,7 @@ async function answering(port: number, ms = 5_000): Promise<void> {
       socket.connect(port, '127.0.0.1', () => socket.write('PING\r\n'));
       socket.once('data', (data) => {
         socket.destroy();
-        resolve(data.toString().startsWith('+PONG'));
+        resolve(/^(\+PONG|-NOAUTH)/.test(data.toString())); // a server with a password answers NOAUTH
       });
     });
     if (ok) return;
@@ -39,7 +39,8 @@ export interface RedisServer {
   stop(): Promise<void>;
 }
 
-export async function startRedisServer(): Promise<RedisServer> {
+/** A redis-server on a free loopback port, empty, without persistence; `args` adds to its command line (`--requirepass`, `--cluster-enabled yes`, …). */
+export async function startRedisServer(args: readonly string[] = []): Promise<RedisServer> {
   const found = spawnSync('redis-server', ['--version'], { encoding: 'utf8' });
   if (found.error || found.status !== 0) {
     throw new Error('redis-server is not installed: the Redis tests need it (apt-get install -y redis-server; .ci/run does this)');
@@ -47,7 +48,7 @@ export async function startRedisServer(): Promise<RedisServer> {
   const port = await freePort();
   let child: ChildProcess | undefined;
   const launch = async () => {
-    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...args], { stdio: 'ignore' });
     await answering(port);
   };
   const kill = async () => {

@@ -1,0 +1,190 @@
+/**
+ * connectRedisStore against real redis-servers on 127.0.0.1, in this process: a plain node gets
+ * a single-node client, a node in cluster mode (a one-node cluster holding every slot) a cluster
+ * client from its URL alone or from a list; credentials in the URL are used and never shown;
+ * a server that does not answer is a StoreUnavailableError naming the address; with only ioredis
+ * installed the same holds, and with neither client it is a ValidationError. The 3+3 cluster
+ * suites (test/core/redis-cluster*.test.ts) cover failover and many processes.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { rejectionOf } from '../helpers.js';
+import { startRedisServer, type RedisServer } from '../redis-server.js';
+
+const PASSWORD = 'connect-test-pass-4711';
+let plain: RedisServer;
+let locked: RedisServer;
+let clustered: RedisServer;
+let lockedCluster: RedisServer;
+
+beforeAll(async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'polyverify-connect-'));
+  // A cluster of one node (one master holding every slot; it announces its address, as a node that met others would know it).
+  const cluster = (conf: string, ...args: string[]) => startRedisServer(['--cluster-enabled', 'yes', '--cluster-config-file', join(dir, conf), '--cluster-announce-ip', '127.0.0.1', ...args]);
+  [plain, locked, clustered, lockedCluster] = await Promise.all([
+    startRedisServer(),
+    startRedisServer(['--requirepass', PASSWORD]),
+    cluster('nodes.conf'),
+    cluster('locked.conf', '--requirepass', PASSWORD),
+  ]);
+  for (const [server, auth] of [[clustered, []], [lockedCluster, ['-a', PASSWORD, '--no-auth-warning']]] as const) {
+    const cli = (...args: string[]) => execFileSync('redis-cli', ['-p', String(server.port), ...auth, ...args], { encoding: 'utf8' });
+    cli('CLUSTER', 'ADDSLOTSRANGE', '0', '16383');
+    for (let i = 0; i < 100 && !cli('CLUSTER', 'INFO').includes('cluster_state:ok'); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+});
+afterAll(() => Promise.all([plain, locked, clustered, lockedCluster].map((server) => server?.stop())));
+afterEach(() => {
+  vi.doUnmock('redis');
+  vi.doUnmock('ioredis');
+  vi.resetModules();
+});
+
+type Library = 'node-redis' | 'ioredis';
+
+/** The constructors connectRedisStore called, in order. */
+const made: string[] = [];
+
+/** connectRedisStore as loaded with `library` installed alone (its client constructors recorded), or with neither. */
+async function connectWith(library: Library | 'none') {
+  made.length = 0;
+  vi.resetModules();
+  const missing = (name: string) => () => Promise.reject(new Error(`Cannot find package '${name}'`));
+  if (library === 'node-redis') {
+    vi.doMock('redis', async (original) => {
+      const redis = await original<typeof import('redis')>();
+      return {
+        ...redis,
+        createClient: ((...args: never[]) => (made.push('createClient'), (redis.createClient as (...a: never[]) => unknown)(...args))) as typeof redis.createClient,
+        createCluster: ((...args: never[]) => (made.push('createCluster'), (redis.createCluster as (...a: never[]) => unknown)(...args))) as typeof redis.createCluster,
+      };
+    });
+  } else {
+    vi.doMock('redis', missing('redis'));
+  }
+  if (library === 'ioredis') {
+    vi.doMock('ioredis', async (original) => {
+      const ioredis = await original<typeof import('ioredis')>();
+      class Redis extends ioredis.Redis {
+        constructor(...args: ConstructorParameters<typeof ioredis.Redis>) {
+          made.push('Redis');
+          super(...args);
+        }
+      }
+      class Cluster extends ioredis.Cluster {
+        constructor(...args: ConstructorParameters<typeof ioredis.Cluster>) {
+          made.push('Cluster');
+          super(...args);
+        }
+      }
+      return { ...ioredis, Redis, Cluster };
+    });
+  } else if (library === 'none') {
+    vi.doMock('ioredis', missing('ioredis'));
+  }
+  return (await import('../../redis/connect.js')).connectRedisStore;
+}
+
+/** A record saved and read back through a store made from `url`. */
+async function roundTrip(connect: Awaited<ReturnType<typeof connectWith>>, url: string): Promise<unknown> {
+  const store = await connect(url, { prefix: 'connect:' });
+  try {
+    const record = { hash: 'ab'.repeat(32), createdAt: Date.now(), expiresAt: Date.now() + 60_000, maxAttempts: 3, failedAttempts: 0, state: 'pending' as const };
+    await store.save('connect-test', record);
+    return await store.get('connect-test');
+  } finally {
+    await store.close();
+  }
+}
+
+describe('connectRedisStore', () => {
+  it.each(['node-redis', 'ioredis'] as const)('%s: a plain node gets a single-node client; a node in cluster mode a cluster client, from its URL alone or in a list', async (library) => {
+    const [single, cluster] = library === 'node-redis' ? ['createClient', 'createCluster'] : ['Redis', 'Cluster'];
+    const cases: [string, string[]][] = [
+      [plain.url, [single!]],
+      [clustered.url, [single!, cluster!]], // asked INFO cluster, then connected as a cluster
+      [`${clustered.url}, ${clustered.url}`, [cluster!]], // a list is a cluster's seeds
+    ];
+    for (const [url, clients] of cases) {
+      const connect = await connectWith(library);
+      expect(await roundTrip(connect, url)).toMatchObject({ state: 'pending', maxAttempts: 3, failedAttempts: 0 });
+      expect(made).toEqual(clients);
+    }
+  });
+
+  it.each(['node-redis', 'ioredis'] as const)('%s: credentials in the URL are used, for a node and for every node of a cluster; a wrong password is a StoreUnavailableError that does not show it', async (library) => {
+    for (const server of [locked, lockedCluster]) {
+      for (const auth of [`:${PASSWORD}`, `default:${PASSWORD}`]) {
+        expect(await roundTrip(await connectWith(library), `redis://${auth}@127.0.0.1:${server.port}`)).toMatchObject({ state: 'pending' });
+      }
+      // A user the server does not have: refused, so the user name is sent.
+      expect(await rejectionOf((await connectWith(library))(`redis://nobody:${PASSWORD}@127.0.0.1:${server.port}`))).toMatchObject({ name: 'StoreUnavailableError' });
+    }
+    expect(await roundTrip(await connectWith(library), `redis://:${PASSWORD}@127.0.0.1:${lockedCluster.port},redis://:${PASSWORD}@127.0.0.1:${lockedCluster.port}`)).toMatchObject({ state: 'pending' });
+    const connect = await connectWith(library);
+    const error = await rejectionOf(connect(`redis://:wrong-password-0815@127.0.0.1:${locked.port}`));
+    expect(error).toMatchObject({ name: 'StoreUnavailableError', provider: 'redis', operation: 'config', retryable: true });
+    expect((error as Error).message).toMatch(new RegExp(`^redis: cannot connect to redis://127\\.0\\.0\\.1:${locked.port} \\(`));
+    expect(`${(error as Error).message} ${JSON.stringify(error)} ${(error as Error).stack}`).not.toContain('wrong-password');
+  });
+
+  it.each(['node-redis', 'ioredis'] as const)('%s: a server that does not answer is a StoreUnavailableError naming the first address and how many more', async (library) => {
+    const connect = await connectWith(library);
+    expect(await rejectionOf(connect('redis://127.0.0.1:9', { timeoutMs: 500 }))).toMatchObject({
+      name: 'StoreUnavailableError',
+      message: expect.stringMatching(/^redis: cannot connect to redis:\/\/127\.0\.0\.1:9 \(.+\)$/),
+    });
+    expect(await rejectionOf(connect('redis://127.0.0.1:9,redis://127.0.0.1:10', { timeoutMs: 500 }))).toMatchObject({
+      name: 'StoreUnavailableError',
+      message: expect.stringMatching(/^redis: cannot connect to redis:\/\/127\.0\.0\.1:9 and 1 more \(.+\)$/),
+    });
+  });
+
+  it.each(['node-redis', 'ioredis'] as const)('%s: close() ends the connection; a command while the server is away fails at once (no offline queue), and the store reconnects', async (library) => {
+    for (const url of [plain.url, clustered.url]) {
+      const store = await (await connectWith(library))(url, { prefix: 'connect:', timeoutMs: 5_000 });
+      await store.close();
+      expect(await rejectionOf(store.get('k'))).toMatchObject({ name: 'RedisStoreError' });
+    }
+    const restartable = await startRedisServer();
+    try {
+      const store = await (await connectWith(library))(restartable.url, { prefix: 'connect:', timeoutMs: 5_000 });
+      await store.get('k');
+      await restartable.kill();
+      const away = await rejectionOf(store.get('k'));
+      // Failed by the client as offline, not held until the 5 s deadline.
+      expect(away).toMatchObject({ name: 'RedisStoreError' });
+      expect((away as Error).message).not.toMatch(/did not answer within/);
+      await restartable.restart();
+      let back: unknown;
+      for (let i = 0; i < 100 && back === undefined; i++) {
+        back = await store.get('k').then(() => 'back', () => undefined);
+        if (back === undefined) await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(back).toBe('back');
+      await store.close();
+    } finally {
+      await restartable.stop();
+    }
+  });
+
+  it('malformed URLs are ValidationErrors naming POLYVERIFY_REDIS_URL; neither client installed is one too', async () => {
+    const connect = await connectWith('node-redis');
+    const issues = async (url: string) => ((await rejectionOf(connect(url))) as { issues: unknown[] }).issues;
+    expect(await issues('not a url')).toEqual([{ field: 'POLYVERIFY_REDIS_URL', message: 'is not a URL' }]);
+    expect(await issues('redis://127.0.0.1:1,not a url')).toEqual([{ field: 'POLYVERIFY_REDIS_URL', message: 'is not a comma-separated list of URLs' }]);
+    expect(await issues('http://127.0.0.1:6379')).toEqual([{ field: 'POLYVERIFY_REDIS_URL', message: 'must start with redis:// or rediss://' }]);
+    for (const list of ['redis://127.0.0.1:1,rediss://127.0.0.1:2', 'redis://a:b@127.0.0.1:1,redis://a:c@127.0.0.1:2', 'redis://a:b@127.0.0.1:1,redis://x:b@127.0.0.1:2']) {
+      expect(await issues(list)).toEqual([{ field: 'POLYVERIFY_REDIS_URL', message: 'lists nodes of one cluster: every URL must have the same scheme, user and password' }]);
+    }
+    expect(made).toEqual([]);
+    const none = await connectWith('none');
+    expect(await rejectionOf(none(plain.url))).toMatchObject({
+      name: 'ValidationError',
+      issues: [{ field: 'POLYVERIFY_REDIS_URL', message: "needs the 'redis' (node-redis 5) or 'ioredis' 5 package: npm install redis" }],
+    });
+  });
+});
