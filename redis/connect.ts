@@ -170,8 +170,11 @@ async function connectClient(seeds: readonly URL[], timeoutMs: number): Promise<
     client.on('error', () => undefined);
     let info: unknown;
     try {
-      await client.connect();
-      info = await withinDeadline(() => client.call('INFO', 'cluster'), timeoutMs);
+      // One deadline for both: a server that takes the connection and never answers would hold connect() (its ready check) for good.
+      info = await withinDeadline(async () => {
+        await client.connect();
+        return client.call('INFO', 'cluster');
+      }, timeoutMs);
     } catch (error) {
       client.disconnect();
       throw unavailable(reason(error));
