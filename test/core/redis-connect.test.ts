@@ -191,6 +191,37 @@ describe('connectRedisStore', () => {
     }
   }, 30_000);
 
+  it.each(['node-redis', 'ioredis'] as const)('%s: with its server killed, a command fails at once (no offline queue) — on a node and on a cluster', async (library) => {
+    const dir = mkdtempSync(join(tmpdir(), 'polyverify-connect-kill-'));
+    const cluster = await startRedisServer(['--cluster-enabled', 'yes', '--cluster-config-file', join(dir, 'nodes.conf'), '--cluster-announce-ip', '127.0.0.1']);
+    execFileSync('redis-cli', ['-p', String(cluster.port), 'CLUSTER', 'ADDSLOTSRANGE', '0', '16383']);
+    for (let i = 0; i < 100 && !execFileSync('redis-cli', ['-p', String(cluster.port), 'CLUSTER', 'INFO'], { encoding: 'utf8' }).includes('cluster_state:ok'); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    const node = await startRedisServer();
+    for (const server of [node, cluster]) {
+      const store = await (await connectWith(library))(server.url, { prefix: 'connect:', timeoutMs: 1_500 });
+      await store.get('k');
+      await server.kill();
+      await new Promise((resolve) => setTimeout(resolve, 200)); // the client has seen the connection close
+      const away = await rejectionOf(store.get('k'));
+      expect(away).toMatchObject({ name: 'RedisStoreError' });
+      // Failed by the client as offline, not queued until the deadline.
+      expect((away as Error).message).not.toMatch(/did not answer within/);
+      // Closing a store whose server is gone is not waited for past a moment.
+      await Promise.race([store.close().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 300))]);
+    }
+  }, 30_000);
+
+  it('node-redis: a server that refuses INFO cannot be told apart from a cluster node: a StoreUnavailableError, and the client is let go', async () => {
+    const noInfo = await startRedisServer(['--rename-command', 'INFO', '']);
+    try {
+      const error = await rejectionOf((await connectWith('node-redis'))(noInfo.url, { timeoutMs: 1_000 }));
+      expect(error).toMatchObject({ name: 'StoreUnavailableError' });
+      expect((error as Error).message).toMatch(new RegExp(`^redis: cannot connect to redis://127\\.0\\.0\\.1:${noInfo.port} \\(Redis failed: ERR unknown command 'INFO'`));
+    } finally {
+      await noInfo.stop();
+    }
+  });
+
   it('malformed URLs are ValidationErrors naming POLYVERIFY_REDIS_URL; neither client installed is one too', async () => {
     const connect = await connectWith('node-redis');
     const issues = async (url: string) => ((await rejectionOf(connect(url))) as { issues: unknown[] }).issues;
