@@ -1,8 +1,10 @@
 // The example backend (examples/backend.ts, built and started as `npm run backend` starts it: LOX24,
-// the guard's recommended rules, codes and counters in Redis) under load, against a floor in the
-// same run: bench/backend-floor.mjs, the same two routes on the same stack doing only the one
-// vendor call and one Redis SET (start) or GET (check). Everything on 127.0.0.1 in processes of
-// their own: redis-server, the LOX24 simulator, the two servers; autocannon here with 50
+// the guard's recommended rules, codes and counters in Redis) under load, against two floors in
+// the same run (bench/backend-floor.mjs): the same two routes on the same stack doing only the one
+// vendor call and one Redis SET (start) or GET (check), and that floor with the vendor call
+// through ky and the four limits through rate-limiter-flexible (FLOOR_STACK=1: what polyverify's
+// chosen libraries cost before its own work). Everything on 127.0.0.1 in processes of their own:
+// redis-server, the LOX24 simulator, the three servers; autocannon here with 50
 // connections, a new phone number and client address on every start (no limit is reached),
 // four wrong codes per started id (LOX24's five tries: every check is evaluated).
 //

@@ -279,27 +279,23 @@ export function guard(provider: VerifyProvider, options: GuardOptions): VerifyPr
     const destination = pumping && !(typeof to === 'string' && isListedTestNumber(provider, to)) ? destinationOf(to, await (countries ??= countryParser(true))) : undefined;
     if (pumping && destination) await checkPumping(destination, to, operation);
     const early = request && earlyStart(provider, request, callOptions);
-    let giveBack: () => Promise<void>;
     try {
-      giveBack = await takeLimits(to, country, limitKey, operation);
-    } catch (error) {
-      await early?.work.release();
-      throw error;
-    }
-    decide(operation, 'allowed', to);
-    try {
-      const sent = await send(early ? early.options : callOptions);
-      const verification = sent as unknown as Verification;
-      if (pumping && destination && operation === 'start') {
-        await pumping.started(verification.id, destination.prefix, destination.country, verification.expiresAt?.getTime() ?? now() + 600_000, now()).catch(() => undefined);
+      const giveBack = await takeLimits(to, country, limitKey, operation);
+      decide(operation, 'allowed', to);
+      try {
+        const sent = await send(early ? early.options : callOptions);
+        const verification = sent as unknown as Verification;
+        if (pumping && destination && operation === 'start') {
+          await pumping.started(verification.id, destination.prefix, destination.country, verification.expiresAt?.getTime() ?? now() + 600_000, now()).catch(() => undefined);
+        }
+        return sent;
+      } catch (error) {
+        // Nothing went out: the attempt does not count against the recipient.
+        if (isVerifyError(error) && error.sent === 'no') await giveBack();
+        throw error;
       }
-      return sent;
-    } catch (error) {
-      // Nothing went out: the attempt does not count against the recipient.
-      if (isVerifyError(error) && error.sent === 'no') await giveBack();
-      throw error;
     } finally {
-      // A start that failed before it used what was begun (nothing, once used).
+      // What was begun and never used: a refusal, a failing limit store, a start that failed first (nothing, once used).
       await early?.work.release();
     }
   }
